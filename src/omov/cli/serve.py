@@ -1,0 +1,80 @@
+"""`omov serve`: run the web application with a production WSGI server (gunicorn)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from omov.cli.django_setup import setup_django
+
+
+def register(subparsers: Any) -> None:
+    """Add the `serve` and `manage` sub-commands."""
+    parser = subparsers.add_parser(
+        "serve",
+        help="Run the web application with gunicorn (migrates and collects static files first).",
+    )
+    parser.add_argument("--bind", default=os.environ.get("OMOV_BIND", "127.0.0.1:8000"))
+    parser.add_argument(
+        "--workers", type=int, default=int(os.environ.get("OMOV_WORKERS", "0")) or None
+    )
+    parser.add_argument("--no-migrate", action="store_true", help="Do not apply migrations.")
+    parser.set_defaults(handler=serve)
+
+    manage = subparsers.add_parser(
+        "manage", help="Run a Django management command (e.g. createsuperuser).", add_help=False
+    )
+    manage.add_argument("arguments", nargs=argparse.REMAINDER)
+    manage.set_defaults(handler=run_manage)
+
+
+def prepare_database(*, migrate: bool = True) -> None:
+    """Apply migrations and collect static files, quietly."""
+    setup_django()
+    from django.core.management import call_command
+
+    if migrate:
+        call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Serve the application until interrupted."""
+    prepare_database(migrate=not args.no_migrate)
+    run_gunicorn(bind=args.bind, workers=args.workers)
+    return 0
+
+
+def run_gunicorn(*, bind: str, workers: int | None = None) -> None:
+    """Run gunicorn in this process on the omov WSGI application."""
+    from gunicorn.app.base import BaseApplication
+
+    from omov.config.wsgi import application
+
+    worker_count = workers or (2 * (os.cpu_count() or 1) + 1)
+
+    class OmovServer(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", bind)
+            self.cfg.set("workers", worker_count)
+            self.cfg.set("threads", 4)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("graceful_timeout", 10)
+
+        def load(self) -> Any:
+            return application
+
+    print(f"omov is serving on http://{bind}/ — press Ctrl+C to stop.", flush=True)
+    OmovServer().run()
+
+
+def run_manage(args: argparse.Namespace) -> int:
+    """Pass the arguments to Django's management commands."""
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line([f"{sys.argv[0]} manage", *args.arguments])
+    return 0

@@ -1,0 +1,1 @@
+"""Django configuration: settings read from the environment in one place."""

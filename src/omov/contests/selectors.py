@@ -1,0 +1,32 @@
+"""Reads of contests and candidates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from omov.contests.models import Candidate, CandidateStatus, Contest, ContestStatus
+from omov.core.policies import roles_of
+
+
+def contests_visible_to(user: Any) -> QuerySet[Contest]:
+    """Return contests a user may see: all for office roles, otherwise those past draft."""
+    contests = Contest.objects.all()
+    if roles_of(user, None) or getattr(user, "is_superuser", False):
+        return contests
+    from django.db.models import Q
+
+    if getattr(user, "is_authenticated", False):
+        from omov.core.models import RoleAssignment
+
+        own = RoleAssignment.objects.filter(user=user).values("contest_id")
+        return contests.filter(~Q(status=ContestStatus.DRAFT) | Q(pk__in=own))
+    return contests.exclude(status=ContestStatus.DRAFT)
+
+
+def ballot_candidates(contest: Contest) -> QuerySet[Candidate]:
+    """Return the candidates on the ballot, in ballot order."""
+    return contest.candidates.filter(status=CandidateStatus.NOMINATED).order_by(
+        "ballot_position", "name"
+    )

@@ -1,0 +1,177 @@
+"""Writes to contests and candidates; every lifecycle step goes through `contest_transition`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from omov.contests import lifecycle
+from omov.contests.models import Candidate, CandidateStatus, Contest, ContestStatus
+from omov.core import clock
+from omov.core.errors import Blocked, ServiceError
+from omov.core.services import audit_record
+
+CONTEST_FIELDS = (
+    "title",
+    "kind",
+    "seats",
+    "method",
+    "is_vacancy",
+    "tie_break_seed",
+    "freeze_date",
+    "arrears_deadline",
+    "supporter_window_opens_at",
+    "supporter_window_closes_at",
+    "supporter_fee_pence",
+    "parliamentary_nominations_open_at",
+    "parliamentary_nominations_close_at",
+    "branch_nominations_open_at",
+    "branch_nominations_close_at",
+    "ballot_opens_at",
+    "ballot_closes_at",
+)
+
+
+def contest_blockers(contest: Contest, step_name: str) -> list[str]:
+    """List every reason ``step_name`` cannot be taken now; empty when it can."""
+    step = lifecycle.STEPS[step_name]
+    blockers: list[str] = []
+    if contest.status != step.from_status:
+        blockers.append(
+            f"the contest is {contest.get_status_display().lower()}, and this step needs it to be "
+            f"{ContestStatus(step.from_status).label.lower()}"
+        )
+        return blockers
+    if step_name == "open_nominations" and not contest.candidates.exists():
+        blockers.append("add at least one candidate")
+    for provider in lifecycle.blocker_providers(step_name):
+        blockers.extend(provider(contest))
+    return blockers
+
+
+def contest_transition(
+    *, contest: Contest, step: str, actor: Any = None, actor_label: str = "", reason: str = ""
+) -> Contest:
+    """Take one lifecycle step: check its blockers, set the status, stamp the time, audit it.
+
+    Call inside the transaction of the service doing the step's work; the contest row is locked
+    so two officers cannot take the same step at once.
+    """
+    definition = lifecycle.STEPS.get(step)
+    if definition is None:
+        raise ServiceError(f"There is no lifecycle step called {step!r}.")
+    with transaction.atomic():
+        locked = Contest.objects.select_for_update().get(pk=contest.pk)
+        blockers = contest_blockers(locked, step)
+        if blockers:
+            raise Blocked(definition.label.lower(), blockers)
+        at = clock.now()
+        locked.status = definition.to_status
+        setattr(locked, definition.stamp_field, at)
+        locked.save(update_fields=["status", definition.stamp_field])
+        audit_record(
+            action=f"contest.{step}",
+            summary=f"{definition.label}: {locked.title}",
+            actor=actor,
+            actor_label=actor_label,
+            contest=locked,
+            target=locked,
+            reason=reason,
+        )
+    contest.refresh_from_db()
+    return contest
+
+
+def contest_take_step(*, contest: Contest, step: str, actor: Any = None, **options: Any) -> Any:
+    """Take ``step`` through the app service registered for it, or the plain transition."""
+    service = lifecycle.step_service(step)
+    if service is None:
+        return contest_transition(contest=contest, step=step, actor=actor)
+    return service(contest=contest, actor=actor, **options)
+
+
+def contest_create(*, actor: Any = None, actor_label: str = "", **fields: Any) -> Contest:
+    """Create a contest in draft from the given fields (validated); audit it; return it."""
+    unknown = set(fields) - set(CONTEST_FIELDS) - {"slug", "candidates"}
+    if unknown:
+        raise ServiceError(
+            f"Unknown contest field(s): {', '.join(sorted(unknown))}. "
+            f"Known fields: slug, candidates, {', '.join(CONTEST_FIELDS)}."
+        )
+    candidates = fields.pop("candidates", [])
+    title = str(fields.get("title") or "").strip()
+    if not title:
+        raise ServiceError("A contest needs a title.")
+    slug = fields.pop("slug", None) or slugify(title)[:80]
+    if Contest.objects.filter(slug=slug).exists():
+        raise ServiceError(f"A contest with the slug {slug!r} already exists; choose another slug.")
+    contest = Contest(slug=slug, **fields)
+    from django.core.exceptions import ValidationError
+
+    try:
+        contest.full_clean()
+    except ValidationError as error:
+        raise ServiceError(_describe_validation(error)) from error
+    with transaction.atomic():
+        contest.save()
+        for position, candidate in enumerate(candidates, start=1):
+            if isinstance(candidate, str):
+                candidate = {"name": candidate}
+            candidate_add(contest=contest, position=position, actor=actor, **candidate)
+        audit_record(
+            action="contest.create",
+            summary=f"Created contest {contest.title}",
+            actor=actor,
+            actor_label=actor_label,
+            contest=contest,
+            target=contest,
+        )
+    return contest
+
+
+def candidate_add(
+    *,
+    contest: Contest,
+    name: str,
+    actor: Any = None,
+    is_incumbent: bool = False,
+    statement: str = "",
+    position: int | None = None,
+    consented: bool = False,
+) -> Candidate:
+    """Add a candidate to a contest that has not yet frozen its roll."""
+    name = " ".join(str(name).split())
+    if not name:
+        raise ServiceError("A candidate needs a name.")
+    if contest.has_reached(ContestStatus.ROLL_FROZEN):
+        raise ServiceError("Candidates cannot be added once the roll is frozen.")
+    if contest.candidates.filter(name=name).exists():
+        raise ServiceError(f"{name} is already a candidate in this contest.")
+    with transaction.atomic():
+        candidate = Candidate.objects.create(
+            contest=contest,
+            name=name,
+            is_incumbent=is_incumbent,
+            statement=statement,
+            ballot_position=position or contest.candidates.count() + 1,
+            consented_at=clock.now() if consented else None,
+            status=CandidateStatus.NOMINATED if is_incumbent else CandidateStatus.PROPOSED,
+        )
+        audit_record(
+            action="candidate.add",
+            summary=f"Added candidate {name}",
+            actor=actor,
+            contest=contest,
+            target=candidate,
+        )
+    return candidate
+
+
+def _describe_validation(error: Any) -> str:
+    """Turn a Django ValidationError into one sentence naming each field."""
+    if hasattr(error, "message_dict"):
+        parts = [f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()]
+        return "The contest is not valid — " + "; ".join(parts)
+    return " ".join(error.messages)

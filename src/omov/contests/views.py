@@ -1,0 +1,75 @@
+"""Contest pages: short views that resolve the object, check the policy, call the service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from omov.contests import lifecycle, policies, services
+from omov.contests.models import Contest
+from omov.contests.selectors import contests_visible_to
+from omov.core.errors import ServiceError
+from omov.core.policies import has_role
+
+
+def contest_list(request: HttpRequest) -> HttpResponse:
+    """List the contests the visitor may see."""
+    return render(request, "contests/list.html", {"contests": contests_visible_to(request.user)})
+
+
+def _get_visible(request: HttpRequest, slug: str) -> Contest:
+    contest = get_object_or_404(Contest, slug=slug)
+    if not policies.can_view_contest(request.user, contest):
+        raise Http404("No such contest.")
+    return contest
+
+
+def contest_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """Show a contest: timetable, candidates, lifecycle and the next step's blockers."""
+    contest = _get_visible(request, slug)
+    step = lifecycle.next_step(contest)
+    can_step = policies.can_take_step(request.user, contest)
+    context = {
+        "contest": contest,
+        "candidates": contest.candidates.all(),
+        "progress": [
+            {"step": s, "at": getattr(contest, s.stamp_field)} for s in lifecycle.STEPS.values()
+        ],
+        "next_step": step,
+        "blockers": services.contest_blockers(contest, step.name) if step and can_step else [],
+        "can_take_step": bool(can_step),
+        "can_view_audit": bool(policies.can_view_audit(request.user, contest)),
+        "is_office": has_role(request.user, contest, *policies.Role),
+    }
+    return render(request, "contests/detail.html", context)
+
+
+@require_POST
+def contest_step(request: HttpRequest, slug: str, step: str) -> HttpResponse:
+    """Take a lifecycle step (returning officer only); show blockers when it cannot be taken."""
+    contest = _get_visible(request, slug)
+    decision = policies.can_take_step(request.user, contest)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    if step not in lifecycle.STEPS:
+        raise Http404("No such step.")
+    try:
+        services.contest_take_step(contest=contest, step=step, actor=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Done: {lifecycle.STEPS[step].label.lower()}.")
+    return redirect("contests:detail", slug=contest.slug)
+
+
+def contest_audit(request: HttpRequest, slug: str) -> HttpResponse:
+    """Show the audit trail of a contest to the returning officer and scrutineers."""
+    contest = _get_visible(request, slug)
+    decision = policies.can_view_audit(request.user, contest)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    events = contest.audit_events.select_related("actor")[:500]
+    return render(request, "contests/audit.html", {"contest": contest, "events": events})

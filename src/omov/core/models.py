@@ -1,0 +1,122 @@
+"""Cross-app records: the audit trail and who holds which role in which contest."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Role(models.TextChoices):
+    """The least-privilege roles of the election office."""
+
+    RETURNING_OFFICER = "returning_officer", "Returning officer"
+    SCRUTINEER = "scrutineer", "Scrutineer"
+    BRANCH_SECRETARY = "branch_secretary", "Branch secretary"
+    CANDIDATE_AGENT = "candidate_agent", "Candidate's agent"
+    PAPER_OPERATOR = "paper_operator", "Paper ballot operator"
+    PAPER_SUPERVISOR = "paper_supervisor", "Paper ballot supervisor"
+
+
+class RoleAssignment(models.Model):
+    """Grant a user a role, for one contest or (contest empty) for every contest.
+
+    A branch secretary's assignment names the branch; a candidate's agent names the candidate.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices)
+    contest = models.ForeignKey(
+        "contests.Contest",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        help_text="Leave empty to grant the role in every contest.",
+    )
+    branch = models.ForeignKey(
+        "electorate.Branch",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+    )
+    candidate = models.ForeignKey(
+        "contests.Candidate",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="agent_assignments",
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="branch_secretary_has_branch",
+                condition=~models.Q(role="branch_secretary") | models.Q(branch__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="candidate_agent_has_candidate",
+                condition=~models.Q(role="candidate_agent") | models.Q(candidate__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.contest.slug if self.contest_id else "all contests"
+        return f"{self.user} — {self.get_role_display()} ({scope})"
+
+
+class AuditEvent(models.Model):
+    """One audited change: who did what, when, to which contest, and why.
+
+    Written only by ``omov.core.services.audit_record``, inside the same transaction as the change
+    it describes, so a change and its audit entry stand or fall together. Never holds ballot
+    contents or anything that links a voter to a ballot.
+    """
+
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    actor_label = models.CharField(
+        max_length=150, blank=True, help_text="Who acted when there is no user: 'system', 'cli'."
+    )
+    action = models.CharField(max_length=80, db_index=True)
+    contest = models.ForeignKey(
+        "contests.Contest",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    object_type = models.CharField(max_length=80, blank=True)
+    object_id = models.CharField(max_length=80, blank=True)
+    summary = models.TextField()
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["contest", "action"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}: {self.summary}"
+
+
+class ThrottleBucket(models.Model):
+    """Count attempts at something guessable, per key and window, shared by all app servers."""
+
+    key = models.CharField(max_length=200)
+    window_start = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="one_bucket_per_window")
+        ]

@@ -1,0 +1,84 @@
+"""Who may do what, across apps: role look-ups and the `Decision` every policy returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from omov.core.models import Role, RoleAssignment
+
+if TYPE_CHECKING:
+    from omov.contests.models import Contest
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer of a policy: allowed or not, and the reason a person can read."""
+
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOW = Decision(True)
+
+
+def deny(reason: str) -> Decision:
+    """Return a refusal with its reason."""
+    return Decision(False, reason)
+
+
+def roles_of(user: Any, contest: Contest | None) -> set[str]:
+    """Return the roles a user holds for a contest (global grants included)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    assignments = RoleAssignment.objects.filter(user=user)
+    if contest is not None:
+        assignments = assignments.filter(
+            models_q_contest_or_global(contest),
+        )
+    return set(assignments.values_list("role", flat=True))
+
+
+def models_q_contest_or_global(contest: Contest) -> Any:
+    """Return the filter for assignments valid in ``contest``: its own and global ones."""
+    from django.db.models import Q
+
+    return Q(contest=contest) | Q(contest__isnull=True)
+
+
+def has_role(user: Any, contest: Contest | None, *roles: Role) -> bool:
+    """Return True when the user holds any of ``roles`` for the contest."""
+    return bool(roles_of(user, contest) & {str(role) for role in roles})
+
+
+def is_returning_officer(user: Any, contest: Contest | None) -> bool:
+    """Return True for the returning officer of the contest (or of every contest)."""
+    return has_role(user, contest, Role.RETURNING_OFFICER)
+
+
+def can_read_everything(user: Any, contest: Contest | None) -> bool:
+    """Return True for the returning officer and scrutineers: read access to every page."""
+    return has_role(user, contest, Role.RETURNING_OFFICER, Role.SCRUTINEER)
+
+
+def secretary_branch_ids(user: Any, contest: Contest | None) -> set[int]:
+    """Return the ids of the branches the user is branch secretary of."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    assignments = RoleAssignment.objects.filter(user=user, role=Role.BRANCH_SECRETARY)
+    if contest is not None:
+        assignments = assignments.filter(models_q_contest_or_global(contest))
+    return {branch_id for branch_id in assignments.values_list("branch_id", flat=True) if branch_id}
+
+
+def agent_candidate_ids(user: Any, contest: Contest | None) -> set[int]:
+    """Return the ids of the candidates the user is agent for."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    assignments = RoleAssignment.objects.filter(user=user, role=Role.CANDIDATE_AGENT)
+    if contest is not None:
+        assignments = assignments.filter(models_q_contest_or_global(contest))
+    return {cid for cid in assignments.values_list("candidate_id", flat=True) if cid}

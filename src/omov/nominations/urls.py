@@ -1,0 +1,6 @@
+"""URLs of the nominations app."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "nominations"
+urlpatterns: list = []
