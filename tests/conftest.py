@@ -1,4 +1,4 @@
-"""Fixtures shared by all tests: named personas and a contest like Labour's 2016 leadership contest."""
+"""Fixtures shared by all tests: named personas and a contest like Labour's 2016 contest."""
 
 from __future__ import annotations
 
@@ -36,7 +36,6 @@ def labour_2016(shared_data: Path) -> dict[str, Any]:
 @pytest.fixture
 def returning_officer(db: Any) -> Any:
     from factories import UserFactory, grant
-
     from omov.core.models import Role
 
     user = UserFactory(username="returning-officer", is_staff=True)
@@ -47,7 +46,6 @@ def returning_officer(db: Any) -> Any:
 @pytest.fixture
 def scrutineer(db: Any) -> Any:
     from factories import UserFactory, grant
-
     from omov.core.models import Role
 
     user = UserFactory(username="scrutineer")
@@ -59,7 +57,6 @@ def scrutineer(db: Any) -> Any:
 def contest(db: Any) -> Any:
     """A draft leadership contest with an incumbent and a challenger, IRV, one seat."""
     from factories import CandidateFactory, ContestFactory
-
     from omov.contests.models import CandidateStatus
 
     contest = ContestFactory(slug="leader-2016", title="Leadership election 2016")

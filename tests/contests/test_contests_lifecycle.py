@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from factories import ContestFactory, UserFactory
 
+from factories import ContestFactory, UserFactory
 from omov.contests import lifecycle
 from omov.contests.models import ContestStatus
 from omov.contests.services import contest_blockers, contest_create, contest_transition

@@ -120,3 +120,6 @@ class ThrottleBucket(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["key", "window_start"], name="one_bucket_per_window")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.key} from {self.window_start:%H:%M:%S}: {self.attempts}"

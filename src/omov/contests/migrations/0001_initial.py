@@ -5,64 +5,182 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Contest',
+            name="Contest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('leader', 'Leader'), ('deputy', 'Deputy leader'), ('committee', 'Committee')], default='leader', max_length=20)),
-                ('seats', models.PositiveSmallIntegerField(default=1)),
-                ('method', models.CharField(choices=[('irv', 'Preferential vote (AV / IRV)'), ('stv-scottish', 'STV (Scottish rules, SSI 2007/42)'), ('stv-meek', "STV (Meek's method)"), ('plurality', 'Plurality (first past the post)')], default='irv', max_length=20)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('nominations', 'Nominations open'), ('roll_frozen', 'Roll frozen'), ('ballot_open', 'Ballot open'), ('closed', 'Ballot closed'), ('counted', 'Counted'), ('declared', 'Declared')], default='draft', max_length=20)),
-                ('is_vacancy', models.BooleanField(default=False, help_text='A vacancy: no incumbent, and the vacancy nomination threshold.')),
-                ('tie_break_seed', models.CharField(blank=True, help_text='Seed for ties decided by lot; published with the result.', max_length=200)),
-                ('freeze_date', models.DateField(blank=True, help_text='Members must have joined on or before this date.', null=True)),
-                ('arrears_deadline', models.DateField(blank=True, help_text='Arrears must be paid by this date.', null=True)),
-                ('supporter_window_opens_at', models.DateTimeField(blank=True, null=True)),
-                ('supporter_window_closes_at', models.DateTimeField(blank=True, null=True)),
-                ('supporter_fee_pence', models.PositiveIntegerField(default=0)),
-                ('parliamentary_nominations_open_at', models.DateTimeField(blank=True, null=True)),
-                ('parliamentary_nominations_close_at', models.DateTimeField(blank=True, null=True)),
-                ('branch_nominations_open_at', models.DateTimeField(blank=True, null=True)),
-                ('branch_nominations_close_at', models.DateTimeField(blank=True, null=True)),
-                ('ballot_opens_at', models.DateTimeField(blank=True, null=True)),
-                ('ballot_closes_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('nominations_opened_at', models.DateTimeField(blank=True, null=True)),
-                ('roll_frozen_at', models.DateTimeField(blank=True, null=True)),
-                ('ballot_opened_at', models.DateTimeField(blank=True, null=True)),
-                ('ballot_closed_at', models.DateTimeField(blank=True, null=True)),
-                ('counted_at', models.DateTimeField(blank=True, null=True)),
-                ('declared_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("leader", "Leader"),
+                            ("deputy", "Deputy leader"),
+                            ("committee", "Committee"),
+                        ],
+                        default="leader",
+                        max_length=20,
+                    ),
+                ),
+                ("seats", models.PositiveSmallIntegerField(default=1)),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("irv", "Preferential vote (AV / IRV)"),
+                            ("stv-scottish", "STV (Scottish rules, SSI 2007/42)"),
+                            ("stv-meek", "STV (Meek's method)"),
+                            ("plurality", "Plurality (first past the post)"),
+                        ],
+                        default="irv",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("nominations", "Nominations open"),
+                            ("roll_frozen", "Roll frozen"),
+                            ("ballot_open", "Ballot open"),
+                            ("closed", "Ballot closed"),
+                            ("counted", "Counted"),
+                            ("declared", "Declared"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "is_vacancy",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A vacancy: no incumbent, and the vacancy nomination threshold.",
+                    ),
+                ),
+                (
+                    "tie_break_seed",
+                    models.CharField(
+                        blank=True,
+                        help_text="Seed for ties decided by lot; published with the result.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "freeze_date",
+                    models.DateField(
+                        blank=True,
+                        help_text="Members must have joined on or before this date.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "arrears_deadline",
+                    models.DateField(
+                        blank=True, help_text="Arrears must be paid by this date.", null=True
+                    ),
+                ),
+                ("supporter_window_opens_at", models.DateTimeField(blank=True, null=True)),
+                ("supporter_window_closes_at", models.DateTimeField(blank=True, null=True)),
+                ("supporter_fee_pence", models.PositiveIntegerField(default=0)),
+                ("parliamentary_nominations_open_at", models.DateTimeField(blank=True, null=True)),
+                ("parliamentary_nominations_close_at", models.DateTimeField(blank=True, null=True)),
+                ("branch_nominations_open_at", models.DateTimeField(blank=True, null=True)),
+                ("branch_nominations_close_at", models.DateTimeField(blank=True, null=True)),
+                ("ballot_opens_at", models.DateTimeField(blank=True, null=True)),
+                ("ballot_closes_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("nominations_opened_at", models.DateTimeField(blank=True, null=True)),
+                ("roll_frozen_at", models.DateTimeField(blank=True, null=True)),
+                ("ballot_opened_at", models.DateTimeField(blank=True, null=True)),
+                ("ballot_closed_at", models.DateTimeField(blank=True, null=True)),
+                ("counted_at", models.DateTimeField(blank=True, null=True)),
+                ("declared_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('seats__gte', 1)), name='contest_seats_positive'), models.CheckConstraint(condition=models.Q(models.Q(('method__in', ['irv']), _negated=True), ('seats', 1), _connector='OR'), name='contest_single_seat_methods')],
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("seats__gte", 1)), name="contest_seats_positive"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("method__in", ["irv"]), _negated=True),
+                            ("seats", 1),
+                            _connector="OR",
+                        ),
+                        name="contest_single_seat_methods",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Candidate',
+            name="Candidate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('is_incumbent', models.BooleanField(default=False, help_text='The incumbent stands without nominations.')),
-                ('statement', models.TextField(blank=True, help_text="The candidate's statement to voters.")),
-                ('status', models.CharField(choices=[('proposed', 'Seeking nominations'), ('nominated', 'Validly nominated'), ('withdrawn', 'Withdrawn')], default='proposed', max_length=20)),
-                ('consented_at', models.DateTimeField(blank=True, help_text='When the candidate consented to stand.', null=True)),
-                ('ballot_position', models.PositiveSmallIntegerField(default=0)),
-                ('contest', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='candidates', to='contests.contest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "is_incumbent",
+                    models.BooleanField(
+                        default=False, help_text="The incumbent stands without nominations."
+                    ),
+                ),
+                (
+                    "statement",
+                    models.TextField(blank=True, help_text="The candidate's statement to voters."),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Seeking nominations"),
+                            ("nominated", "Validly nominated"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="proposed",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "consented_at",
+                    models.DateTimeField(
+                        blank=True, help_text="When the candidate consented to stand.", null=True
+                    ),
+                ),
+                ("ballot_position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "contest",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="candidates",
+                        to="contests.contest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['ballot_position', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('contest', 'name'), name='candidate_name_unique')],
+                "ordering": ["ballot_position", "name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("contest", "name"), name="candidate_name_unique"
+                    )
+                ],
             },
         ),
     ]

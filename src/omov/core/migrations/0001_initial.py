@@ -6,61 +6,173 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contests', '0001_initial'),
-        ('electorate', '0001_initial'),
+        ("contests", "0001_initial"),
+        ("electorate", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ThrottleBucket',
+            name="ThrottleBucket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200)),
-                ('window_start', models.DateTimeField()),
-                ('attempts', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=200)),
+                ("window_start", models.DateTimeField()),
+                ("attempts", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('key', 'window_start'), name='one_bucket_per_window')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("key", "window_start"), name="one_bucket_per_window"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True)),
-                ('actor_label', models.CharField(blank=True, help_text="Who acted when there is no user: 'system', 'cli'.", max_length=150)),
-                ('action', models.CharField(db_index=True, max_length=80)),
-                ('object_type', models.CharField(blank=True, max_length=80)),
-                ('object_id', models.CharField(blank=True, max_length=80)),
-                ('summary', models.TextField()),
-                ('reason', models.TextField(blank=True)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit_events', to=settings.AUTH_USER_MODEL)),
-                ('contest', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='audit_events', to='contests.contest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True)),
+                (
+                    "actor_label",
+                    models.CharField(
+                        blank=True,
+                        help_text="Who acted when there is no user: 'system', 'cli'.",
+                        max_length=150,
+                    ),
+                ),
+                ("action", models.CharField(db_index=True, max_length=80)),
+                ("object_type", models.CharField(blank=True, max_length=80)),
+                ("object_id", models.CharField(blank=True, max_length=80)),
+                ("summary", models.TextField()),
+                ("reason", models.TextField(blank=True)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="audit_events",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "contest",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="audit_events",
+                        to="contests.contest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['contest', 'action'], name='core_audite_contest_d4f99c_idx')],
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["contest", "action"], name="core_audite_contest_d4f99c_idx"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RoleAssignment',
+            name="RoleAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('returning_officer', 'Returning officer'), ('scrutineer', 'Scrutineer'), ('branch_secretary', 'Branch secretary'), ('candidate_agent', "Candidate's agent"), ('paper_operator', 'Paper ballot operator'), ('paper_supervisor', 'Paper ballot supervisor')], max_length=32)),
-                ('granted_at', models.DateTimeField(auto_now_add=True)),
-                ('branch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to='electorate.branch')),
-                ('candidate', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='agent_assignments', to='contests.candidate')),
-                ('contest', models.ForeignKey(blank=True, help_text='Leave empty to grant the role in every contest.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to='contests.contest')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("returning_officer", "Returning officer"),
+                            ("scrutineer", "Scrutineer"),
+                            ("branch_secretary", "Branch secretary"),
+                            ("candidate_agent", "Candidate's agent"),
+                            ("paper_operator", "Paper ballot operator"),
+                            ("paper_supervisor", "Paper ballot supervisor"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("granted_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to="electorate.branch",
+                    ),
+                ),
+                (
+                    "candidate",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agent_assignments",
+                        to="contests.candidate",
+                    ),
+                ),
+                (
+                    "contest",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Leave empty to grant the role in every contest.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to="contests.contest",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('role', 'branch_secretary'), _negated=True), ('branch__isnull', False), _connector='OR'), name='branch_secretary_has_branch'), models.CheckConstraint(condition=models.Q(models.Q(('role', 'candidate_agent'), _negated=True), ('candidate__isnull', False), _connector='OR'), name='candidate_agent_has_candidate')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("role", "branch_secretary"), _negated=True),
+                            ("branch__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="branch_secretary_has_branch",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("role", "candidate_agent"), _negated=True),
+                            ("candidate__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="candidate_agent_has_candidate",
+                    ),
+                ],
             },
         ),
     ]

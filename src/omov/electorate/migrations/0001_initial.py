@@ -5,83 +5,208 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contests', '0001_initial'),
+        ("contests", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Affiliate',
+            name="Affiliate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True)),
-                ('name', models.CharField(max_length=200, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, unique=True)),
+                ("name", models.CharField(max_length=200, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Branch',
+            name="Branch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True)),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('region', models.CharField(blank=True, max_length=120)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, unique=True)),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("region", models.CharField(blank=True, max_length=120)),
             ],
             options={
-                'verbose_name_plural': 'branches',
-                'ordering': ['name'],
+                "verbose_name_plural": "branches",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=64, unique=True)),
-                ('category', models.CharField(choices=[('member', 'Member'), ('registered_supporter', 'Registered supporter'), ('affiliated_supporter', 'Affiliated supporter')], db_index=True, max_length=24)),
-                ('first_name', models.CharField(max_length=100)),
-                ('last_name', models.CharField(max_length=100)),
-                ('email', models.EmailField(blank=True, db_index=True, max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('postcode', models.CharField(blank=True, max_length=12)),
-                ('joined_on', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('lapsed', 'Lapsed'), ('suspended', 'Suspended')], default='active', max_length=12)),
-                ('arrears_paid_on', models.DateField(blank=True, help_text='When arrears were paid; empty when none were owed.', null=True)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('is_adult_declared', models.BooleanField(blank=True, help_text='An 18+ declaration where the date of birth is unknown.', null=True)),
-                ('consent_email', models.BooleanField(default=False)),
-                ('consent_phone', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('affiliate', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='people', to='electorate.affiliate')),
-                ('branch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='people', to='electorate.branch')),
-                ('registered_for', models.ForeignKey(blank=True, help_text='For registered supporters: the contest they registered to vote in.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='registered_supporters', to='contests.contest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=64, unique=True)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("member", "Member"),
+                            ("registered_supporter", "Registered supporter"),
+                            ("affiliated_supporter", "Affiliated supporter"),
+                        ],
+                        db_index=True,
+                        max_length=24,
+                    ),
+                ),
+                ("first_name", models.CharField(max_length=100)),
+                ("last_name", models.CharField(max_length=100)),
+                ("email", models.EmailField(blank=True, db_index=True, max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("postcode", models.CharField(blank=True, max_length=12)),
+                ("joined_on", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("lapsed", "Lapsed"),
+                            ("suspended", "Suspended"),
+                        ],
+                        default="active",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "arrears_paid_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="When arrears were paid; empty when none were owed.",
+                        null=True,
+                    ),
+                ),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                (
+                    "is_adult_declared",
+                    models.BooleanField(
+                        blank=True,
+                        help_text="An 18+ declaration where the date of birth is unknown.",
+                        null=True,
+                    ),
+                ),
+                ("consent_email", models.BooleanField(default=False)),
+                ("consent_phone", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "affiliate",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="electorate.affiliate",
+                    ),
+                ),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="electorate.branch",
+                    ),
+                ),
+                (
+                    "registered_for",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For registered supporters: the contest they registered to vote in.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="registered_supporters",
+                        to="contests.contest",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'people',
-                'ordering': ['last_name', 'first_name', 'external_id'],
+                "verbose_name_plural": "people",
+                "ordering": ["last_name", "first_name", "external_id"],
             },
         ),
         migrations.CreateModel(
-            name='RollEntry',
+            name="RollEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('member', 'Member'), ('registered_supporter', 'Registered supporter'), ('affiliated_supporter', 'Affiliated supporter')], max_length=24)),
-                ('is_eligible', models.BooleanField()),
-                ('reasons', models.JSONField(blank=True, default=list)),
-                ('frozen_at', models.DateTimeField()),
-                ('branch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='roll_entries', to='electorate.branch')),
-                ('contest', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roll_entries', to='contests.contest')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='roll_entries', to='electorate.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("member", "Member"),
+                            ("registered_supporter", "Registered supporter"),
+                            ("affiliated_supporter", "Affiliated supporter"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("is_eligible", models.BooleanField()),
+                ("reasons", models.JSONField(blank=True, default=list)),
+                ("frozen_at", models.DateTimeField()),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="roll_entries",
+                        to="electorate.branch",
+                    ),
+                ),
+                (
+                    "contest",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roll_entries",
+                        to="contests.contest",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="roll_entries",
+                        to="electorate.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'roll entries',
-                'indexes': [models.Index(fields=['contest', 'is_eligible', 'category'], name='electorate__contest_34b84d_idx')],
-                'constraints': [models.UniqueConstraint(fields=('contest', 'person'), name='one_roll_entry_per_person')],
+                "verbose_name_plural": "roll entries",
+                "indexes": [
+                    models.Index(
+                        fields=["contest", "is_eligible", "category"],
+                        name="electorate__contest_34b84d_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("contest", "person"), name="one_roll_entry_per_person"
+                    )
+                ],
             },
         ),
     ]
