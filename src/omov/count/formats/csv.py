@@ -158,6 +158,8 @@ class _CsvReader:
 
     def _decode_lines(self, raw_lines: list[bytes]) -> list[str]:
         """Decode many lines with one call; on bad UTF-8, find the line and say which."""
+        if not raw_lines:
+            return []
         try:
             return b"\n".join(raw_lines).decode("utf-8").split("\n")
         except UnicodeDecodeError:
@@ -182,7 +184,7 @@ class _CsvReader:
         ):
             if '"' in text:
                 try:
-                    cells = next(csv.reader([text]), [])
+                    cells = next(csv.reader([text], strict=True), [])
                 except csv.Error as error:
                     raise self._error(f"This line is not valid CSV ({error}).", raw_line) from None
             else:
@@ -199,7 +201,7 @@ class _CsvReader:
                 "This line is not valid UTF-8 text. Save the file as UTF-8 and try again.",
                 line=self.data.count(b"\n", 0, error.start) + 1,
             ) from None
-        reader = csv.reader(io.StringIO(text, newline=""))
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         seen: dict[tuple[str, ...], list[int]] = {}
         while True:
             start_line = reader.line_num + 1
