@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -168,6 +169,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args()
 
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="omov-bench-") as temporary:
         directory = Path(temporary)
         path = directory / "irv.csv"
@@ -227,8 +229,9 @@ def main() -> None:
         f"({size_mb:.0f} MB CSV, {omov_runs[0]['distinct']:,} distinct rankings, "
         f"{omov_runs[0]['rounds']} rounds)",
         "",
-        f"Machine: {sys.platform}, Python {sys.version.split()[0]}; best / median of "
-        f"{len(omov_runs)} fresh processes.",
+        f"Machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; best / median of "
+        f"{len(omov_runs)} fresh processes; load average during the run "
+        f"{load_before:.1f} to {os.getloadavg()[0]:.1f} (other work shares this machine).",
         "",
         "| omov | best | median | target |",
         "|---|---:|---:|---:|",

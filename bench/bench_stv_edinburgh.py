@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import time
@@ -53,6 +54,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args()
 
+    load_before = os.getloadavg()[0]
     directory = shared_data() / "edinburgh-2017"
     official = json.loads((directory / "official-winners.json").read_text(encoding="utf-8"))
     wards = sorted(directory.glob("ward_*.blt"), key=lambda path: int(path.name.split("_")[1]))
@@ -95,7 +97,9 @@ def main() -> None:
     lines = [
         "### Scottish STV, Edinburgh 2017, all 17 wards",
         "",
-        f"Python {sys.version.split()[0]}; best of {args.repeat} runs per ward; times in ms. "
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
+        f"{load_before:.1f} to {os.getloadavg()[0]:.1f}; best of {args.repeat} runs per ward; "
+        "times in ms. "
         "pref_voting counts pre-loaded ballots (its loading is not timed).",
         "",
         "| ward | valid ballots | seats | omov read | omov count | pref_voting count "
