@@ -176,7 +176,7 @@ class _CsvReader:
         raise AssertionError("unreachable: the joined lines failed to decode but none alone did")
 
     def _rows_by_line(self, distinct: Counter[bytes]) -> list[_Row]:
-        """Return one row per distinct line: its location, cells (None for a comment), text."""
+        """Return one row per distinct line: the line itself, its cells, its text, its count."""
         raw_lines = list(distinct)
         rows: list[_Row] = []
         for raw_line, text, times in zip(
