@@ -102,7 +102,7 @@ def parse_blt(text: str, *, source: str = "<text>") -> BallotFile:
             withdrawn_numbers.append(_candidate_number(token[1:], candidate_count, source, number))
 
     grouped: dict[tuple[tuple[int, ...], ...], int] = {}
-    singles = [(index,) for index in range(candidate_count + 1)]
+    singles: list[tuple[int, ...]] = [(index,) for index in range(candidate_count + 1)]
     while True:
         number, line = reader.next("a ballot line or the end-of-ballots line '0'")
         if line == "0":
