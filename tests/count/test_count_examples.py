@@ -252,3 +252,51 @@ def test_no_valid_ballot_is_a_clear_error() -> None:
     empty = BallotFile(candidates=("A", "B"), ballots=(RawBallot(marks=((),), weight=3),))
     with pytest.raises(CountInputError, match="no valid ballot"):
         count(empty, method="irv")
+
+
+@pytest.mark.parametrize("method", ["irv", "stv-scottish", "stv-meek"])
+def test_every_method_breaks_an_exclusion_tie_by_the_most_recent_differing_round(
+    method: str,
+) -> None:
+    # One seat. Round 1: A 12, B 7, C 5, D 2; D is excluded and D's ballots go to C.
+    # Round 2: B 7, C 7 tie for fewest; at round 1 C had fewer, so C is excluded.
+    # Round 3: C's 7 ballots go to B: B 14 of 26 (IRV threshold 14; Scottish quota
+    # floor(26 / 2) + 1 = 14; Meek quota 13.000000001): B is elected.
+    result = count(
+        ballots((12, "A"), (7, "B"), (5, "C>B"), (2, "D>C>B"), candidates="ABCD", seats=1),
+        method=method,
+    )
+
+    assert result.elected == ("B",)
+    excluded = [item.excluded for item in result.rounds if item.excluded]
+    assert excluded == [("D",), ("C",)]
+    (tie_round,) = [item for item in result.rounds if item.tie_break]
+    assert tie_round.excluded == ("C",)
+    assert "round 1" in (tie_round.tie_break or "")
+
+
+def test_scottish_equal_surpluses_go_in_lot_order_when_never_different() -> None:
+    # 3 seats, 27 ballots: quota floor(27 / 4) + 1 = 7. A and B both have 10: equal surpluses of
+    # 3 at stage 1, and no earlier stage, so a lot (for stage 2) says whose surplus goes first.
+    # A's papers go on to C, B's to D, at 3 × 1 / 10 = 0.3 each: 10 papers carry 3.00000, and
+    # the receiver has 2 + 3 = 5.00000.
+    result = count(
+        ballots(
+            (10, "A>C"), (10, "B>D"), (2, "C"), (2, "D"), (3, "E"), candidates="ABCDE", seats=3
+        ),
+        method="stv-scottish",
+        seed="order",
+    )
+
+    first = _lot_loser("order", 2, ["A", "B"])
+    second = "B" if first == "A" else "A"
+    assert result.elected[:2] == ("A", "B")
+    stage_two = result.rounds[1]
+    assert stage_two.tie_break is not None
+    assert "transferred first" in stage_two.tie_break
+    assert "lot" in stage_two.tie_break
+    assert stage_two.reason.startswith(f"Surplus of {first} (3.00000)")
+    receiver = {"A": "C", "B": "D"}
+    assert stage_two.votes[receiver[first]] == Decimal("5.00000")
+    assert stage_two.votes[receiver[second]] == Decimal("2.00000")
+    assert result.rounds[2].reason.startswith(f"Surplus of {second} (3.00000)")
