@@ -295,8 +295,8 @@ def test_scottish_equal_surpluses_go_in_lot_order_when_never_different() -> None
     assert stage_two.tie_break is not None
     assert "transferred first" in stage_two.tie_break
     assert "lot" in stage_two.tie_break
-    assert stage_two.reason.startswith(f"Surplus of {first} (3.00000)")
+    assert stage_two.reason.startswith(f"Surplus of {first} (3.00000 of 10.00000 votes)")
     receiver = {"A": "C", "B": "D"}
     assert stage_two.votes[receiver[first]] == Decimal("5.00000")
     assert stage_two.votes[receiver[second]] == Decimal("2.00000")
-    assert result.rounds[2].reason.startswith(f"Surplus of {second} (3.00000)")
+    assert result.rounds[2].reason.startswith(f"Surplus of {second} (3.00000 of 10.00000")
