@@ -12,7 +12,7 @@ subprocess so memory and start-up are measured honestly:
   fresh processes.
 * omov, the whole ``omov count FILE`` command, including Python start-up and imports.
 * pyrankvote, pref_voting and votekit, each loading the same CSV its own idiomatic way and
-  counting IRV. A peer still running after ``--limit`` seconds is stopped; it is then measured on
+  counting IRV (imports are not timed, for them as for omov). A peer still running after ``--limit`` seconds is stopped; it is then measured on
   the first 100,000 ballots and its 1M time extrapolated linearly (stated as such).
 
 Every finished count must name the same winner. Prints a Markdown table; ``--output`` also writes
@@ -83,9 +83,9 @@ print(json.dumps({
 PEERS = {
     "pyrankvote": """
 import csv, json, sys, time
-started = time.perf_counter()
 import pyrankvote
 from pyrankvote import Ballot, Candidate
+started = time.perf_counter()
 with open(sys.argv[1], newline="", encoding="utf-8") as stream:
     rows = csv.reader(stream)
     next(rows)
@@ -102,10 +102,10 @@ print(json.dumps({"load": loaded - started, "count": counted - loaded,
 """,
     "pref_voting": """
 import json, sys, time
-started = time.perf_counter()
 import numpy as np
 from pref_voting.io.readers import csv_to_profile
 from pref_voting.iterative_methods import instant_runoff
+started = time.perf_counter()
 profile = csv_to_profile(sys.argv[1], csv_format="rank_columns", items_to_skip=[np.nan, "nan"])
 loaded = time.perf_counter()
 winners = instant_runoff(profile)
@@ -115,9 +115,9 @@ print(json.dumps({"load": loaded - started, "count": counted - loaded,
 """,
     "votekit": """
 import json, sys, time
-started = time.perf_counter()
 from votekit.cvr_loaders import load_ranking_csv
 from votekit.elections import IRV
+started = time.perf_counter()
 profile = load_ranking_csv(sys.argv[1], rank_cols=list(range(8)), header_row=0,
                            print_profile=False)
 loaded = time.perf_counter()
@@ -201,24 +201,37 @@ def main() -> None:
 
         peers: dict[str, dict[str, object]] = {}
         for name, program in PEERS.items():
+            print(f"{name}: counting {args.ballots:,} ballots", file=sys.stderr)
             result = run_child(program, path, args.limit)
             if result is not None:
+                print(f"{name}: {result}", file=sys.stderr)
                 peers[name] = {**result, "measured": "all ballots"}
                 continue
-            small_ballots = min(100_000, args.ballots)
-            small = run_child(program, head(path, small_ballots, directory), args.limit)
-            factor = args.ballots / small_ballots
+            small, small_ballots = None, 0
+            for size in (100_000, 10_000):
+                small_ballots = min(size, args.ballots)
+                print(
+                    f"{name}: stopped at {args.limit:.0f} s; trying {small_ballots:,}",
+                    file=sys.stderr,
+                )
+                small = run_child(program, head(path, small_ballots, directory), args.limit)
+                if small is not None:
+                    break
             peers[name] = {
                 "stopped": True,
                 "small": small,
+                "small_ballots": small_ballots,
                 "extrapolated": (
                     None
                     if small is None
-                    else (float(small["load"]) + float(small["count"])) * factor  # type: ignore[arg-type]
+                    else (float(small["load"]) + float(small["count"]))  # type: ignore[arg-type]
+                    * args.ballots
+                    / small_ballots
                 ),
                 "winner": None,
-                "measured": f"stopped after {args.limit:.0f} s; first {small_ballots:,} ballots",
+                "measured": f"stopped after {args.limit:.0f} s",
             }
+            print(f"{name}: {peers[name]}", file=sys.stderr)
 
     read_best, read_median = figures("read")
     count_best, count_median = figures("count")
@@ -255,18 +268,20 @@ def main() -> None:
         if peer.get("stopped"):
             estimate = peer["extrapolated"]
             small = peer["small"]
-            small_text = (
-                ""
-                if small is None
-                else f"; 100k: {seconds(float(small['load']) + float(small['count']))}, "  # type: ignore[index]
-                f"winner {', '.join(small['winner'])}"  # type: ignore[index]
-            )
+            if small is None or estimate is None:
+                lines.append(
+                    f"| {name} | – | – | > {args.limit:.0f} s (stopped) | – | stopped, also on "
+                    f"{peer['small_ballots']:,} ballots |"
+                )
+                continue
+            small_total = float(small["load"]) + float(small["count"])  # type: ignore[index]
             lines.append(
-                f"| {name} | – | – | > {args.limit:.0f} s (stopped); ~{seconds(float(estimate))} "  # type: ignore[arg-type]
-                f"extrapolated | – | {peer['measured']}{small_text} |"
+                f"| {name} | – | – | > {args.limit:.0f} s (stopped); "
+                f"~{seconds(float(estimate))} extrapolated | – | {peer['measured']}; "  # type: ignore[arg-type]
+                f"first {peer['small_ballots']:,} ballots: {seconds(small_total)}, winner "
+                f"{', '.join(small['winner'])} |"  # type: ignore[index]
             )
-            if estimate is not None:
-                finished_totals.append((float(estimate), name, True))  # type: ignore[arg-type]
+            finished_totals.append((float(estimate), name, True))  # type: ignore[arg-type]
             continue
         total = float(peer["load"]) + float(peer["count"])  # type: ignore[arg-type]
         finished_totals.append((total, name, False))
