@@ -52,6 +52,7 @@ _RANK_LABEL = re.compile(
 )
 _DIRECTIVES = frozenset({"candidates", "seats", "title", "withdrawn", "header"})
 _BOM = b"\xef\xbb\xbf"
+_CHUNK_BYTES = 4 * 1024 * 1024
 
 # One distinct line: where it is (line number, or its bytes to look the number up on error),
 # its cells, its text, and how many times it occurs.
@@ -119,6 +120,22 @@ def _join_names(names: Sequence[str]) -> str:
     return out.getvalue()
 
 
+def _count_lines(data: bytes) -> Counter[bytes]:
+    """Count identical lines, a few megabytes at a time so that peak memory stays low.
+
+    Chunks end just after a ``\\n``, so no line (not even a ``\\r\\n`` ending) is cut in two,
+    and the lines are exactly those of ``data.splitlines()``.
+    """
+    counts: Counter[bytes] = Counter()
+    start, size = 0, len(data)
+    while start < size:
+        end = data.find(b"\n", min(start + _CHUNK_BYTES, size))
+        end = size if end < 0 else end + 1
+        counts.update(data[start:end].splitlines())
+        start = end
+    return counts
+
+
 class _CsvReader:
     """One parse of one file; holds the location details for error messages."""
 
@@ -149,7 +166,7 @@ class _CsvReader:
     # -- reading ------------------------------------------------------------------------------
 
     def read(self) -> BallotFile:
-        distinct = Counter(self.data.splitlines())
+        distinct = _count_lines(self.data)
         has_multiline_quotes = b'"' in self.data and any(
             line.count(b'"') % 2 for line in distinct if b'"' in line
         )
