@@ -245,3 +245,17 @@ def ballot_files(draw: st.DrawFn) -> BallotFile:
 def test_round_trip_write_then_read_gives_the_same_ballots(original: BallotFile) -> None:
     again = read_csv(write_csv(original).encode("utf-8"), source="round-trip.csv")
     assert same_ballots(original, again)
+
+
+def test_a_file_larger_than_one_read_chunk_counts_every_line_once() -> None:
+    # Over 4 MB, with CRLF endings, so chunk boundaries fall inside the data and between \r\n.
+    rows = [b"Alice,Bob\r\n", b"Bob,Carol,Alice\r\n", b"Carol\r\n"] * 150_001
+    data = b"rank 1,rank 2,rank 3\r\n" + b"".join(rows) + b"Dave"
+    assert len(data) > 5 * 1024 * 1024
+    ballot_file = read_csv(data, source="big.csv")
+    assert ballot_multiset(ballot_file) == {
+        (("Alice",), ("Bob",)): 150_001,
+        (("Bob",), ("Carol",), ("Alice",)): 150_001,
+        (("Carol",),): 150_001,
+        (("Dave",),): 1,
+    }
