@@ -7,12 +7,15 @@ import io
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from count_formats_support import edinburgh_official_winners, edinburgh_wards
 
 from omov.cli.main import main
+from omov.count.formats import FORMATS, read_ballot_file
+from omov.count.formats.cdf import write_cdf
 
 BALLOTS = """\
 # title: Branch chair
@@ -207,3 +210,22 @@ def test_the_count_command_does_not_import_django(ballots_csv: Path) -> None:
         check=False,
     )
     assert completed.returncode == 0, completed.stderr
+
+
+@pytest.mark.parametrize(("format_name", "suffix"), [("preflib", "toi"), ("cdf", "json")])
+def test_every_format_counts_through_the_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], format_name: str, suffix: str
+) -> None:
+    source = tmp_path / "chair.csv"
+    source.write_text(BALLOTS, encoding="utf-8")
+    ballots = read_ballot_file(source)
+    path = tmp_path / f"chair.{suffix}"
+    if format_name == "cdf":
+        path.write_text(
+            write_cdf(ballots, generated_at=datetime(2026, 1, 1, tzinfo=UTC)), encoding="utf-8"
+        )
+    else:
+        path.write_text(FORMATS[format_name].write(ballots), encoding="utf-8")
+    code, out, err = run(["count", str(path)], capsys)
+    assert (code, err) == (0, "")
+    assert out.rstrip().splitlines()[-1] == "Elected: Cy"
