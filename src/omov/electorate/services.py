@@ -460,6 +460,35 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def rules_configure(
+    *, contest: Contest, change: RuleChange, actor: Any = None, actor_label: str = ""
+) -> ContestRules:
+    """Set a new contest's rules before its roll is first evaluated (later: ``rules_change``)."""
+    if EligibilityDecision.objects.filter(contest=contest).exists():
+        raise ServiceError(
+            "The roll has been evaluated already: change the rules with a preview instead."
+        )
+    with transaction.atomic():
+        rules = rules_for(contest)
+        change.apply_to(rules)
+        rules.updated_at = clock.now()
+        rules.save()
+        Contest.objects.filter(pk=contest.pk).update(
+            freeze_date=change.freeze_date, arrears_deadline=change.arrears_deadline
+        )
+        audit_record(
+            action="roll.rules_configure",
+            summary="Set the eligibility rules",
+            actor=actor,
+            actor_label=actor_label,
+            contest=contest,
+            target=rules,
+            data={"change": [list(row) for row in _describe_change(ContestRules(), change)]},
+        )
+    contest.refresh_from_db()
+    return rules
+
+
 def rules_change(
     *,
     contest: Contest,
