@@ -50,7 +50,7 @@ def insert_rows(
     meta = model._meta
     constants = constants or {}
     names = [*fields, *constants]
-    columns = [meta.get_field(name).column for name in names]  # type: ignore[union-attr]
+    columns = [str(meta.get_field(name).column) for name in names]  # type: ignore[union-attr]
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     column_list = ", ".join(quote(column) for column in columns)

@@ -169,9 +169,13 @@ def _decoded_lines(
     lines: Iterable[bytes], bad_lines: set[int], progress: Callable[[int], None] | None
 ) -> Iterator[str]:
     """Decode lines as UTF-8, noting the lines that are not (their bytes are kept as escapes)."""
+    pending = 0
     for number, raw in enumerate(lines, start=1):
         if progress is not None:
-            progress(len(raw))
+            pending += len(raw)
+            if pending >= 1 << 16:
+                progress(pending)
+                pending = 0
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -180,6 +184,8 @@ def _decoded_lines(
         if number == 1:
             text = text.removeprefix("\ufeff")
         yield text
+    if progress is not None and pending:
+        progress(pending)
 
 
 def _first_bad_byte(value: str) -> str | None:

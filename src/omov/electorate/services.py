@@ -468,7 +468,7 @@ def _describe_change(rules: ContestRules, change: RuleChange) -> list[tuple[str,
         if name == "eligible_categories":
             before, after = sorted(before), sorted(after)
         if before != after:
-            label = ContestRules._meta.get_field(name).verbose_name
+            label = getattr(ContestRules._meta.get_field(name), "verbose_name", name)
             rows.append((str(label).capitalize(), _show(before), _show(after)))
     return rows
 
