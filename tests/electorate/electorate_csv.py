@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 HEADER = (
     "external_id,category,first_name,last_name,email,phone,postcode,branch,joined_on,status,"
     "arrears_paid_on,date_of_birth,affiliate,consent_email,consent_phone"
@@ -13,6 +15,6 @@ def csv_bytes(*rows: str, header: str = HEADER) -> bytes:
     return ("\n".join([header, *rows]) + "\n").encode("utf-8")
 
 
-def lines_of(data: bytes) -> list[bytes]:
-    """Split file bytes into lines as a file object would yield them."""
-    return data.splitlines(keepends=True)
+def lines_of(data: bytes) -> io.BytesIO:
+    """Return file bytes as the binary file object the import reads."""
+    return io.BytesIO(data)

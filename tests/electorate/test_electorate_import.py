@@ -25,7 +25,7 @@ GOOD = (
 
 
 def run(data: bytes, **options: Any) -> Any:
-    return roll_import(lines=lines_of(data), file_name="roll.csv", **options)
+    return roll_import(source=lines_of(data), file_name="roll.csv", **options)
 
 
 def test_import_creates_people_branches_and_affiliates(

@@ -102,7 +102,7 @@ def import_roll(args: argparse.Namespace) -> int:
         contest = _contest(args.contest)
         with path.open("rb") as lines, _bar(path.stat().st_size, "B", args.quiet, "import") as bar:
             result = roll_import(
-                lines=lines,
+                source=lines,
                 file_name=path.name,
                 contest=contest,
                 accept_valid=args.accept_valid,

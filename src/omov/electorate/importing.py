@@ -7,16 +7,19 @@ documented in docs/roll-import.md; other layouts are read through a column mappi
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from operator import call, itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from omov.core.errors import ServiceError
 from omov.electorate.models import Category, PersonStatus
@@ -66,6 +69,21 @@ _LENGTHS = {
     "affiliate": 40,
     "affiliate_name": 200,
 }
+REQUIRED_TEXT_COLUMNS = ("external_id", "first_name", "last_name")
+_PLAIN_TEXT_COLUMNS = frozenset(
+    {
+        "external_id",
+        "first_name",
+        "last_name",
+        "phone",
+        "branch",
+        "branch_name",
+        "branch_region",
+        "affiliate",
+        "affiliate_name",
+    }
+)
+SHORTEST_TEXT_LIMIT = min(_LENGTHS[column] for column in _PLAIN_TEXT_COLUMNS)
 _DATE_COLUMNS = frozenset({"joined_on", "arrears_paid_on", "date_of_birth"})
 _BOOLEAN_COLUMNS = frozenset(
     {
@@ -165,27 +183,42 @@ def check_mapping(mapping: dict[str, str]) -> dict[str, str]:
     return mapping
 
 
-def _decoded_lines(
-    lines: Iterable[bytes], bad_lines: set[int], progress: Callable[[int], None] | None
-) -> Iterator[str]:
-    """Decode lines as UTF-8, noting the lines that are not (their bytes are kept as escapes)."""
-    pending = 0
-    for number, raw in enumerate(lines, start=1):
-        if progress is not None:
-            pending += len(raw)
-            if pending >= 1 << 16:
-                progress(pending)
-                pending = 0
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            bad_lines.add(number)
-            text = raw.decode("utf-8", errors="surrogateescape")
-        if number == 1:
-            text = text.removeprefix("\ufeff")
-        yield text
-    if progress is not None and pending:
-        progress(pending)
+# How many undecodable bytes the roll readers have met (see ``_note_bad_bytes``).
+_bad_bytes_met = [0]
+
+
+def _note_bad_bytes(error: UnicodeError) -> tuple[str, int]:
+    """Decode bytes that are not UTF-8 as escapes (like surrogateescape), and note it."""
+    _bad_bytes_met[0] += 1
+    return codecs.lookup_error("surrogateescape")(error)
+
+
+codecs.register_error("omov-roll-bytes", _note_bad_bytes)
+
+
+class _CountingStream(io.RawIOBase):
+    """A binary stream over a file object that reports how many bytes have been read."""
+
+    def __init__(self, source: BinaryIO, progress: Callable[[int], None] | None) -> None:
+        self._source = source
+        self._progress = progress
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._source.read(len(buffer))
+        size = len(data)
+        buffer[:size] = data
+        if self._progress is not None and size:
+            self._progress(size)
+        return size
+
+
+def _text_stream(source: BinaryIO, progress: Callable[[int], None] | None) -> io.TextIOWrapper:
+    """Return the file's text, decoded as UTF-8 (a leading byte-order mark is dropped)."""
+    buffered = io.BufferedReader(_CountingStream(source, progress), buffer_size=1 << 16)
+    return io.TextIOWrapper(buffered, encoding="utf-8-sig", errors="omov-roll-bytes", newline="")
 
 
 def _first_bad_byte(value: str) -> str | None:
@@ -205,24 +238,32 @@ class RollFileReader:
 
     def __init__(
         self,
-        lines: Iterable[bytes],
+        source: BinaryIO,
         *,
         mapping: dict[str, str] | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> None:
-        self._bad_lines: set[int] = set()
-        self._reader = csv.reader(_decoded_lines(lines, self._bad_lines, progress))
+        self._bad_bytes_before = _bad_bytes_met[0]
+        self._reader = csv.reader(_text_stream(source, progress))
         self.mapping = mapping or {}
         self.errors: list[RowError] = []
         self.rejected = 0
         self.rows = 0
         self._seen: dict[str, int] = {}
         self.columns = self._read_header()
-        present = [(i, c) for i, c in enumerate(self.columns) if c]
-        # external_id first, so a parsed row's values[0] is always its external id.
-        present.sort(key=lambda item: item[1] != "external_id")
-        self.fields: list[str] = [column for _, column in present]
-        self._plan = [(position, converter(column)) for position, column in present]
+        # Values stay in the file's column order; ignored columns ("") are kept but never used.
+        self.fields: list[str] = list(self.columns)
+        self.external_id_at = self.columns.index("external_id")
+        self._converters = [converter(column) if column else str for column in self.columns]
+        self._plan = [(i, self._converters[i]) for i, column in enumerate(self.columns) if column]
+        self._required = [self.columns.index(c) for c in REQUIRED_TEXT_COLUMNS]
+        self._text_limits = [
+            (i, _LENGTHS[column])
+            for i, column in enumerate(self.columns)
+            if column in _PLAIN_TEXT_COLUMNS
+        ]
+        self._used = itemgetter(*[i for i, column in enumerate(self.columns) if column])
+        self._has_ignored = "" in self.columns
 
     def _read_header(self) -> list[str]:
         try:
@@ -234,7 +275,7 @@ class RollFileReader:
         except csv.Error as error:
             raise RollFileRejected(f"Line 1 is not valid CSV: {error}.", [], 0, 0) from error
         errors: list[RowError] = []
-        if 1 in self._bad_lines:
+        if self._has_bad_bytes() and any(_first_bad_byte(name) for name in header):
             errors.append(
                 RowError(1, "", "the header is not UTF-8 text; save the file as UTF-8 (CSV UTF-8)")
             )
@@ -270,6 +311,10 @@ class RollFileReader:
             )
         return columns
 
+    def _has_bad_bytes(self) -> bool:
+        """Return True once the file has shown bytes that are not UTF-8 (rows are then checked)."""
+        return _bad_bytes_met[0] != self._bad_bytes_before
+
     def _error(self, line: int, column: str, message: str) -> None:
         if len(self.errors) < MAX_REPORTED_ERRORS:
             self.errors.append(RowError(line, column, message))
@@ -299,7 +344,7 @@ class RollFileReader:
                     start, "", f"has {len(fields)} fields but the header has {width} columns"
                 )
                 continue
-            parsed = self._parse(start, columns, fields, start in self._bad_lines)
+            parsed = self._parse(start, columns, fields, self._has_bad_bytes())
             if parsed is None:
                 self.rejected += 1
             else:
@@ -310,13 +355,16 @@ class RollFileReader:
     ) -> ParsedRow | None:
         if not check_bytes:
             try:
-                values = [convert(fields[position].strip()) for position, convert in self._plan]
+                values = list(map(call, self._converters, map(str.strip, fields)))
             except ValueError:
                 pass  # Go through the fields one by one to report every error in the row.
             else:
-                return self._accept(line, fields, values)
-        values = []
-        append = values.append
+                if all(values[i] for i in self._required) and (
+                    max(map(len, fields)) <= SHORTEST_TEXT_LIMIT
+                    or all(len(values[i]) <= limit for i, limit in self._text_limits)
+                ):
+                    return self._accept(line, fields, values)
+        values = [None] * len(columns)
         ok = True
         for position, convert in self._plan:
             raw = fields[position]
@@ -330,7 +378,12 @@ class RollFileReader:
                 ok = False
                 continue
             try:
-                append(convert(raw.strip()))
+                values[position] = convert(raw.strip())
+                limit = _LENGTHS.get(columns[position])
+                if columns[position] in _PLAIN_TEXT_COLUMNS and len(values[position]) > limit:
+                    raise _too_long(values[position], limit)
+                if not values[position] and columns[position] in REQUIRED_TEXT_COLUMNS:
+                    raise ValueError("is empty; every person needs one")
             except ValueError as error:
                 self._error(line, columns[position], str(error))
                 ok = False
@@ -339,7 +392,7 @@ class RollFileReader:
         return self._accept(line, fields, values)
 
     def _accept(self, line: int, fields: list[str], values: list[Any]) -> ParsedRow | None:
-        external_id = values[0]
+        external_id = values[self.external_id_at]
         earlier = self._seen.get(external_id)
         if earlier is not None:
             self._error(
@@ -349,10 +402,8 @@ class RollFileReader:
             )
             return None
         self._seen[external_id] = line
-        digest = _blake2b(
-            "\x1f".join([fields[position] for position, _ in self._plan]).encode(),
-            digest_size=16,
-        ).hexdigest()
+        used = self._used(fields) if self._has_ignored else fields
+        digest = _blake2b("\x1f".join(used).encode(), digest_size=16).hexdigest()
         return ParsedRow(line, values, digest)
 
 
@@ -365,18 +416,8 @@ def converter(column: str) -> Callable[[str], Any]:
     It raises ValueError with a sentence saying what is wrong. Dates stay ISO 8601 strings once
     checked (the database takes them as they are); booleans become bool or None.
     """
-    limit = _LENGTHS.get(column)
-    if column in ("external_id", "first_name", "last_name"):
-        assert limit is not None
-
-        def required_text(value: str) -> str:
-            if not value:
-                raise ValueError("is empty; every person needs one")
-            if len(value) > limit:
-                raise ValueError(f"is {len(value)} characters long; at most {limit} are allowed")
-            return value
-
-        return required_text
+    if column in _PLAIN_TEXT_COLUMNS:
+        return str  # Length and emptiness are checked for the whole row at once.
     if column in _DATE_COLUMNS:
         return _date
     if column in _BOOLEAN_COLUMNS:
@@ -389,10 +430,10 @@ def converter(column: str) -> Callable[[str], Any]:
 def _date(value: str) -> str | None:
     if not value:
         return None
-    if not _ISO_DATE.match(value):
+    if len(value) != 10 or value[4] != "-" or value[7] != "-" or not _ISO_DATE.match(value):
         raise ValueError(f"{value!r} is not a date in ISO 8601 form (YYYY-MM-DD)")
     try:
-        date = dt.date.fromisoformat(value)
+        date = _from_iso(value)
     except ValueError:
         raise ValueError(f"{value!r} is not a real date") from None
     if date < _EARLIEST:
@@ -400,12 +441,21 @@ def _date(value: str) -> str | None:
     return value
 
 
+_from_iso = dt.date.fromisoformat
+
+
 _BOOLEANS = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
 
 
+_BOOLEANS.update({key.upper(): v for key, v in _BOOLEANS.items()})
+_BOOLEANS.update({key.capitalize(): v for key, v in _BOOLEANS.items()})
+_BOOLEANS[""] = False
+
+
 def _boolean(value: str) -> bool:
-    if not value:
-        return False
+    result = _BOOLEANS.get(value)
+    if result is not None:
+        return result
     result = _BOOLEANS.get(value.lower())
     if result is None:
         raise ValueError(f"{value!r} is not yes or no; use true/false, yes/no or 1/0")

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.db import connection, transaction
 from django.db.models import F, Value
@@ -137,7 +137,7 @@ class _Organisations:
 
 def roll_import(
     *,
-    lines: Iterable[bytes],
+    source: BinaryIO,
     file_name: str,
     contest: Contest | None = None,
     accept_valid: bool = False,
@@ -146,7 +146,9 @@ def roll_import(
     actor_label: str = "",
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Import people from a roll file (CSV bytes), creating or updating them by ``external_id``.
+    """Import people from a roll file (CSV, a binary file object), by ``external_id``.
+
+    People new to the roll are created; people already on it are updated in place.
 
     All or nothing: when any row is wrong, nothing changes and ``RollFileRejected`` lists every
     wrong row, unless ``accept_valid`` is set, in which case the valid rows are imported and the
@@ -155,10 +157,11 @@ def roll_import(
     """
     if contest is not None and contest.has_reached(ContestStatus.BALLOT_OPEN):
         raise ServiceError("The ballot has opened: the roll can no longer be imported into.")
-    reader = RollFileReader(lines, mapping=mapping, progress=progress)
+    reader = RollFileReader(source, mapping=mapping, progress=progress)
     fields = reader.fields
-    index = {name: position for position, name in enumerate(fields)}
-    update_fields = [c for c in fields if c not in _NOT_PERSON_COLUMNS]
+    index = {name: position for position, name in enumerate(fields) if name}
+    external_id_at = reader.external_id_at
+    update_fields = [c for c in fields if c and c not in _NOT_PERSON_COLUMNS]
     if "branch" in index:
         update_fields.append("branch_id")
     if "affiliate" in index:
@@ -228,7 +231,7 @@ def roll_import(
             if contest is not None and values[category_at] in SUPPORTER_CATEGORIES:
                 registered_for = contest.pk
                 digest = f"{digest[:24]}{contest.pk:08x}"
-            known = existing.get(values[0])
+            known = existing.get(values[external_id_at])
             if known is None:
                 creates.append(pick([*values, registered_for, digest, *defaults]))
                 counts["created"] += 1
@@ -238,7 +241,7 @@ def roll_import(
             elif known[1] == digest:
                 counts["unchanged"] += 1
             else:
-                record = dict(zip(fields, values, strict=True))
+                record = {name: value for name, value in zip(fields, values, strict=True) if name}
                 person = Person(pk=known[0], import_digest=digest, updated_at=now)
                 for name in update_fields:
                     source = {"branch_id": "branch", "affiliate_id": "affiliate"}.get(name, name)

@@ -143,7 +143,7 @@ def roll_import(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             mapping = parse_mapping_options(form.cleaned_data["mapping"].splitlines())
             result = services.roll_import(
-                lines=upload,
+                source=upload,
                 file_name=upload.name,
                 contest=contest,
                 accept_valid=form.cleaned_data["accept_valid"],
