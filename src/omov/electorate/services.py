@@ -16,7 +16,7 @@ from operator import itemgetter
 from typing import Any, BinaryIO
 
 from django.db import connection, transaction
-from django.db.models import F, Value
+from django.db.models import Count, F, Value
 from django.db.models.functions import Coalesce
 
 from omov.contests.models import Contest, ContestStatus
@@ -595,16 +595,25 @@ class EvaluationSummary:
         return sum(ineligible for _, ineligible in self.by_category.values())
 
 
+_FACT_DATES = frozenset({"joined_on", "arrears_paid_on", "date_of_birth"})
+
+
 def _fact_rows(progress: Progress | None) -> Iterable[tuple[Any, ...]]:
     """Stream every person's ``Facts`` values straight from the database cursor.
 
     Django's per-value converters cost more than the rules themselves at this size, so dates and
-    booleans are converted here: PostgreSQL returns them typed; SQLite returns booleans as 0/1.
+    booleans are converted here: PostgreSQL returns them typed; SQLite returns dates as text
+    (parsed once per distinct date) and booleans as 0/1.
     """
-    queryset = Person.objects.values_list(*eligibility.FACT_FIELDS).order_by()
-    sql, params = queryset.query.sql_with_params()
-    rows: Iterable[tuple[Any, ...]] = stream_rows(sql, params, CHUNK_SIZE)
-    if connection.vendor == "sqlite":
+    quote = connection.ops.quote_name
+    sqlite = connection.vendor == "sqlite"
+    columns = ", ".join(
+        f"CAST({quote(name)} AS TEXT)" if sqlite and name in _FACT_DATES else quote(name)
+        for name in eligibility.FACT_FIELDS
+    )
+    sql = f"SELECT {columns} FROM {quote(Person._meta.db_table)}"
+    rows: Iterable[tuple[Any, ...]] = stream_rows(sql, (), CHUNK_SIZE)
+    if sqlite:
         rows = map(_sqlite_facts(), rows)
     if progress is None:
         return rows
@@ -612,7 +621,15 @@ def _fact_rows(progress: Progress | None) -> Iterable[tuple[Any, ...]]:
 
 
 def _sqlite_facts() -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
-    # Dates arrive typed (Django registers SQLite converters for DATE columns); booleans as 0/1.
+    dates: dict[str | None, dt.date | None] = {None: None}
+    parse = dt.date.fromisoformat
+
+    def date(value: str | None) -> dt.date | None:
+        found = dates.get(value)
+        if found is None and value is not None:
+            found = dates[value] = parse(value)
+        return found
+
     def convert(row: tuple[Any, ...]) -> tuple[Any, ...]:
         (pk, category, status, joined, arrears, born, adult, affiliate, registered, fee,
          register, duplicate, party, branch) = row  # fmt: skip
@@ -620,9 +637,9 @@ def _sqlite_facts() -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
             pk,
             category,
             status,
-            joined,
-            arrears,
-            born,
+            date(joined),
+            date(arrears),
+            date(born),
             None if adult is None else bool(adult),
             affiliate,
             registered,
@@ -670,9 +687,10 @@ def roll_evaluate(
         rules = ContestRules.objects.select_for_update().get(pk=rules_for(contest).pk)
         params = rule_parameters(rules)
         decisions = EligibilityDecision.objects.filter(contest=contest)
-        previous: dict[int, int] = dict(
-            decisions.values_list("person_id", "failed_rules").order_by().iterator(CHUNK_SIZE)
+        sql, sql_params = (
+            decisions.values_list("person_id", "failed_rules").order_by().query.sql_with_params()
         )
+        previous: dict[int, int] = dict(stream_rows(sql, sql_params, CHUNK_SIZE))
         overrides: dict[int, bool] = dict(
             decisions.filter(override__isnull=False).values_list("person_id", "override")
         )
@@ -845,6 +863,32 @@ def decision_override(
 # --- Freeze -------------------------------------------------------------------------------------
 
 
+def _snapshot(contest: Contest, mask: int, override: bool | None) -> None:
+    """Copy the decisions with one (failed rules, override) combination into roll entries.
+
+    Set-based (INSERT … SELECT): every such entry has the same reasons, so nothing is read into
+    Python; a roll has a few dozen combinations at most.
+    """
+    quote = connection.ops.quote_name
+    entry = quote(RollEntry._meta.db_table)
+    decision = quote(EligibilityDecision._meta.db_table)
+    person = quote(Person._meta.db_table)
+    reasons = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    override_test = "d.override IS NULL" if override is None else "d.override = %s"
+    frozen_at = connection.ops.adapt_datetimefield_value(contest.roll_frozen_at)
+    params: list[Any] = [_reasons_json(mask, override), frozen_at, contest.pk, mask]
+    if override is not None:
+        params.append(override)
+    sql = (
+        f"INSERT INTO {entry} (contest_id, person_id, category, branch_id, is_eligible, reasons,"
+        f" frozen_at) SELECT d.contest_id, d.person_id, p.category, p.branch_id, d.is_eligible,"
+        f" {reasons}, %s FROM {decision} d JOIN {person} p ON p.id = d.person_id"
+        f" WHERE d.contest_id = %s AND d.failed_rules = %s AND {override_test}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
 def roll_freeze_blockers(contest: Contest) -> list[str]:
     """List the reasons the roll cannot be frozen yet (a lifecycle blocker)."""
     return roll_staleness(contest)
@@ -866,36 +910,13 @@ def roll_freeze(
         contest_transition(
             contest=contest, step="freeze_roll", actor=actor, actor_label=actor_label
         )
-        constants = {"contest_id": contest.pk, "frozen_at": contest.roll_frozen_at}
         RollEntry.objects.filter(contest=contest).delete()
-        rows = (
-            EligibilityDecision.objects.filter(contest=contest)
-            .values_list(
-                "person_id",
-                "person__category",
-                "person__branch_id",
-                "is_eligible",
-                "failed_rules",
-                "override",
-            )
-            .order_by()
-            .iterator(CHUNK_SIZE)
-        )
-        eligible = total = 0
-        batch: list[tuple[Any, ...]] = []
-        reasons_cache: dict[tuple[int, bool | None], str] = {}
-        for pid, category, branch_id, is_eligible, mask, override in rows:
-            key = (mask, override)
-            reasons = reasons_cache.get(key)
-            if reasons is None:
-                reasons = reasons_cache[key] = _reasons_json(mask, override)
-            batch.append((pid, category, branch_id, is_eligible, reasons))
-            total += 1
-            eligible += is_eligible
-            if len(batch) >= BATCH_SIZE:
-                insert_rows(RollEntry, _ENTRY_FIELDS, batch, constants=constants)
-                batch.clear()
-        insert_rows(RollEntry, _ENTRY_FIELDS, batch, constants=constants)
+        decisions = EligibilityDecision.objects.filter(contest=contest)
+        combinations = list(decisions.values_list("failed_rules", "override").distinct())
+        for mask, override in combinations:
+            _snapshot(contest, mask, override)
+        counts = dict(decisions.values_list("is_eligible").annotate(n=Count("id")))
+        eligible, total = counts.get(True, 0), sum(counts.values())
         audit_record(
             action="roll.freeze",
             summary=f"Froze the roll: {eligible} eligible of {total} people",
