@@ -427,7 +427,12 @@ def converter(column: str) -> Callable[[str], Any]:
     return _convert(column)
 
 
+_valid_dates: set[str] = set()  # Checked dates: at most one per day since 1900.
+
+
 def _date(value: str) -> str | None:
+    if value in _valid_dates:
+        return value
     if not value:
         return None
     if len(value) != 10 or value[4] != "-" or value[7] != "-" or not _ISO_DATE.match(value):
@@ -438,6 +443,7 @@ def _date(value: str) -> str | None:
         raise ValueError(f"{value!r} is not a real date") from None
     if date < _EARLIEST:
         raise ValueError(f"{value!r} is before 1900; check the year")
+    _valid_dates.add(value)
     return value
 
 
