@@ -130,8 +130,9 @@ class RollEntry(models.Model):
     except through an audited appeal. Credentials are issued from eligible entries.
     """
 
+    # The (contest, person) unique constraint serves look-ups by contest.
     contest = models.ForeignKey(
-        "contests.Contest", on_delete=models.CASCADE, related_name="roll_entries"
+        "contests.Contest", on_delete=models.CASCADE, related_name="roll_entries", db_index=False
     )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="roll_entries")
     category = models.CharField(max_length=24, choices=Category.choices)
@@ -243,7 +244,11 @@ class EligibilityDecision(models.Model):
         related_name="eligibility_decisions",
         db_index=False,
     )
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="decisions")
+    # No index of its own either: look-ups go through (contest, person); only deleting a person
+    # (rare, and refused once they are on a frozen roll) scans by person.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="decisions", db_index=False
+    )
     failed_rules = models.BigIntegerField(default=0)
     rules_eligible = models.BooleanField()
     override = models.BooleanField(null=True, blank=True)
@@ -264,7 +269,6 @@ class EligibilityDecision(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["contest", "person"], name="one_decision_per_person")
         ]
-        indexes = [models.Index(fields=["contest", "is_eligible"])]
 
     def __str__(self) -> str:
         return f"{self.person_id} in {self.contest_id}: {'eligible' if self.is_eligible else 'not'}"
