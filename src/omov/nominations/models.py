@@ -308,6 +308,10 @@ class SupporterApplication(models.Model):
         return f"{self.first_name} {self.last_name}"
 
     @property
+    def fee_text(self) -> str:
+        return f"£{self.fee_pence // 100}.{self.fee_pence % 100:02d}"
+
+    @property
     def external_id(self) -> str:
         """The roll's id for the person this application creates."""
         return f"RS-{self.contest_id}-{self.pk}"
