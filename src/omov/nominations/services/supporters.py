@@ -98,17 +98,15 @@ def _when(at: dt.datetime) -> str:
 
 def supporter_window_message(contest: Contest) -> str:
     """Return the sentence telling a visitor when sign-up opens or closed, or is open until."""
-    state = supporter_window_state(contest)
-    if state == "unset":
+    opens, closes = contest.supporter_window_opens_at, contest.supporter_window_closes_at
+    if opens is None or closes is None:
         return "Registration as a supporter is not available for this contest."
+    state = supporter_window_state(contest)
     if state == "not_yet":
-        return (
-            f"Registration as a supporter opens on {_when(contest.supporter_window_opens_at)}. "
-            "Come back then."
-        )
+        return f"Registration as a supporter opens on {_when(opens)}. Come back then."
     if state == "closed":
-        return f"Registration as a supporter closed on {_when(contest.supporter_window_closes_at)}."
-    return f"Registration is open until {_when(contest.supporter_window_closes_at)}."
+        return f"Registration as a supporter closed on {_when(closes)}."
+    return f"Registration is open until {_when(closes)}."
 
 
 def supporter_application_submit(
