@@ -9,6 +9,7 @@ import pytest
 from nominations_helpers import add_members
 
 from factories import BranchFactory, UserFactory, grant
+from omov.contests.models import CandidateStatus
 from omov.contests.services import contest_transition
 from omov.core import clock
 from omov.core.models import Role
@@ -24,6 +25,10 @@ def open_contest(contest: Any) -> Any:
     contest.supporter_window_closes_at = now + dt.timedelta(days=2)
     contest.supporter_fee_pence = 2500
     contest.save()
+    # These tests start from undecided candidates whatever the shared fixture says: the
+    # incumbent has not consented yet and the challenger is still seeking nominations.
+    contest.candidates.update(consented_at=None)
+    contest.candidates.filter(name="Owen Smith").update(status=CandidateStatus.PROPOSED)
     contest_transition(contest=contest, step="open_nominations")
     contest.refresh_from_db()
     return contest

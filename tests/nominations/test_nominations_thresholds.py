@@ -14,7 +14,7 @@ from omov.contests.services import contest_blockers
 from omov.core.errors import PermissionRefused, ServiceError
 from omov.core.models import AuditEvent
 from omov.nominations import selectors
-from omov.nominations.models import ParliamentaryMember
+from omov.nominations.models import ParliamentaryMember, ParliamentaryNomination
 from omov.nominations.services import (
     MeetingFigures,
     affiliate_nomination_record,
@@ -26,6 +26,7 @@ from omov.nominations.services import (
     nominations_validate,
     parliamentary_members_import,
     parliamentary_nomination_record,
+    parliamentary_nomination_withdraw,
 )
 
 pytestmark = pytest.mark.django_db
@@ -217,24 +218,58 @@ def test_import_refuses_a_file_without_the_columns(open_contest: Any) -> None:
         parliamentary_members_import(contest=open_contest, csv_text="who,where\na,b\n")
 
 
-def test_freeze_roll_is_blocked_until_every_candidate_is_decided(
+def test_freeze_roll_waits_for_consent_and_for_validation(
     open_contest: Any, corbyn: Any, smith: Any
 ) -> None:
-    blockers = contest_blockers(open_contest, "freeze_roll")
-    assert (
+    assert contest_blockers(open_contest, "freeze_roll")[-1:] == [
         "every candidate on the ballot must have consented: record Jeremy Corbyn's consent"
-        in blockers
-    )
-    assert (
-        "Owen Smith is still seeking nominations: validate nominations, or withdraw Owen Smith"
-        in blockers
-    )
+    ]
     candidate_consent_record(candidate=corbyn)
+    # Owen Smith has no nominations, so he is simply not on the ballot.
+    assert freeze_roll_blockers(open_contest) == []
+
+    parliamentary_party(open_contest, mps=234, meps=20)
+    candidate_consent_record(candidate=smith)
+    nominate(open_contest, smith, 51)
+    assert freeze_roll_blockers(open_contest) == [
+        "Owen Smith meets the nomination requirements but is not yet validly nominated: "
+        "validate nominations"
+    ]
+    nominations_validate(contest=open_contest)
+    assert freeze_roll_blockers(open_contest) == []
+
+    parliamentary_nomination_withdraw(
+        nomination=ParliamentaryNomination.objects.filter(candidate=smith).first(),
+        reason="Recorded against the wrong MP",
+    )
+    assert freeze_roll_blockers(open_contest) == [
+        "Owen Smith no longer meets the nomination requirements (has 50 of the 51 "
+        "parliamentary nominations needed): validate nominations"
+    ]
     candidate_withdraw(candidate=smith, reason="Withdrew to stand next time")
     assert freeze_roll_blockers(open_contest) == []
     assert AuditEvent.objects.filter(
         action="nominations.candidate_withdraw", reason="Withdrew to stand next time"
     ).exists()
+
+
+def test_no_candidate_on_the_ballot_blocks_the_freeze(open_contest: Any, corbyn: Any) -> None:
+    candidate_withdraw(candidate=corbyn, reason="Stood down")
+    assert freeze_roll_blockers(open_contest) == [
+        "no candidate is validly nominated yet: validate nominations"
+    ]
+
+
+def test_a_committee_contest_needs_no_parliamentary_nominations(db: Any) -> None:
+    from factories import CandidateFactory, ContestFactory
+
+    contest = ContestFactory(kind="committee", method="stv-scottish", seats=2)
+    alice = CandidateFactory(contest=contest, name="Alice", status=CandidateStatus.PROPOSED)
+    candidate_consent_record(candidate=alice)
+    nominations_validate(contest=contest)
+    alice.refresh_from_db()
+    assert alice.status == CandidateStatus.NOMINATED
+    assert not selectors.parliamentary_threshold(contest).is_required
 
 
 def test_consent_is_refused_to_someone_else(open_contest: Any, smith: Any, scrutineer: Any) -> None:

@@ -195,6 +195,7 @@ class RulesForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = NominationRules
         fields = [
+            "is_parliamentary_threshold_required",
             "challenger_percent",
             "vacancy_percent",
             "is_gate_enabled",
@@ -202,6 +203,7 @@ class RulesForm(forms.ModelForm):  # type: ignore[type-arg]
             "gate_affiliate_count",
         ]
         labels = {
+            "is_parliamentary_threshold_required": "Candidates need nominations from MPs and MEPs",
             "challenger_percent": "Challengers need this % of MPs and MEPs",
             "vacancy_percent": "In a vacancy, candidates need this % of MPs and MEPs",
             "is_gate_enabled": "Candidates must also pass the gate",

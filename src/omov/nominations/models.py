@@ -22,6 +22,9 @@ PERCENT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal
 class NominationRules(models.Model):
     """The nomination thresholds of one contest (defaults: Labour's rules in 2016).
 
+    Until the returning officer saves rules, ``selectors.rules_for`` supplies these defaults, with
+    the parliamentary threshold required in leader and deputy contests but not in committee ones.
+
     Challengers need ``challenger_percent`` of MPs and MEPs (``vacancy_percent`` when the contest
     fills a vacancy); the incumbent stands without nominations. The optional gate asks, on top,
     for supporting nominations from ``gate_branch_percent`` of all branches OR from
@@ -30,6 +33,11 @@ class NominationRules(models.Model):
 
     contest = models.OneToOneField(
         "contests.Contest", on_delete=models.CASCADE, related_name="nomination_rules"
+    )
+    is_parliamentary_threshold_required = models.BooleanField(
+        default=True,
+        help_text="Candidates need nominations from MPs and MEPs (leadership contests). Off for "
+        "contests such as committee elections, where consent (and the gate, if enabled) suffice.",
     )
     challenger_percent = models.DecimalField(
         max_digits=5, decimal_places=2, default=Decimal("20"), validators=PERCENT_VALIDATORS

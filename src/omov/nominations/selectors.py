@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from omov.contests.models import Candidate, CandidateStatus, Contest
+from omov.contests.models import Candidate, CandidateStatus, Contest, ContestKind
 from omov.electorate.models import Branch
 from omov.nominations.models import (
     AffiliateNomination,
@@ -51,7 +51,10 @@ def rules_for(contest: Contest) -> NominationRules:
     try:
         return contest.nomination_rules
     except NominationRules.DoesNotExist:
-        return NominationRules(contest=contest)
+        return NominationRules(
+            contest=contest,
+            is_parliamentary_threshold_required=contest.kind != ContestKind.COMMITTEE,
+        )
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class ParliamentaryThreshold:
     meps: int
     threshold: int
     is_vacancy: bool
+    is_required: bool
 
 
 def parliamentary_threshold(contest: Contest) -> ParliamentaryThreshold:
@@ -81,6 +85,7 @@ def parliamentary_threshold(contest: Contest) -> ParliamentaryThreshold:
         meps=meps,
         threshold=threshold_of(percent, mps + meps),
         is_vacancy=contest.is_vacancy,
+        is_required=rules.is_parliamentary_threshold_required,
     )
 
 
@@ -234,7 +239,11 @@ def _standing(
     affiliates: int,
 ) -> CandidateStanding:
     is_exempt = candidate.is_incumbent and not contest.is_vacancy
-    meets_threshold = is_exempt or (threshold.total > 0 and mps + meps >= threshold.threshold)
+    meets_threshold = (
+        is_exempt
+        or not threshold.is_required
+        or (threshold.total > 0 and mps + meps >= threshold.threshold)
+    )
     passes_gate: bool | None = None
     if gate.is_enabled:
         by_branches = gate.branch_threshold is not None and branches >= gate.branch_threshold

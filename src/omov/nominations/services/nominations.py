@@ -76,6 +76,7 @@ def nomination_rules_set(
     actor: Any = None,
     challenger_percent: Decimal,
     vacancy_percent: Decimal,
+    is_parliamentary_threshold_required: bool = True,
     is_gate_enabled: bool = False,
     gate_branch_percent: Decimal | None = None,
     gate_affiliate_count: int | None = None,
@@ -91,6 +92,7 @@ def nomination_rules_set(
     with transaction.atomic():
         rules, _ = NominationRules.objects.select_for_update().get_or_create(contest=contest)
         before = _rules_data(rules)
+        rules.is_parliamentary_threshold_required = is_parliamentary_threshold_required
         rules.challenger_percent = Decimal(challenger_percent)
         rules.vacancy_percent = Decimal(vacancy_percent)
         rules.is_gate_enabled = is_gate_enabled
@@ -122,6 +124,7 @@ def nomination_rules_set(
 
 def _rules_data(rules: NominationRules) -> dict[str, Any]:
     return {
+        "is_parliamentary_threshold_required": rules.is_parliamentary_threshold_required,
         "challenger_percent": str(rules.challenger_percent),
         "vacancy_percent": str(rules.vacancy_percent),
         "is_gate_enabled": rules.is_gate_enabled,
@@ -677,7 +680,13 @@ def nominations_validate(
 
 
 def freeze_roll_blockers(contest: Contest) -> list[str]:
-    """List what stops the roll being frozen: every candidate decided and consented."""
+    """List what stops the roll being frozen: the ballot's candidates settled and consenting.
+
+    Every candidate on the ballot (validly nominated) must have consented and must still meet the
+    requirements, and no candidate who now meets them may be left off: either way the returning
+    officer validates nominations first. Candidates who never met the requirements are simply not
+    on the ballot.
+    """
     summary = selectors.nominations_summary(contest)
     blockers = []
     nominated = 0
@@ -692,16 +701,16 @@ def freeze_roll_blockers(contest: Contest) -> list[str]:
                 )
             elif not standing.is_eligible_to_be_nominated:
                 blockers.append(
-                    f"{candidate.name} no longer meets the nomination requirements: validate "
-                    "nominations"
+                    f"{candidate.name} no longer meets the nomination requirements "
+                    f"({'; '.join(standing.problems)}): validate nominations"
                 )
-        elif candidate.status == CandidateStatus.PROPOSED:
+        elif standing.is_eligible_to_be_nominated:
             blockers.append(
-                f"{candidate.name} is still seeking nominations: validate nominations, or "
-                f"withdraw {candidate.name}"
+                f"{candidate.name} meets the nomination requirements but is not yet validly "
+                "nominated: validate nominations"
             )
     if not nominated:
-        blockers.append("no candidate is validly nominated yet")
+        blockers.append("no candidate is validly nominated yet: validate nominations")
     return blockers
 
 
