@@ -111,3 +111,75 @@ def test_recording_parliamentary_nominations_and_validating_through_the_pages(
     assert "Validly nominated: Owen Smith" in response.content.decode()
     page = client.get(base).content.decode()
     assert "1 (20.0%) — threshold of 1 met" in page
+
+
+def test_returning_officer_corrects_a_meeting_through_the_page(
+    client: Any, personas: dict[str, Any], open_contest: Any, corbyn: Any, smith: Any
+) -> None:
+    from omov.nominations.models import BranchMeeting
+
+    url = f"/nominations/{open_contest.slug}/branches/islington-north/record/"
+    figures = {
+        "held_on": open_contest.branch_nominations_open_at.date().isoformat(),
+        "attendance": 370,
+        f"votes_{corbyn.pk}": 266,
+        f"votes_{smith.pk}": 100,
+        "abstentions": 4,
+    }
+    client.force_login(personas["secretary"])
+    assert client.post(url, figures).status_code == 302
+    assert client.get(url).status_code == 403  # recorded: only the office corrects it now
+
+    client.force_login(personas["returning_officer"])
+    page = client.get(url).content.decode()
+    assert "Reason for the correction" in page and 'value="370"' in page
+    swapped = {**figures, f"votes_{corbyn.pk}": 100, f"votes_{smith.pk}": 266}
+    response = client.post(url, swapped)
+    assert response.status_code == 400
+    assert BranchMeeting.objects.get().nominee == corbyn
+    response = client.post(url, {**swapped, "correction_reason": "Columns swapped."})
+    assert response.status_code == 302
+    meeting = BranchMeeting.objects.get()
+    assert meeting.nominee == smith and meeting.correction_reason == "Columns swapped."
+
+
+def test_withdrawals_through_the_pages_need_a_reason(
+    client: Any, open_contest: Any, returning_officer: Any, smith: Any
+) -> None:
+    from factories import AffiliateFactory
+    from omov.core.models import AuditEvent
+    from omov.nominations.models import AffiliateNomination, ParliamentaryNomination
+    from omov.nominations.services import (
+        affiliate_nomination_record,
+        parliamentary_members_import,
+        parliamentary_nomination_record,
+    )
+
+    parliamentary_members_import(
+        contest=open_contest, csv_text="name,kind,constituency\nA Member,mp,Seat\n"
+    )
+    member = ParliamentaryMember.objects.get()
+    nomination = parliamentary_nomination_record(member=member, candidate=smith)
+    affiliate = affiliate_nomination_record(
+        contest=open_contest, affiliate=AffiliateFactory(), candidate=smith
+    )
+    client.force_login(returning_officer)
+    base = f"/nominations/{open_contest.slug}/"
+    client.post(base + f"parliamentary/{nomination.pk}/withdraw/", {"reason": ""})
+    assert ParliamentaryNomination.objects.exists()
+    client.post(base + f"parliamentary/{nomination.pk}/withdraw/", {"reason": "Wrong MP"})
+    assert not ParliamentaryNomination.objects.exists()
+    client.post(base + f"affiliates/{affiliate.pk}/withdraw/", {"reason": "Wrong union"})
+    assert not AffiliateNomination.objects.exists()
+    client.post(base + f"candidates/{smith.pk}/withdraw/", {"reason": "Stood down"})
+    smith.refresh_from_db()
+    assert smith.status == CandidateStatus.WITHDRAWN
+    assert set(
+        AuditEvent.objects.filter(reason__in=["Wrong MP", "Wrong union", "Stood down"]).values_list(
+            "action", flat=True
+        )
+    ) == {
+        "nominations.parliamentary_withdraw",
+        "nominations.affiliate_withdraw",
+        "nominations.candidate_withdraw",
+    }

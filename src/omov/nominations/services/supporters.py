@@ -84,6 +84,8 @@ def supporter_window_state(contest: Contest) -> str:
     opens, closes = contest.supporter_window_opens_at, contest.supporter_window_closes_at
     if opens is None or closes is None:
         return "unset"
+    if contest.has_reached(ContestStatus.ROLL_FROZEN):
+        return "closed"
     at = clock.now()
     if at < opens:
         return "not_yet"
@@ -104,6 +106,8 @@ def supporter_window_message(contest: Contest) -> str:
     state = supporter_window_state(contest)
     if state == "not_yet":
         return f"Registration as a supporter opens on {_when(opens)}. Come back then."
+    if state == "closed" and clock.now() < closes:
+        return "Registration as a supporter has closed: the roll of voters is frozen."
     if state == "closed":
         return f"Registration as a supporter closed on {_when(closes)}."
     return f"Registration is open until {_when(closes)}."
@@ -120,7 +124,7 @@ def supporter_application_submit(
             "Too many applications have come from your connection in the last hour. Please try "
             "again later."
         )
-    if supporter_window_state(contest) != "open" or contest.has_reached(ContestStatus.ROLL_FROZEN):
+    if supporter_window_state(contest) != "open":
         raise ServiceError(supporter_window_message(contest) + " Your application was not taken.")
     first_name, last_name = normalise_name(details.first_name), normalise_name(details.last_name)
     email = normalise_email(details.email)
