@@ -1,4 +1,4 @@
-"""Journey: a branch secretary records the Islington North meeting; the public page updates."""
+"""Journeys: a branch secretary records a meeting; a visitor registers as a supporter."""
 
 from __future__ import annotations
 
@@ -120,3 +120,40 @@ def test_secretary_records_the_islington_north_meeting(
     # Another branch's meeting is not the secretary's to see.
     response = page.goto(f"/nominations/{contest.slug}/branches/walthamstow/")
     assert response is not None and response.status == 403
+
+
+def test_a_visitor_registers_as_a_supporter_and_the_office_sees_the_flags(
+    page: Any, sign_in: Any, contest: Any, returning_officer: Any
+) -> None:
+    now = clock.now()
+    contest.supporter_window_opens_at = now - dt.timedelta(hours=1)
+    contest.supporter_window_closes_at = now + dt.timedelta(days=2)
+    contest.supporter_fee_pence = 2500
+    contest.save()
+    contest_transition(contest=contest, step="open_nominations")
+    PersonFactory(first_name="Alice", last_name="Example", email="alice@example.org")
+
+    page.goto(f"/nominations/{contest.slug}/register/")
+    assert "The fee is £25.00" in page.inner_text("main")
+    assert accessibility_violations(page) == []
+    page.get_by_role("button", name="Send my application").click()
+    assert "There is a problem" in page.get_by_role("alert").inner_text()
+    assert accessibility_violations(page) == []
+
+    page.get_by_label("First name").fill("Alice")
+    page.get_by_label("Last name").fill("Example")
+    page.get_by_label("Email address").fill("Alice@example.org")
+    page.get_by_label("Phone number").fill("07700 900123")
+    page.get_by_label("Postcode").fill("n1 1aa")
+    page.get_by_label("I am 18 or over").check()
+    page.get_by_label("I support the aims and values of the party").check()
+    page.get_by_label("I am not a member or supporter of any other political party").check()
+    page.get_by_role("button", name="Send my application").click()
+    assert "Your application has been received" in page.inner_text("h1")
+
+    sign_in(page, returning_officer.username)
+    page.goto(f"/nominations/{contest.slug}/supporters/?flag=duplicate_email")
+    row = page.get_by_role("row").filter(has_text="Alice Example")
+    assert "Same email as another application or person" in row.inner_text()
+    assert "Fee not yet received" in row.inner_text()
+    assert accessibility_violations(page) == []
