@@ -1,0 +1,40 @@
+"""Every write of the secret ballot, split by topic; import from here.
+
+- ``voting``: open and close the ballot, the booth's sign-in and cast, the count's input, demo.
+- ``delivery``: credential emails, printed letters, reissue and reminders.
+- ``paper``: postal ballots keyed twice, spoilt and rejected papers.
+"""
+
+from omov.ballots.services.voting import (
+    AlreadyVoted,
+    BallotOpening,
+    CountInput,
+    DecryptedBallot,
+    Throttled,
+    ballot_cast,
+    ballot_close,
+    ballot_open,
+    ballots_for_count,
+    ballots_seed_demo,
+    close_ballot_blockers,
+    credential_sign_in,
+    open_ballot_blockers,
+    ranking_validate,
+)
+
+__all__ = [
+    "AlreadyVoted",
+    "BallotOpening",
+    "CountInput",
+    "DecryptedBallot",
+    "Throttled",
+    "ballot_cast",
+    "ballot_close",
+    "ballot_open",
+    "ballots_for_count",
+    "ballots_seed_demo",
+    "close_ballot_blockers",
+    "credential_sign_in",
+    "open_ballot_blockers",
+    "ranking_validate",
+]
