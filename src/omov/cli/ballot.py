@@ -7,7 +7,6 @@ keep it offline until the count, which needs it back with ``--key FILE``.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -83,40 +82,17 @@ def _open(args: argparse.Namespace) -> int:
     contest = contest_by_slug(args.contest)
     path: Path = args.key_out
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise CommandError(
-            f"{path} already exists; the ballot key is never written over another file. "
-            "Choose a new file name."
-        ) from None
-    except OSError as error:
-        raise CommandError(f"Cannot create the key file {path}: {error.strerror}.") from None
-    try:
-        key = ballot_open(contest=contest, actor=None)
+        opening = ballot_open(contest=contest, actor=None, actor_label=CLI_ACTOR, key_out=path)
     except _service_error() as error:
-        os.close(descriptor)
-        path.unlink(missing_ok=True)
         raise CommandError(str(getattr(error, "message", error))) from None
-    except BaseException:
-        os.close(descriptor)
-        path.unlink(missing_ok=True)
-        raise
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(_key_bytes(key))
-    print(f"The ballot of {contest.title} is open. The ballot key is in {path}.")
+    except OSError as error:
+        raise CommandError(f"Cannot write the key file {path}: {error.strerror}.") from None
+    print(
+        f"The ballot of {contest.title} is open: {opening.credentials_created} credentials "
+        f"created. The ballot key is in {path}."
+    )
     print("Keep that file offline and safe: the votes cannot be counted without it.")
     return 0
-
-
-def _key_bytes(key: Any) -> bytes:
-    """Return the private key bytes from what ``ballot_open`` returned."""
-    if isinstance(key, bytes):
-        return key
-    for name in ("private_key_bytes", "private_key", "key_file_bytes"):
-        value = getattr(key, name, None)
-        if isinstance(value, bytes):
-            return value
-    raise TypeError(f"ballot_open returned {type(key).__name__}, not the ballot key bytes")
 
 
 def _close(args: argparse.Namespace) -> int:
@@ -127,7 +103,7 @@ def _close(args: argparse.Namespace) -> int:
 
     contest = contest_by_slug(args.contest)
     try:
-        ballot_close(contest=contest, actor=None)
+        ballot_close(contest=contest, actor=None, actor_label=CLI_ACTOR)
     except _service_error() as error:
         raise CommandError(str(getattr(error, "message", error))) from None
     print(f"The ballot of {contest.title} is closed.")

@@ -357,3 +357,44 @@ def results_document(result: Result) -> dict[str, Any]:
         },
         "ballots": {"format": "blt", "sha256": result.ballots_sha256},
     }
+
+
+@dataclass(frozen=True)
+class TurnoutLine:
+    label: str
+    issued: str
+    voted: str
+    percent: str
+
+
+@dataclass(frozen=True)
+class Turnout:
+    """Turnout so far: credentials issued and voters who have voted, overall and by category."""
+
+    total: TurnoutLine
+    by_category: tuple[TurnoutLine, ...]
+
+
+def turnout_for(contest: Contest) -> Turnout:
+    """Return turnout so far (aggregates only: nothing about any one voter or ballot)."""
+    from omov.ballots.selectors import turnout_summary
+
+    summary = turnout_summary(contest)
+
+    def line(label: str, issued: int, voted: int) -> TurnoutLine:
+        return TurnoutLine(label, votes_text(issued), votes_text(voted), percent(voted, issued))
+
+    by_category = summary.get("by_category", {})
+    from omov.results.services import ordered_categories
+
+    return Turnout(
+        total=line("All voters", int(summary["issued"]), int(summary["voted"])),
+        by_category=tuple(
+            line(
+                category_label(name),
+                int(by_category[name]["issued"]),
+                int(by_category[name]["voted"]),
+            )
+            for name in ordered_categories(by_category)
+        ),
+    )

@@ -86,8 +86,13 @@ def result_count(
         if Result.objects.filter(contest=locked).exists():
             raise ServiceError(f"{locked.title} has already been counted.")
         count_input = ballots_for_count(contest=locked, private_key_bytes=private_key_bytes)
-        rankings = [(ballot.category, tuple(ballot.ranking)) for ballot in count_input.ballots]
-        ballot_file = contest_ballot_file(locked, (ranking for _, ranking in rankings))
+        by_category: Counter[tuple[str, tuple[str, ...]]] = Counter(
+            (ballot.category, tuple(ballot.ranking)) for ballot in count_input.ballots
+        )
+        grouped: Counter[tuple[str, ...]] = Counter()
+        for (_, ranking), weight in by_category.items():
+            grouped[ranking] += weight
+        ballot_file = contest_ballot_file(locked, grouped)
         try:
             outcome = count(
                 ballot_file,
@@ -96,7 +101,7 @@ def result_count(
                 seed=locked.tie_break_seed,
             )
             ballots_blt = write_blt(ballot_file)
-            basis, categories = category_breakdown(outcome, ballot_file, rankings)
+            basis, categories = category_breakdown(outcome, ballot_file, by_category)
         except CountInputError as error:
             raise ServiceError(f"The ballots could not be counted: {error.describe()}") from error
         rejected = dict(count_input.rejected)
@@ -171,18 +176,18 @@ def result_declare(*, contest: Contest, actor: Any = None, actor_label: str = ""
     return result
 
 
-def contest_ballot_file(contest: Contest, rankings: Iterable[Sequence[str]]) -> BallotFile:
-    """Group identical rankings into an anonymous ballot file for the count.
+def contest_ballot_file(contest: Contest, grouped: Mapping[tuple[str, ...], int]) -> BallotFile:
+    """Return the anonymous ballot file for the count: each ranking once, with its weight.
 
-    Ballots are sorted by their rankings (in ballot-paper order), so the file depends only on
-    how many voters cast each ranking, never on the order ballots were cast or stored.
+    ``grouped`` says how many voters cast each ranking (candidate names, first preference
+    first). Ballots are sorted by their rankings (in ballot-paper order), so the file depends
+    only on those numbers, never on the order ballots were cast or stored.
     """
     on_ballot = list(
         contest.candidates.filter(
             status__in=[CandidateStatus.NOMINATED, CandidateStatus.WITHDRAWN]
         ).order_by("ballot_position", "name")
     )
-    grouped = Counter(tuple(ranking) for ranking in rankings)
     named = {name for ranking in grouped for name in ranking}
     candidates: list[Candidate] = [
         candidate
@@ -216,10 +221,11 @@ def contest_ballot_file(contest: Contest, rankings: Iterable[Sequence[str]]) -> 
 def category_breakdown(
     outcome: CountResult,
     ballot_file: BallotFile,
-    rankings: Sequence[tuple[str, tuple[str, ...]]],
+    by_category: Mapping[tuple[str, tuple[str, ...]], int],
 ) -> tuple[str, dict[str, CategoryBreakdown]]:
     """Return how each category's ballots stand, and on what basis.
 
+    ``by_category`` says how many voters of each category cast each ranking.
     For IRV and plurality the full count's exclusions are applied to each category's ballots, so
     each ballot counts for its highest-ranked candidate still standing in the final round: the
     categories then add up to the final round exactly. STV moves fractions of ballots, which
@@ -232,14 +238,14 @@ def category_breakdown(
     else:
         basis = BASIS_FIRST_PREFERENCES
         standing = list(outcome.candidates)
-    by_category: dict[str, Counter[tuple[str, ...]]] = {}
-    for category, ranking in rankings:
-        by_category.setdefault(category, Counter())[ranking] += 1
+    split: dict[str, Counter[tuple[str, ...]]] = {}
+    for (category, ranking), weight in by_category.items():
+        split.setdefault(category, Counter())[ranking] += weight
     rules = outcome.validity.rules
     breakdown: dict[str, CategoryBreakdown] = {}
-    for category in ordered_categories(by_category):
+    for category in ordered_categories(split):
         breakdown[category] = _stand_in(
-            by_category[category], ballot_file, rules, outcome.candidates, standing
+            split[category], ballot_file, rules, outcome.candidates, standing
         )
     return basis, breakdown
 
