@@ -5,6 +5,16 @@
 - ``paper``: postal ballots keyed twice, spoilt and rejected papers.
 """
 
+from omov.ballots.services.delivery import (
+    credential_reissue,
+    credentials_pending,
+    credentials_send,
+    credentials_send_batch,
+    letter_pdf_for,
+    letters_print,
+    reminders_send,
+)
+from omov.ballots.services.paper import PaperResult, paper_key, paper_reject, paper_resolve
 from omov.ballots.services.voting import (
     AlreadyVoted,
     BallotOpening,
@@ -27,6 +37,7 @@ __all__ = [
     "BallotOpening",
     "CountInput",
     "DecryptedBallot",
+    "PaperResult",
     "Throttled",
     "ballot_cast",
     "ballot_close",
@@ -34,7 +45,17 @@ __all__ = [
     "ballots_for_count",
     "ballots_seed_demo",
     "close_ballot_blockers",
+    "credential_reissue",
     "credential_sign_in",
+    "credentials_pending",
+    "credentials_send",
+    "credentials_send_batch",
+    "letter_pdf_for",
+    "letters_print",
     "open_ballot_blockers",
+    "paper_key",
+    "paper_reject",
+    "paper_resolve",
     "ranking_validate",
+    "reminders_send",
 ]
