@@ -69,6 +69,7 @@ def closed_contest(
     slug: str = "leader-2016",
     method: str = "irv",
     seats: int = 1,
+    close: bool = True,
 ) -> ClosedContest:
     """Build a contest, open its ballot, cast the given votes through the ballot box, close it.
 
@@ -118,7 +119,8 @@ def closed_contest(
             cursor[category] += 1
     contest.refresh_from_db()
     ballots_seed_demo(contest=contest, votes=votes)
-    ballot_close(contest=contest, actor_label="test")
+    if close:
+        ballot_close(contest=contest, actor_label="test")
     contest.refresh_from_db()
     return ClosedContest(contest, opening.key_text, opening.private_key, made)
 
@@ -136,3 +138,16 @@ def add_agent(people: dict[str, Any], candidate: Any) -> Any:
     grant(agent, Role.CANDIDATE_AGENT, contest=candidate.contest, candidate=candidate)
     people["candidate_agent"] = agent
     return agent
+
+
+def ballot_open_with_votes() -> Any:
+    """Return a contest with its ballot open: 3 of 4 members and 1 of 2 supporters voted."""
+    return closed_contest(
+        votes_by_category={
+            "member": {"Jeremy Corbyn": 2, "Owen Smith": 1},
+            "registered_supporter": {"Jeremy Corbyn": 1},
+        },
+        abstaining_by_category={"member": 1, "registered_supporter": 1},
+        slug="turnout-open",
+        close=False,
+    ).contest
