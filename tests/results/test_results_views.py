@@ -272,3 +272,35 @@ def test_turnout_while_voting_is_for_the_office(
         # 3 of 4 members and 1 of 2 registered supporters have voted: 4 of 6 = 66.7%.
         assert "75.0%" in page and "50.0%" in page and "66.7%" in page
         assert "Jeremy Corbyn" not in page
+
+
+def test_a_declaration_with_transfers_shows_every_round(db: Any) -> None:
+    from results_fixtures import closed_contest
+
+    closed = closed_contest(
+        votes_by_category={},
+        rankings={
+            ("member", ("Ada",)): 5,
+            ("member", ("Cy", "Ben")): 2,
+            ("member", ("Cy",)): 2,
+            ("registered_supporter", ("Ben",)): 3,
+            ("registered_supporter", ("Cy", "Ada")): 2,
+            ("affiliated_supporter", ("Ben", "Ada")): 1,
+            ("affiliated_supporter", ("Cy", "Ben", "Ada")): 1,
+        },
+        candidates=("Ada", "Ben", "Cy"),
+        slug="three-way",
+    )
+    result_count(contest=closed.contest, private_key_bytes=closed.private_key)
+    result_declare(contest=closed.contest)
+    page = Client().get(reverse("results:declaration", args=["three-way"])).content.decode()
+    assert "Round 1" in page and "Round 2" in page
+    assert "Transfers into round 2" in page
+    assert 'aria-labelledby="round-2-transfers-title"' in page
+    # Round 2: Ben's 4 votes go, 1 to Ada (6 of 13 = 46.2%) and 3 exhausted; Cy 7 (53.8%).
+    assert ">+1<" in page and ">−4<" in page
+    assert "46.2%" in page and "53.8%" in page
+    assert "Excluded" in page and "Elected" in page
+    # The category breakdown leaves out the excluded candidate in the final round.
+    categories = page.split('id="categories-heading"')[1]
+    assert "<td>Ben</td>" not in categories
