@@ -156,6 +156,24 @@ def test_the_json_export_wraps_the_count_report(small_closed: ClosedContest) -> 
     assert document["ballots"]["sha256"] == result.ballots_sha256
 
 
+def _pdf_text(pdf: bytes) -> str:
+    """Return the text drawn in a reportlab PDF (its streams are ASCII85 over zlib)."""
+    import base64
+    import re
+    import zlib
+
+    chunks = []
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.DOTALL):
+        data = stream.strip()
+        if data.endswith(b"~>"):
+            data = base64.a85decode(data[:-2], ignorechars=b" \t\n\r")
+        try:
+            chunks.append(zlib.decompress(data).decode("latin-1"))
+        except zlib.error:
+            continue
+    return " ".join(re.findall(r"\((.*?)\) Tj", " ".join(chunks)))
+
+
 def test_the_pdf_and_csv_exports(small_closed: ClosedContest) -> None:
     result = _count(small_closed)
     result_declare(contest=small_closed.contest)
@@ -163,6 +181,9 @@ def test_the_pdf_and_csv_exports(small_closed: ClosedContest) -> None:
     pdf = Client().get(reverse("results:pdf", args=[slug]))
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+    text = _pdf_text(pdf.content)
+    for figure in ("Elected:", "Jeremy Corbyn", "61.1%", "38.9%", "90.5%", "Members", "60.0%"):
+        assert figure in text, figure
     csv = Client().get(reverse("results:csv", args=[slug]))
     assert csv.content.decode() == result.rounds_csv
     assert csv.content.decode().splitlines()[1].startswith("Jeremy Corbyn,11,")
