@@ -104,7 +104,7 @@ def test_the_declaration_page_shows_every_figure(
         assert text in page
     # Turnout: 18 valid + 1 spoilt = 19 returned of 21 issued = 90.5%.
     assert ">21<" in page and ">19<" in page and "90.5%" in page
-    assert "Spoilt: no_preference" in page or "Spoilt: No preference" in page
+    assert "Spoilt: No preference marked" in page
     for label, figures in (
         ("Members", (">6<", ">4<", "60.0%", "40.0%")),
         ("Registered supporters", (">3<", ">1<", "75.0%", "25.0%")),
