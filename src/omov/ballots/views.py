@@ -67,7 +67,7 @@ def _booth_credential(request: HttpRequest) -> Credential | None:
     credential_id = request.session.get(SESSION_KEY)
     if credential_id is None:
         return None
-    return Credential.objects.select_related("contest").filter(pk=credential_id).first()
+    return Credential.objects.select_related("contest__ballot_box").filter(pk=credential_id).first()
 
 
 def _booth_context(credential: Credential, result: forms.RankingResult | None) -> dict[str, Any]:
@@ -132,7 +132,9 @@ def booth_confirm(request: HttpRequest) -> HttpResponse:
     if not result.is_valid:
         return render(request, "ballots/booth_ballot.html", _booth_context(credential, result))
     try:
-        receipt = services.ballot_cast(credential_id=credential.pk, ranking=result.ranking)
+        receipt = services.ballot_cast(
+            credential_id=credential.pk, ranking=result.ranking, credential=credential
+        )
     except ServiceError as error:
         request.session.flush()
         messages.error(request, error.message)

@@ -117,7 +117,10 @@ def close_ballot_blockers(contest: Contest) -> list[str]:
 
 def ballot_candidates(contest: Contest) -> list[Candidate]:
     """Return the candidates on the ballot, in ballot order."""
-    box = BallotBox.objects.filter(contest=contest).first()
+    try:
+        box: BallotBox | None = contest.ballot_box
+    except BallotBox.DoesNotExist:
+        box = None
     if box is not None:
         by_id = {c.pk: c for c in Candidate.objects.filter(pk__in=box.candidate_ids)}
         return [by_id[pk] for pk in box.candidate_ids if pk in by_id]
@@ -411,28 +414,41 @@ def _mark_voted(credential_id: int) -> bool:
     return updated == 1
 
 
-def ballot_cast(*, credential_id: int, ranking: Sequence[int], channel: str = "online") -> str:
+def ballot_cast(
+    *,
+    credential_id: int,
+    ranking: Sequence[int],
+    channel: str = "online",
+    credential: Credential | None = None,
+) -> str:
     """Cast one ballot with a signed-in credential; return its receipt.
 
     The ballot is inserted first (on PostgreSQL this waits while a close holds the table), then
     the credential is flipped; if the flip does not touch exactly one row the whole transaction is
     rolled back. No audit event is written: a timed record of a cast would link voter and ballot.
+    ``credential`` may be passed (loaded with ``contest__ballot_box``) to save the look-ups; the
+    database still decides, by the conditional update, whether the vote counts.
     """
-    credential = (
-        Credential.objects.filter(pk=credential_id)
-        .values("contest_id", "category", "has_voted")
-        .first()
-    )
+    if credential is None or credential.pk != credential_id:
+        credential = (
+            Credential.objects.select_related("contest__ballot_box")
+            .filter(pk=credential_id)
+            .first()
+        )
     if credential is None:
         raise ServiceError("This credential does not exist; sign in again with your reference.")
-    if credential["has_voted"]:
+    if credential.has_voted:
         raise AlreadyVoted(
             "This ballot reference has already been used to vote. Each voter votes once."
         )
-    contest_id = credential["contest_id"]
-    shape = _box_shape(contest_id)
+    contest_id = credential.contest_id
+    try:
+        box = credential.contest.ballot_box
+    except BallotBox.DoesNotExist as error:
+        raise ServiceError("The ballot for this contest has not opened yet.") from error
+    shape = (bytes(box.public_key), tuple(box.candidate_ids), box.payload_length)
     ranking = ranking_validate(contest_id, ranking, shape)
-    ballot = _seal(contest_id, ranking, credential["category"], channel, shape)
+    ballot = _seal(contest_id, ranking, credential.category, channel, shape)
     with transaction.atomic():
         ballot.save(force_insert=True)
         if not _mark_voted(credential_id):
