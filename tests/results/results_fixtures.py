@@ -13,7 +13,7 @@ from omov.contests.models import CandidateStatus, ContestStatus
 from omov.core import clock
 from omov.core.models import Role
 from omov.electorate.models import Person, RollEntry
-from omov.results.demo import rankings_for_totals, shuffled_ballots
+from omov.results.demo import rankings_for_totals, shuffled_ballots, votes_for_roll
 
 
 @dataclass
@@ -105,18 +105,12 @@ def closed_contest(
     for source in (spoilt_by_category, abstaining_by_category):
         for category, number in source.items():
             needed[category] = needed.get(category, 0) + number
-    entries = roll_create(contest, needed)
+    roll_create(contest, needed)
     with transaction.atomic():
         opening = ballot_open(contest=contest, hand_over_key=True, actor_label="test")
-    votes: list[tuple[int, tuple[str, ...] | None]] = []
-    cursor = {category: 0 for category in entries}
-    for category, ranking in ballots:
-        votes.append((entries[category][cursor[category]], ranking))
-        cursor[category] += 1
-    for category, number in spoilt_by_category.items():
-        for _ in range(number):
-            votes.append((entries[category][cursor[category]], None))
-            cursor[category] += 1
+    votes = votes_for_roll(
+        contest, rankings=grouped, spoilt_by_category=spoilt_by_category, seed=slug
+    )
     contest.refresh_from_db()
     ballots_seed_demo(contest=contest, votes=votes)
     if close:

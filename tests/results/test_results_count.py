@@ -216,3 +216,22 @@ def test_an_stv_breakdown_is_of_first_preferences(db: Any) -> None:
         )
     assert result.categories["member"]["votes"] == {"Ada": 5, "Ben": 0, "Cy": 4}
     assert len(result.elected) == 2
+
+
+def test_demo_votes_need_enough_voters_on_the_roll(db: Any) -> None:
+    from results_fixtures import roll_create
+
+    from factories import CandidateFactory, ContestFactory
+    from omov.results.demo import votes_for_roll
+
+    contest = ContestFactory(slug="tiny")
+    CandidateFactory(contest=contest, name="Ada", ballot_position=1)
+    CandidateFactory(contest=contest, name="Ben", ballot_position=2)
+    roll_create(contest, {"member": 3})
+    votes = votes_for_roll(
+        contest, {"members": {"Ada": 1, "Ben": 1}}, spoilt_by_category={"members": 1}
+    )
+    assert sorted(ranking or () for _, ranking in votes) == [(), ("Ada",), ("Ben",)]
+    assert len({entry for entry, _ in votes}) == 3
+    with pytest.raises(ValueError, match="3 eligible member voters but 4 ballots"):
+        votes_for_roll(contest, {"members": {"Ada": 3}}, spoilt_by_category={"members": 1})
