@@ -190,3 +190,32 @@ def test_cli_opens_sends_and_prints(settings: Any, tmp_path: Path, capsys: Any) 
     assert main(["credentials", "remind", "--contest", "cli-contest", "--rate", "0"]) == 0
     assert main(["credentials", "send", "--contest", "nope"]) == 2
     assert "no contest with the slug 'nope'" in capsys.readouterr().err
+
+
+def test_credential_email_is_well_formed_mime_with_both_parts() -> None:
+    import email
+    from email import policy
+
+    from omov.ballots.services.delivery import CredentialEmail
+
+    message = CredentialEmail(
+        subject="Your ballot for the “leadership” election",
+        body="Ballot reference: ABCDE-12345\nSecurity code:    WXYZ-1234\nŁódź\n",
+        from_email="returning-officer@example.org",
+        to=["voter@example.org"],
+    )
+    message.attach_alternative("<p>Security code <code>WXYZ-1234</code> – ok</p>\n", "text/html")
+    raw = message.message().as_bytes(linesep="\r\n")
+    parsed = email.message_from_bytes(raw, policy=policy.default)
+    assert parsed["To"] == "voter@example.org"
+    assert parsed["Subject"] == "Your ballot for the “leadership” election"
+    assert parsed.get_content_type() == "multipart/alternative"
+    text = parsed.get_body(preferencelist=("plain",)).get_content()
+    html = parsed.get_body(preferencelist=("html",)).get_content()
+    assert text.replace("\r\n", "\n") == message.body
+    assert "WXYZ-1234</code> – ok" in html
+    assert parsed["Message-ID"] and parsed["Date"]
+    # Anything unusual falls back to Django's own MIME building.
+    odd = CredentialEmail(subject="s", body="b", from_email="a@example.org", to=["é@example.org"])
+    odd.attach_alternative("<p>b</p>", "text/html")
+    assert odd.message().get_content_type() == "multipart/alternative"

@@ -11,6 +11,7 @@ newest works). See docs/decisions/0003-ballot-secrecy.md.
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 import time
 from collections.abc import Callable
@@ -61,6 +62,109 @@ def _draw(credential: Credential, at: Any) -> crypto.IssuedCredential:
     return issued
 
 
+class CredentialEmail(EmailMultiAlternatives):
+    """A text-and-HTML email whose MIME form is assembled directly, for mass delivery.
+
+    Python's ``email`` package spends milliseconds per message building the same structure; for
+    the plain case (two UTF-8 parts with short lines, ASCII addresses, no attachments) this writes
+    the identical multipart/alternative message (8bit parts) in microseconds. Anything else falls
+    back to Django's own ``message()``. Works with every Django email backend.
+    """
+
+    def message(self, *, policy: Any = None) -> Any:
+        prepared = _assemble(self)
+        return prepared if prepared is not None else super().message()
+
+
+class _PreparedMessage:
+    """The subset of ``email.message.Message`` Django's email backends use."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+
+    def as_bytes(self, unixfrom: bool = False, linesep: str = "\n") -> bytes:
+        return linesep.join(self.lines).encode("utf-8")
+
+    def as_string(self, unixfrom: bool = False, linesep: str = "\n") -> str:
+        return linesep.join(self.lines)
+
+    def get_charset(self) -> None:
+        return None
+
+    def __getitem__(self, name: str) -> str | None:
+        prefix = f"{name.lower()}: "
+        for line in self.lines:
+            if not line:
+                return None
+            if line.lower().startswith(prefix):
+                return line[len(prefix) :]
+        return None
+
+
+def _assemble(message: EmailMultiAlternatives) -> _PreparedMessage | None:
+    from email.header import Header
+    from email.utils import formatdate, make_msgid
+
+    from django.core.mail.utils import DNS_NAME
+
+    if message.attachments or message.cc or message.bcc or len(message.alternatives) != 1:
+        return None
+    html, mimetype = message.alternatives[0]
+    addresses = [message.from_email, *message.to]
+    if mimetype != "text/html" or not all(a.isascii() and "\n" not in a for a in addresses):
+        return None
+    text_lines = message.body.replace("\r\n", "\n").split("\n")
+    html_lines = str(html).replace("\r\n", "\n").split("\n")
+    if any(len(line.encode()) > 990 or line.startswith(".") for line in text_lines + html_lines):
+        return None
+    subject = message.subject
+    if not subject.isascii():
+        subject = Header(subject, "utf-8").encode()
+    boundary = "===============" + secrets.token_hex(12) + "=="
+
+    def part(kind: str, lines: list[str]) -> list[str]:
+        return [
+            f"--{boundary}",
+            f'Content-Type: {kind}; charset="utf-8"',
+            "MIME-Version: 1.0",
+            "Content-Transfer-Encoding: 8bit",
+            "",
+            *lines,
+        ]
+
+    return _PreparedMessage(
+        [
+            f'Content-Type: multipart/alternative; boundary="{boundary}"',
+            "MIME-Version: 1.0",
+            f"Subject: {subject}",
+            f"From: {message.from_email}",
+            f"To: {', '.join(message.to)}",
+            f"Date: {formatdate(localtime=settings.EMAIL_USE_LOCALTIME)}",
+            f"Message-ID: {make_msgid(domain=DNS_NAME)}",
+            "",
+            *part("text/plain", text_lines),
+            *part("text/html", html_lines),
+            f"--{boundary}--",
+            "",
+        ]
+    )
+
+
+def _store_secrets(batch: list[Credential]) -> None:
+    """Write the drawn hashes of a batch with one prepared statement (executemany)."""
+    table = Credential._meta.db_table
+    adapt = db_connection.ops.adapt_datetimefield_value
+    with db_connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET reference_hash = %s, code_hash = %s, issued_at = %s, "
+            "generation = %s WHERE id = %s",
+            [
+                (c.reference_hash, c.code_hash, adapt(c.issued_at), c.generation, c.pk)
+                for c in batch
+            ],
+        )
+
+
 class _Renderer:
     """Render one kind of email (text and HTML) from the contest's fixed context."""
 
@@ -81,7 +185,7 @@ class _Renderer:
 
     def message(self, to: str, extra: dict[str, Any]) -> EmailMultiAlternatives:
         context = {**self.base, **extra}
-        message = EmailMultiAlternatives(
+        message = CredentialEmail(
             subject=self.subject,
             body=self.text.render(context),
             from_email=settings.DEFAULT_FROM_EMAIL,
@@ -134,9 +238,7 @@ def credentials_send_batch(
             messages.append(
                 _credential_message(renderer, credential.roll_entry.person.email, issued)
             )
-        Credential.objects.bulk_update(
-            batch, ["reference_hash", "code_hash", "issued_at", "generation"]
-        )
+        _store_secrets(batch)
         mail = mail_connection or get_connection(fail_silently=False)
         sent = mail.send_messages(messages)
         if sent != len(messages):
@@ -233,9 +335,7 @@ def letters_print(
             return 0
         at = clock.now()
         letters = [(c.roll_entry.person, _draw(c, at)) for c in batch]
-        Credential.objects.bulk_update(
-            batch, ["reference_hash", "code_hash", "issued_at", "generation"], batch_size=2000
-        )
+        _store_secrets(batch)
         _write_letters_pdf(contest, target, letters)
         audit_record(
             action="credentials.letters",
