@@ -245,3 +245,14 @@ def test_seed_demo_casts_in_bulk_and_refuses_double_votes(open_ballot: Any) -> N
     )
     assert len(result.ballots) == 2
     assert result.spoilt == {"no_preference": 1}
+
+
+def test_credentials_use_the_whole_alphabet_evenly_and_never_repeat() -> None:
+    drawn = [crypto.credential_generate() for _ in range(4000)]
+    assert len({d.reference for d in drawn}) == 4000
+    symbols = Counter("".join(d.reference + d.code for d in drawn))
+    assert set(symbols) == set(crypto.ALPHABET)
+    expected = 4000 * 18 / 32
+    assert all(abs(n - expected) < expected * 0.15 for n in symbols.values())
+    assert all(crypto.is_well_formed_reference(d.reference) for d in drawn)
+    assert all(crypto.is_well_formed_code(d.code) for d in drawn)
