@@ -131,3 +131,16 @@ def test_leave_forgets_the_credential(client: Any, open_ballot: Any) -> None:
     sign_in(client, open_ballot.credential_for(open_ballot.entries[0]))
     client.post("/vote/leave/")
     assert client.get("/vote/ballot/")["Location"] == "/vote/"
+
+
+def test_behind_a_proxy_the_forwarded_address_is_throttled(
+    client: Any, open_ballot: Any, settings: Any
+) -> None:
+    settings.OMOV_TRUST_X_FORWARDED_FOR = True
+    settings.OMOV_BOOTH_ATTEMPTS_PER_ADDRESS = 1
+    bad = {"reference": "ABCDE12345", "code": "ZZZZZZZZ"}
+    client.post("/vote/", bad, HTTP_X_FORWARDED_FOR="203.0.113.9")
+    blocked = client.post("/vote/", bad, HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert "try again after" in blocked.content.decode()
+    other = client.post("/vote/", bad, HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert "do not match" in other.content.decode()

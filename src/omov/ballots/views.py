@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -29,6 +30,15 @@ SESSION_KEY = "booth_credential"
 
 
 def _client_ip(request: HttpRequest) -> str:
+    """Return the voter's address for the throttle.
+
+    Behind a reverse proxy every request comes from the proxy; with
+    ``OMOV_TRUST_X_FORWARDED_FOR = True`` the address the proxy appended last is used instead.
+    """
+    if getattr(settings, "OMOV_TRUST_X_FORWARDED_FOR", False):
+        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")[-1].strip()
+        if forwarded:
+            return forwarded
     return str(request.META.get("REMOTE_ADDR", "unknown"))
 
 
