@@ -340,8 +340,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     for label, seconds in phases.items():
         lines.append(f"| {label} | {seconds:.1f} |")
+    opening_seconds = phases["open (decrypt) the sealed ballots"]
+    rate = (result.valid + result.rejected_total) / opening_seconds if opening_seconds else 0
     lines += [
         f"| **total: decrypt + count + report** | **{total:.1f}** |",
+        f"| sealed ballots opened per second | {rate:,.0f} |",
         "",
         "| Fixture (built once, not part of the count) | Seconds |",
         "|---|---:|",
