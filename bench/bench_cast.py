@@ -205,6 +205,8 @@ def run_load(
             if index >= total:
                 break
             due = start + index / rate
+            if time.monotonic() > start + duration:
+                break  # the duration is up: stop, whatever the server has kept up with
             delay = due - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
