@@ -9,7 +9,7 @@ from django.contrib import admin
 from omov.ballots.models import BallotBox, Credential, PaperKeying, PaperRecord
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def has_add_permission(self, request: Any, obj: Any = None) -> bool:
         return False
 

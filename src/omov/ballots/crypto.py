@@ -178,11 +178,11 @@ def seal(public_key: bytes, plaintext: bytes) -> bytes:
     return SealedBox(PublicKey(public_key)).encrypt(plaintext)
 
 
-def opener(private_key: bytes) -> SealedBox:
+def opener(private_key: bytes) -> SealedBox[PrivateKey]:
     return SealedBox(PrivateKey(private_key))
 
 
-def unseal(box: SealedBox, ciphertext: bytes) -> bytes:
+def unseal(box: SealedBox[PrivateKey], ciphertext: bytes) -> bytes:
     """Open one sealed ballot; ValueError when the key does not open it."""
     try:
         return box.decrypt(ciphertext)

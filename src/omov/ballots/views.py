@@ -271,7 +271,9 @@ def office_reissue(request: HttpRequest, slug: str) -> HttpResponse:
 # -- Paper ballots ---------------------------------------------------------------------------
 
 
-def _paper_rows(contest: Contest, data: Any, result: forms.RankingResult | None) -> list[dict]:
+def _paper_rows(
+    contest: Contest, data: Any, result: forms.RankingResult | None
+) -> list[dict[str, Any]]:
     rows = []
     for candidate in ballot_candidates(contest):
         name = forms.preference_field_name(candidate.pk)

@@ -117,7 +117,7 @@ def _assemble(message: EmailMultiAlternatives) -> _PreparedMessage | None:
     html_lines = str(html).replace("\r\n", "\n").split("\n")
     if any(len(line.encode()) > 990 or line.startswith(".") for line in text_lines + html_lines):
         return None
-    subject = message.subject
+    subject = str(message.subject)
     if not subject.isascii():
         subject = Header(subject, "utf-8").encode()
     boundary = "===============" + secrets.token_hex(12) + "=="
