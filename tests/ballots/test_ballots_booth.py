@@ -144,3 +144,23 @@ def test_behind_a_proxy_the_forwarded_address_is_throttled(
     assert "try again after" in blocked.content.decode()
     other = client.post("/vote/", bad, HTTP_X_FORWARDED_FOR="198.51.100.7")
     assert "do not match" in other.content.decode()
+
+
+def test_receipt_check_after_the_close(client: Any, open_ballot: Any) -> None:
+    from omov.ballots import services
+
+    issued = open_ballot.credential_for(open_ballot.entries[0])
+    credential = services.credential_sign_in(
+        reference=issued.reference, code=issued.code, client_ip="10.6.0.1"
+    )
+    receipt = services.ballot_cast(
+        credential_id=credential.pk, ranking=[open_ballot.candidates[0].pk]
+    )
+    services.ballot_close(contest=open_ballot.contest)
+    slug = open_ballot.contest.slug
+    found = client.get(f"/vote/receipts/{slug}/", {"receipt": receipt.lower()}).content.decode()
+    assert "your ballot was received" in found
+    missing = client.get(f"/vote/receipts/{slug}/", {"receipt": "A" * 16}).content.decode()
+    assert "is not in the list" in missing
+    listing = client.get(f"/vote/receipts/{slug}.txt").content.decode()
+    assert listing == receipt + "\n"

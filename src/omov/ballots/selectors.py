@@ -55,6 +55,13 @@ def published_receipts(contest: Contest) -> list[str]:
     )
 
 
+def receipt_is_published(contest: Contest, receipt: str) -> bool:
+    """Return True when ``receipt`` is among a closed contest's published receipts."""
+    if not contest.has_reached(ContestStatus.CLOSED):
+        return False
+    return Ballot.objects.filter(contest=contest, receipt=receipt).exists()
+
+
 def paper_summary(contest: Contest) -> dict[str, Any]:
     """Return counts of spoilt and rejected papers by reason, and keyings in progress."""
     records = (

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from omov.ballots import crypto, forms, policies, selectors, services
+from omov.ballots import forms, policies, selectors, services
 from omov.ballots.models import Credential, Delivery
 from omov.ballots.services.voting import ballot_candidates
 from omov.contests.models import Contest, ContestStatus
@@ -170,10 +170,8 @@ def receipts(request: HttpRequest, slug: str) -> HttpResponse:
     contest = get_object_or_404(Contest, slug=slug)
     if not contest.has_reached(ContestStatus.CLOSED):
         raise Http404("Receipts are published when the ballot closes.")
-    query = crypto.normalise(request.GET.get("receipt", ""))
-    found = None
-    if query:
-        found = query in set(selectors.published_receipts(contest))
+    query = "".join(ch for ch in request.GET.get("receipt", "").upper() if ch.isalnum())[:16]
+    found = selectors.receipt_is_published(contest, query) if query else None
     context = {"contest": contest, "query": query, "found": found}
     return render(request, "ballots/receipts.html", context)
 
