@@ -1,0 +1,145 @@
+"""``omov count``: count a ballot file offline and print the round-by-round table.
+
+    omov count PATH [--method plurality|irv|stv-scottish|stv-meek] [--seats N]
+                    [--format auto|blt|preflib|csv|cdf] [--contest ID] [--seed TEXT]
+                    [--overvote P] [--skipped-rank P] [--duplicate P] [--unknown-candidate P]
+                    [--exclude-hopeless] [--json OUT] [--csv OUT]
+
+``P`` is a validity policy: exhaust, skip or reject. A BLT file carries its seat count; ``--seats``
+overrides it; otherwise one seat. Anything wrong with the input ends the command with one line on
+stderr and exit status 2. This command needs no database and never imports Django.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from omov.cli.errors import CommandError
+from omov.count import METHODS, ValidityRules, count
+from omov.count.formats import FORMATS, read_ballot_file
+from omov.count.validity import Policy
+
+_POLICY_OPTIONS = {
+    "overvote": "two or more candidates given the same rank",
+    "skipped_rank": "a rank left blank before a later preference",
+    "duplicate": "the same candidate given more than one rank",
+    "unknown_candidate": "a name that is not a standing candidate",
+}
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``count`` sub-command."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "count",
+        help="count a ballot file (BLT, PrefLib, CSV or CDF) and print the rounds",
+        description=(
+            "Count a ballot file offline and print the round-by-round table and who is "
+            "elected. The same file, options and seed always give the same result."
+        ),
+    )
+    parser.add_argument("path", metavar="PATH", help="the ballot file to count")
+    parser.add_argument(
+        "--method", choices=METHODS, default="irv", help="counting method (default: irv)"
+    )
+    parser.add_argument(
+        "--seats",
+        type=_positive_integer,
+        default=None,
+        metavar="N",
+        help="seats to fill (default: the number in a BLT file, otherwise 1)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("auto", *FORMATS),
+        default="auto",
+        help="ballot file format (default: auto, from the extension and content)",
+    )
+    parser.add_argument(
+        "--contest",
+        default=None,
+        metavar="ID",
+        help="for a CDF file with several contests: the contest's @id or Name",
+    )
+    parser.add_argument(
+        "--seed",
+        default="",
+        metavar="TEXT",
+        help="seed for any tie broken by lot; recorded in the result",
+    )
+    policies = [policy.value for policy in Policy]
+    for name, meaning in _POLICY_OPTIONS.items():
+        parser.add_argument(
+            "--" + name.replace("_", "-"),
+            dest=name,
+            choices=policies,
+            default=None,
+            help=f"what to do with {meaning} (default: the documented rule)",
+        )
+    parser.add_argument(
+        "--exclude-hopeless",
+        action="store_true",
+        help="IRV: exclude at once every group of lowest candidates who cannot win",
+    )
+    parser.add_argument(
+        "--json", dest="json_out", metavar="OUT", help="also write the full result as JSON"
+    )
+    parser.add_argument(
+        "--csv", dest="csv_out", metavar="OUT", help="also write the round table as CSV"
+    )
+    parser.set_defaults(handler=handle)
+
+
+def _positive_integer(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Read, count, print; write the JSON and CSV reports if asked."""
+    ballots = read_ballot_file(Path(args.path), args.format, contest=args.contest)
+    chosen = {name: getattr(args, name) for name in _POLICY_OPTIONS if getattr(args, name)}
+    rules = ValidityRules.from_mapping(chosen)
+    result = count(
+        ballots,
+        method=args.method,
+        seats=args.seats,
+        seed=args.seed,
+        rules=rules,
+        exclude_hopeless=args.exclude_hopeless,
+    )
+    if args.json_out:
+        text = json.dumps(result.to_json_dict(), indent=2, ensure_ascii=False) + "\n"
+        _write_atomically(Path(args.json_out), text)
+    if args.csv_out:
+        _write_atomically(Path(args.csv_out), result.to_csv())
+    print(result.to_table().rstrip("\n"))
+    return 0
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file, so no half-written report is left."""
+    directory = path.parent
+    try:
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    except OSError as error:
+        raise CommandError(
+            f"Cannot write {path}: {error.strerror or error}. Check the directory exists and "
+            "is writable."
+        ) from None
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise CommandError(f"Cannot write {path}: {error.strerror or error}.") from None

@@ -1,0 +1,135 @@
+"""Instant-runoff voting (the alternative vote): one seat, a majority of continuing votes.
+
+Each round every ballot counts for its highest-ranked continuing candidate. A candidate with more
+than half of the continuing votes (votes on ballots not exhausted) is elected. Otherwise the
+candidate with the fewest votes is excluded (ties: docs/decisions/0002-tie-breaks.md) and the next
+round begins. With ``exclude_hopeless`` the count excludes at once the largest group of lowest
+candidates whose combined votes are fewer than the votes of the next candidate up: none of them
+can win, because even all their votes together could not lift any of them past that candidate.
+
+All arithmetic is on whole votes (int64), vectorised over the distinct rankings.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from omov.count.methods.common import MethodOutcome, RoundRecorder, join_names
+from omov.count.profile import Profile
+from omov.count.ties import break_tie
+
+
+def count_irv(profile: Profile, *, seed: str, exclude_hopeless: bool = False) -> MethodOutcome:
+    """Count one seat by instant-runoff voting; return the winner and every round."""
+    candidates = profile.candidates
+    count = len(candidates)
+    rows = profile.rankings.shape[0]
+    # Column ``count`` is a sentinel: padding and exhausted ballots point at it.
+    rankings = np.where(profile.rankings < 0, count, profile.rankings)
+    if rankings.shape[1] == 0:
+        rankings = np.full((rows, 1), count, dtype=np.int64)
+    weights = profile.weights
+    continuing = np.ones(count + 1, dtype=bool)
+    continuing[count] = False
+    row_numbers = np.arange(rows)
+    total = profile.total
+    recorder = RoundRecorder(candidates, places=0, total=total)
+    excluded_now: list[int] = []
+    reason = "First preferences counted."
+    tie_text: str | None = None
+
+    while True:
+        usable = continuing[rankings]
+        first = usable.argmax(axis=1)
+        top = rankings[row_numbers, first]
+        top = np.where(usable[row_numbers, first], top, count)
+        tally = np.zeros(count + 1, dtype=np.int64)
+        np.add.at(tally, top, weights)
+        votes = [int(value) for value in tally[:count]]
+        exhausted = int(tally[count])
+        live = [index for index in range(count) if continuing[index]]
+        continuing_votes = total - exhausted
+        threshold = continuing_votes // 2 + 1
+        leader = max(live, key=lambda index: votes[index])
+        winner: int | None = None
+        if votes[leader] >= threshold:
+            winner = leader
+            outcome = (
+                f" {candidates[leader]} has {votes[leader]} of {continuing_votes} continuing "
+                f"votes, more than half, and is elected."
+            )
+        elif len(live) == 1:
+            winner = leader
+            outcome = f" {candidates[leader]} is the last continuing candidate and is elected."
+        else:
+            outcome = " No candidate has more than half of the continuing votes."
+        recorder.record(
+            votes,
+            exhausted=exhausted,
+            quota=threshold,
+            elected=[] if winner is None else [winner],
+            excluded=excluded_now,
+            reason=reason + outcome,
+            tie_break=tie_text,
+        )
+        if winner is not None:
+            return MethodOutcome(elected=(winner,), rounds=tuple(recorder.rounds))
+        excluded_now, reason, tie_text = _choose_exclusion(
+            live, votes, recorder, seed=seed, exclude_hopeless=exclude_hopeless
+        )
+        for index in excluded_now:
+            continuing[index] = False
+
+
+def _choose_exclusion(
+    live: list[int],
+    votes: list[int],
+    recorder: RoundRecorder,
+    *,
+    seed: str,
+    exclude_hopeless: bool,
+) -> tuple[list[int], str, str | None]:
+    """Return the candidates to exclude next, the reason, and any tie-break text."""
+    candidates = recorder.candidates
+    ascending = sorted(live, key=lambda index: (votes[index], index))
+    if exclude_hopeless:
+        group = 0
+        running = 0
+        for size in range(1, len(ascending)):
+            running += votes[ascending[size - 1]]
+            if running < votes[ascending[size]]:
+                group = size
+        if group >= 2:
+            chosen = sorted(ascending[:group])
+            names = [candidates[index] for index in chosen]
+            combined = sum(votes[index] for index in chosen)
+            return (
+                chosen,
+                (
+                    f"{join_names(names)} are excluded together: their combined "
+                    f"{combined} votes are fewer than the {votes[ascending[group]]} of "
+                    f"{candidates[ascending[group]]}, so none of them can win."
+                ),
+                None,
+            )
+    lowest = votes[ascending[0]]
+    tied = [index for index in live if votes[index] == lowest]
+    tie_text = None
+    chosen_one = tied[0]
+    if len(tied) > 1:
+        decision = break_tie(
+            tied,
+            choose="fewest",
+            history=recorder.history[:-1],
+            names=candidates,
+            seed=seed,
+            round_number=len(recorder.rounds) + 1,
+            action="is excluded",
+        )
+        chosen_one = decision.chosen
+        tie_text = decision.text
+    return (
+        [chosen_one],
+        f"{candidates[chosen_one]} has the fewest votes ({lowest}) and is excluded.",
+        tie_text,
+    )

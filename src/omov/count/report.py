@@ -1,0 +1,167 @@
+"""Render a :class:`~omov.count.result.CountResult`: text table, CSV, and JSON-ready data.
+
+Vote values are exact decimals and are written as decimal strings, never floats, so a published
+JSON report can be checked digit for digit. The JSON carries ``"format": "omov.count/1"``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from omov.count.result import CountResult
+
+FORMAT = "omov.count/1"
+
+_METHOD_NAMES = {
+    "plurality": "Plurality (first past the post)",
+    "irv": "Instant-runoff voting",
+    "stv-scottish": "Scottish STV (SSI 2007/42)",
+    "stv-meek": "Meek STV",
+}
+
+
+def _text(value: Decimal) -> str:
+    """Return ``value`` as a plain decimal string (no exponent)."""
+    return f"{value:f}"
+
+
+def _status(result: CountResult) -> dict[str, str]:
+    status: dict[str, str] = {}
+    for item in result.rounds:
+        for name in item.elected:
+            status[name] = f"elected in round {item.number}"
+        for name in item.excluded:
+            status[name] = f"excluded in round {item.number}"
+    return status
+
+
+def render_table(result: CountResult) -> str:
+    """Return a plain-text round-by-round table with each round's reason underneath."""
+    title = result.title or result.source or "Count"
+    lines = [
+        title,
+        f"Method: {_METHOD_NAMES.get(result.method, result.method)}; seats: {result.seats}",
+        f"Valid ballots: {result.validity.valid}; rejected: {result.validity.rejected}",
+    ]
+    if result.validity.withdrawn:
+        lines.append(f"Withdrawn: {', '.join(result.validity.withdrawn)}")
+    for tally in result.validity.problems:
+        lines.append(
+            f"  {tally.problem.value}: {tally.ballots} ballots "
+            f"({tally.rejected} rejected). {tally.reason}"
+        )
+    if result.seed:
+        lines.append(f"Seed: {result.seed}")
+    lines.append("")
+    headers = ["Candidate"] + [f"Round {item.number}" for item in result.rounds]
+    body: list[list[str]] = []
+    for name in result.candidates:
+        body.append([name] + [_text(item.votes[name]) for item in result.rounds])
+    body.append(["Exhausted"] + [_text(item.exhausted) for item in result.rounds])
+    if any(item.rounding_loss for item in result.rounds):
+        body.append(["Rounding loss"] + [_text(item.rounding_loss) for item in result.rounds])
+    body.append(
+        ["Quota"] + [("" if item.quota is None else _text(item.quota)) for item in result.rounds]
+    )
+    widths = [max(len(row[column]) for row in [headers, *body]) for column in range(len(headers))]
+    status = _status(result)
+
+    def line(row: list[str], note: str = "") -> str:
+        cells = [row[0].ljust(widths[0])] + [
+            cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)
+        ]
+        return ("  ".join(cells) + (f"  {note}" if note else "")).rstrip()
+
+    lines.append(line(headers))
+    lines.append(line(["-" * width for width in widths]))
+    for row in body:
+        lines.append(line(row, status.get(row[0], "") if row[0] in result.candidates else ""))
+    lines.append("")
+    for item in result.rounds:
+        lines.append(f"Round {item.number}: {item.reason}")
+        if item.tie_break:
+            lines.append(f"  Tie: {item.tie_break}")
+    lines.append("")
+    lines.append(f"Elected: {', '.join(result.elected)}")
+    return "\n".join(lines) + "\n"
+
+
+def render_csv(result: CountResult) -> str:
+    """Return CSV: a header row, one row per candidate and rows for exhausted, loss and quota."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["candidate"] + [f"round {item.number}" for item in result.rounds] + ["status"])
+    status = _status(result)
+    for name in result.candidates:
+        writer.writerow(
+            [name] + [_text(item.votes[name]) for item in result.rounds] + [status.get(name, "")]
+        )
+    writer.writerow(["exhausted"] + [_text(item.exhausted) for item in result.rounds] + [""])
+    writer.writerow(
+        ["rounding loss"] + [_text(item.rounding_loss) for item in result.rounds] + [""]
+    )
+    writer.writerow(
+        ["quota"]
+        + [("" if item.quota is None else _text(item.quota)) for item in result.rounds]
+        + [""]
+    )
+    return buffer.getvalue()
+
+
+def render_json_dict(result: CountResult) -> dict[str, Any]:
+    """Return the result as JSON-ready data: format ``omov.count/1``, values as strings."""
+    validity = result.validity
+    return {
+        "format": FORMAT,
+        "title": result.title,
+        "source": result.source,
+        "method": result.method,
+        "seats": result.seats,
+        "seed": result.seed,
+        "options": dict(result.options),
+        "candidates": list(result.candidates),
+        "withdrawn": list(validity.withdrawn),
+        "elected": list(result.elected),
+        "ballots": {"valid": validity.valid, "rejected": validity.rejected},
+        "validity": {
+            "rules": validity.rules.as_dict(),
+            "problems": [
+                {
+                    "problem": tally.problem.value,
+                    "policy": tally.policy.value,
+                    "ballots": tally.ballots,
+                    "rejected": tally.rejected,
+                    "reason": tally.reason,
+                }
+                for tally in validity.problems
+            ],
+        },
+        "rounds": [
+            {
+                "round": item.number,
+                "votes": {name: _text(value) for name, value in item.votes.items()},
+                "transfers": {name: _text(value) for name, value in item.transfers.items()},
+                "exhausted": _text(item.exhausted),
+                "rounding_loss": _text(item.rounding_loss),
+                "quota": None if item.quota is None else _text(item.quota),
+                "elected": list(item.elected),
+                "excluded": list(item.excluded),
+                "reason": item.reason,
+                "tie_break": item.tie_break,
+                **(
+                    {}
+                    if item.keep_values is None
+                    else {
+                        "keep_values": {
+                            name: _text(value) for name, value in item.keep_values.items()
+                        }
+                    }
+                ),
+            }
+            for item in result.rounds
+        ],
+    }

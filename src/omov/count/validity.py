@@ -1,0 +1,315 @@
+"""Apply the validity rules: turn ballots as marked into the clean profile the methods count.
+
+Paper ballots (and ballots imported from other systems) can be marked in ways that need a rule.
+Each problem has a named policy, chosen per contest in :class:`ValidityRules`:
+
+``skipped_rank``
+    A rank left blank before a later preference (e.g. 1, 2, -, 4).
+``duplicate``
+    The same candidate given two ranks.
+``overvote``
+    Two or more candidates given the same rank (BLT ``2=3``).
+``unknown_candidate``
+    A name that is not a standing candidate.
+
+Each policy is one of ``exhaust`` (the ballot stops before the problem mark; earlier preferences
+count), ``skip`` (the problem mark is ignored and reading carries on), or ``reject`` (the whole
+ballot is invalid). Two problems have fixed treatment: a ballot with no valid preference left is an
+**empty** ballot and is always rejected; a preference for a **withdrawn** candidate is always
+removed (skipped). The defaults are documented in docs/decisions/0001-counting-rules.md.
+
+Validation works per distinct ballot, not per voter, with a fast path for the common case (one
+known candidate per rank, no repeats), so it stays quick for a million voters.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+from omov.count.ballots import BallotFile, RawBallot
+from omov.count.errors import CountInputError
+from omov.count.profile import Profile, profile_from_rows
+
+
+class Policy(enum.StrEnum):
+    """What to do with a ballot that shows a problem."""
+
+    EXHAUST = "exhaust"
+    SKIP = "skip"
+    REJECT = "reject"
+
+
+class Problem(enum.StrEnum):
+    """A way a ballot can be marked that needs a validity rule."""
+
+    SKIPPED_RANK = "skipped_rank"
+    DUPLICATE = "duplicate"
+    OVERVOTE = "overvote"
+    UNKNOWN_CANDIDATE = "unknown_candidate"
+    WITHDRAWN_CANDIDATE = "withdrawn_candidate"
+    EMPTY = "empty"
+
+
+_DESCRIPTIONS: dict[Problem, str] = {
+    Problem.SKIPPED_RANK: "a rank was left blank before a later preference",
+    Problem.DUPLICATE: "the same candidate was given more than one rank",
+    Problem.OVERVOTE: "two or more candidates were given the same rank",
+    Problem.UNKNOWN_CANDIDATE: "a preference named someone who is not a standing candidate",
+    Problem.WITHDRAWN_CANDIDATE: "a preference named a withdrawn candidate",
+    Problem.EMPTY: "no valid preference was left",
+}
+
+_ACTIONS: dict[Policy, str] = {
+    Policy.EXHAUST: "the ballot stops before that mark; earlier preferences count",
+    Policy.SKIP: "that mark is ignored and the later preferences count",
+    Policy.REJECT: "the whole ballot is rejected",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ValidityRules:
+    """The policy for each ballot problem. Defaults: see docs/decisions/0001-counting-rules.md.
+
+    The defaults keep as much of each voter's intention as is unambiguous: an overvote cannot
+    say which of the tied candidates the voter preferred, so the ballot stops there; a blank
+    rank or a repeated name leaves the order of the other preferences clear, so it is ignored;
+    a name that is not on the ballot suggests a ballot from another contest, so it is rejected.
+    """
+
+    skipped_rank: Policy = Policy.SKIP
+    duplicate: Policy = Policy.SKIP
+    overvote: Policy = Policy.EXHAUST
+    unknown_candidate: Policy = Policy.REJECT
+
+    def __post_init__(self) -> None:
+        for item in fields(self):
+            value = getattr(self, item.name)
+            try:
+                object.__setattr__(self, item.name, Policy(value))
+            except ValueError:
+                raise CountInputError(
+                    f"{value!r} is not a validity policy; use one of "
+                    f"{', '.join(policy.value for policy in Policy)}.",
+                    field=item.name,
+                ) from None
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, str]) -> ValidityRules:
+        """Build rules from names and policy words, e.g. ``{"overvote": "reject"}``.
+
+        Unknown problem names or policy words raise :class:`CountInputError` naming the field.
+        """
+        known = {item.name for item in fields(cls)}
+        for name in values:
+            if name not in known:
+                raise CountInputError(
+                    f"{name!r} is not a ballot problem with a policy; use one of "
+                    f"{', '.join(sorted(known))}.",
+                    field=name,
+                )
+        return cls(**{name: Policy(_policy(name, value)) for name, value in values.items()})
+
+    def policy_for(self, problem: Problem) -> Policy:
+        """Return the policy for ``problem`` (withdrawn: always skip; empty: always reject)."""
+        if problem is Problem.WITHDRAWN_CANDIDATE:
+            return Policy.SKIP
+        if problem is Problem.EMPTY:
+            return Policy.REJECT
+        policy: Policy = getattr(self, problem.value)
+        return policy
+
+    def as_dict(self) -> dict[str, str]:
+        """Return the rules as plain strings, for reports."""
+        return {item.name: str(getattr(self, item.name)) for item in fields(self)}
+
+
+def _policy(name: str, value: str) -> Policy:
+    try:
+        return Policy(value)
+    except ValueError:
+        raise CountInputError(
+            f"{value!r} is not a validity policy; use one of "
+            f"{', '.join(policy.value for policy in Policy)}.",
+            field=name,
+        ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemTally:
+    """How many ballots showed one problem, the policy applied, and how many it rejected."""
+
+    problem: Problem
+    policy: Policy
+    ballots: int
+    rejected: int
+
+    @property
+    def reason(self) -> str:
+        """Return a sentence describing the problem and what the policy did."""
+        return f"{_DESCRIPTIONS[self.problem].capitalize()}: {_ACTIONS[self.policy]}."
+
+
+@dataclass(frozen=True, slots=True)
+class ValidityReport:
+    """What the validity rules found: valid and rejected ballots and each problem's count.
+
+    A ballot showing several problems is counted once under each of them (``ballots``) but is
+    rejected, if at all, under the first problem whose policy rejected it (``rejected``), so the
+    ``rejected`` column adds up to :attr:`rejected`.
+    """
+
+    valid: int
+    rejected: int
+    problems: tuple[ProblemTally, ...]
+    rules: ValidityRules
+    withdrawn: tuple[str, ...] = ()
+
+    @property
+    def total(self) -> int:
+        """Return the number of ballots read, valid and rejected."""
+        return self.valid + self.rejected
+
+
+def build_profile(
+    ballot_file: BallotFile, rules: ValidityRules | None = None
+) -> tuple[Profile, ValidityReport]:
+    """Apply ``rules`` to every ballot; return the clean profile and the validity report.
+
+    Withdrawn candidates are dropped from the candidate list and from every ballot. Raises
+    :class:`CountInputError` if the candidate list is empty or names a candidate twice.
+    """
+    rules = rules if rules is not None else ValidityRules()
+    source = ballot_file.source or None
+    if len(set(ballot_file.candidates)) != len(ballot_file.candidates):
+        duplicated = sorted(
+            {name for name in ballot_file.candidates if ballot_file.candidates.count(name) > 1}
+        )
+        raise CountInputError(
+            f"The candidate list names {', '.join(duplicated)} more than once; "
+            "each candidate must appear once.",
+            source=source,
+        )
+    unknown_withdrawn = sorted(ballot_file.withdrawn - set(ballot_file.candidates))
+    if unknown_withdrawn:
+        raise CountInputError(
+            f"Withdrawn candidate {', '.join(unknown_withdrawn)} is not in the candidate list.",
+            source=source,
+        )
+    standing = tuple(name for name in ballot_file.candidates if name not in ballot_file.withdrawn)
+    if not standing:
+        raise CountInputError("There is no standing candidate to count.", source=source)
+    index = {name: position for position, name in enumerate(standing)}
+    single_mark_index: dict[tuple[str, ...], int] = {
+        (name,): position for name, position in index.items()
+    }
+
+    rows: list[list[int]] = []
+    weights: list[int] = []
+    seen_ballots: dict[Problem, int] = {}
+    rejected_by: dict[Problem, int] = {}
+    rejected = 0
+    for ballot in ballot_file.ballots:
+        if ballot.weight < 1:
+            raise CountInputError(
+                f"A ballot has weight {ballot.weight}; weights must be whole numbers of at "
+                "least 1.",
+                source=source,
+            )
+        try:
+            row = [single_mark_index[mark] for mark in ballot.marks]
+        except KeyError:
+            row = []
+        if row and len(set(row)) == len(row):
+            rows.append(row)
+            weights.append(ballot.weight)
+            continue
+        clean, problems, cause = _read_ballot(ballot, index, ballot_file.withdrawn, rules)
+        for problem in problems:
+            seen_ballots[problem] = seen_ballots.get(problem, 0) + ballot.weight
+        if cause is None:
+            rows.append(clean)
+            weights.append(ballot.weight)
+        else:
+            rejected += ballot.weight
+            rejected_by[cause] = rejected_by.get(cause, 0) + ballot.weight
+    profile = profile_from_rows(standing, rows, weights)
+    tallies = tuple(
+        ProblemTally(
+            problem=problem,
+            policy=rules.policy_for(problem),
+            ballots=seen_ballots[problem],
+            rejected=rejected_by.get(problem, 0),
+        )
+        for problem in Problem
+        if problem in seen_ballots
+    )
+    report = ValidityReport(
+        valid=profile.total,
+        rejected=rejected,
+        problems=tallies,
+        rules=rules,
+        withdrawn=tuple(name for name in ballot_file.candidates if name in ballot_file.withdrawn),
+    )
+    return profile, report
+
+
+def _read_ballot(
+    ballot: RawBallot,
+    index: Mapping[str, int],
+    withdrawn: frozenset[str],
+    rules: ValidityRules,
+) -> tuple[list[int], list[Problem], Problem | None]:
+    """Read one ballot mark by mark; return its ranking, problems seen, and rejection cause."""
+    row: list[int] = []
+    seen: set[int] = set()
+    problems: list[Problem] = []
+    blank_pending = False
+
+    def note(problem: Problem) -> Policy:
+        if problem not in problems:
+            problems.append(problem)
+        return rules.policy_for(problem)
+
+    for mark in ballot.marks:
+        names: list[str] = []
+        for name in mark:
+            if name in withdrawn:
+                note(Problem.WITHDRAWN_CANDIDATE)
+            elif name not in names:
+                names.append(name)
+            else:
+                note(Problem.DUPLICATE)
+        if not names:
+            if not mark:
+                blank_pending = True
+            continue
+        if blank_pending:
+            blank_pending = False
+            policy = note(Problem.SKIPPED_RANK)
+            if policy is Policy.REJECT:
+                return row, problems, Problem.SKIPPED_RANK
+            if policy is Policy.EXHAUST:
+                break
+        if len(names) > 1:
+            problem: Problem | None = Problem.OVERVOTE
+        elif names[0] not in index:
+            problem = Problem.UNKNOWN_CANDIDATE
+        elif index[names[0]] in seen:
+            problem = Problem.DUPLICATE
+        else:
+            problem = None
+        if problem is not None:
+            policy = note(problem)
+            if policy is Policy.REJECT:
+                return row, problems, problem
+            if policy is Policy.EXHAUST:
+                break
+            continue
+        row.append(index[names[0]])
+        seen.add(index[names[0]])
+    if not row:
+        note(Problem.EMPTY)
+        return row, problems, Problem.EMPTY
+    return row, problems, None
