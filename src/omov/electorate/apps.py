@@ -5,3 +5,11 @@ class ElectorateConfig(AppConfig):
     name = "omov.electorate"
     label = "electorate"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Make freezing the roll snapshot the decisions, and refuse it while they are stale."""
+        from omov.contests import lifecycle
+        from omov.electorate import services
+
+        lifecycle.register_blocker("freeze_roll", services.roll_freeze_blockers)
+        lifecycle.register_step_service("freeze_roll", services.roll_freeze)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -78,6 +79,27 @@ class Person(models.Model):
     )
     consent_email = models.BooleanField(default=False)
     consent_phone = models.BooleanField(default=False)
+    # Set by the vetting of registered supporters (``omov.nominations``) or by the import.
+    supporter_fee_paid = models.BooleanField(
+        default=False, help_text="Registered supporters: the supporter fee has been paid."
+    )
+    is_on_electoral_register = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="Matched to the electoral register by vetting; empty while vetting is pending.",
+    )
+    is_duplicate = models.BooleanField(
+        default=False, help_text="Vetting found this person already on the roll."
+    )
+    supports_another_party = models.BooleanField(
+        default=False, help_text="Vetting found support for another party."
+    )
+    import_digest = models.CharField(
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text="Fingerprint of the last imported row, to tell unchanged rows on re-import.",
+    )
     registered_for = models.ForeignKey(
         "contests.Contest",
         on_delete=models.SET_NULL,
@@ -129,3 +151,129 @@ class RollEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} in {self.contest_id}: {'eligible' if self.is_eligible else 'not'}"
+
+
+class ImportBatch(models.Model):
+    """One import of a roll file: who, when, which file, and what it did to the roll."""
+
+    contest = models.ForeignKey(
+        "contests.Contest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_batches",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="import_batches",
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    at = models.DateTimeField(db_index=True)
+    file_name = models.CharField(max_length=255)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(
+        default=list, blank=True, help_text="The first rejected rows: line, column, message."
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return f"{self.file_name} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ContestRules(models.Model):
+    """The eligibility rules of one contest and their parameters.
+
+    ``version`` goes up on every change, so decisions made under older rules show as stale.
+    """
+
+    contest = models.OneToOneField(
+        "contests.Contest", on_delete=models.CASCADE, related_name="eligibility_rules"
+    )
+    freeze_date = models.DateField(
+        null=True, blank=True, help_text="Members must have joined on or before this date."
+    )
+    arrears_deadline = models.DateField(
+        null=True, blank=True, help_text="Arrears must have been paid on or before this date."
+    )
+    minimum_age = models.PositiveSmallIntegerField(default=18)
+    age_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The date on which age is reckoned; empty means the day the ballot closes.",
+    )
+    eligible_categories = models.JSONField(
+        default=list, help_text="The categories that may vote: member, registered_supporter, …"
+    )
+    affiliated_supporters_must_register = models.BooleanField(
+        default=True, help_text="Affiliated supporters must have registered for this contest."
+    )
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField()
+    evaluated_at = models.DateTimeField(null=True, blank=True)
+    evaluated_version = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "contest rules"
+
+    def __str__(self) -> str:
+        return f"Rules of {self.contest} (version {self.version})"
+
+
+class EligibilityDecision(models.Model):
+    """Whether one person may vote in one contest, and why.
+
+    ``failed_rules`` is a bit mask of the rules the person fails (see ``electorate.rules``); the
+    reasons are rendered from it, so 654,000 decisions stay small. An override (an appeal
+    decided by the returning officer) wins over the rules and survives re-evaluation.
+    """
+
+    contest = models.ForeignKey(
+        "contests.Contest", on_delete=models.CASCADE, related_name="eligibility_decisions"
+    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="decisions")
+    failed_rules = models.BigIntegerField(default=0)
+    rules_eligible = models.BooleanField()
+    override = models.BooleanField(null=True, blank=True)
+    override_reason = models.TextField(blank=True)
+    override_at = models.DateTimeField(null=True, blank=True)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="eligibility_overrides",
+    )
+    is_eligible = models.BooleanField()
+    evaluated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "person"], name="one_decision_per_person")
+        ]
+        indexes = [models.Index(fields=["contest", "is_eligible"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} in {self.contest_id}: {'eligible' if self.is_eligible else 'not'}"
+
+    @property
+    def failed_codes(self) -> list[str]:
+        """Return the codes of the rules this person fails."""
+        from omov.electorate.rules import codes_of
+
+        return codes_of(self.failed_rules)
+
+    @property
+    def failed_titles(self) -> list[str]:
+        """Return the titles of the rules this person fails, for tables."""
+        from omov.electorate.rules import short_reasons
+
+        return short_reasons(self.failed_rules)

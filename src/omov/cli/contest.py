@@ -1,0 +1,149 @@
+"""`omov contest create FILE`: create a contest described in a TOML or JSON file."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from omov.cli.django_setup import setup_django
+from omov.cli.errors import CommandError
+
+_DATE_FIELDS = frozenset({"freeze_date", "arrears_deadline"})
+_RULE_KEYS = frozenset(
+    {
+        "freeze_date",
+        "arrears_deadline",
+        "minimum_age",
+        "age_on",
+        "eligible_categories",
+        "affiliated_supporters_must_register",
+    }
+)
+
+
+def register(subparsers: Any) -> None:
+    """Add the `contest` command and its `create` sub-command."""
+    parser = subparsers.add_parser("contest", help="Create and manage contests.")
+    commands = parser.add_subparsers(dest="contest_command", metavar="COMMAND", required=True)
+    create = commands.add_parser(
+        "create",
+        help="Create a contest from a TOML or JSON file (see examples/contest-2016.toml).",
+    )
+    create.add_argument("file", type=Path, help="The contest file (.toml or .json).")
+    create.set_defaults(handler=create_contest)
+
+
+def read_contest_file(path: Path) -> dict[str, Any]:
+    """Read a contest description; refuse anything that is not a TOML or JSON object."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CommandError(f"{path}: no such file.") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{path}: the file is not UTF-8 text; save it as UTF-8.") from None
+    except OSError as error:
+        raise CommandError(f"{path}: cannot read it ({error.strerror}).") from None
+    try:
+        data: Any = tomllib.loads(text) if path.suffix != ".json" else json.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise CommandError(f"{path}: not valid TOML: {error}.") from None
+    except json.JSONDecodeError as error:
+        raise CommandError(
+            f"{path}: not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
+        ) from None
+    if not isinstance(data, dict):
+        raise CommandError(f"{path}: the file must describe one contest (a table/object).")
+    return data
+
+
+def _date(value: Any, name: str, path: Path) -> dt.date | None:
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise CommandError(f"{path}: {name} must be a date (YYYY-MM-DD), not {value!r}.")
+
+
+def _datetime(value: Any, name: str, path: Path) -> Any:
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise CommandError(
+                f"{path}: {name} must be a date and time (YYYY-MM-DDTHH:MM:SS+00:00), "
+                f"not {value!r}."
+            ) from None
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        from django.utils import timezone
+
+        value = timezone.make_aware(value)
+    return value
+
+
+def create_contest(args: argparse.Namespace) -> int:
+    """Create the contest (and its eligibility rules) and print its slug."""
+    path: Path = args.file
+    data = read_contest_file(path)
+    setup_django()
+    from omov.contests.services import contest_create
+    from omov.core.errors import ServiceError
+    from omov.electorate.services import RuleChange, rules_configure
+
+    rules = data.pop("rules", None)
+    if rules is not None and not isinstance(rules, dict):
+        raise CommandError(f"{path}: [rules] must be a table of rule parameters.")
+    for name in list(data):
+        if name in _DATE_FIELDS:
+            data[name] = _date(data[name], name, path)
+        elif name.endswith("_at"):
+            data[name] = _datetime(data[name], name, path)
+    candidates = data.get("candidates", [])
+    if not isinstance(candidates, list):
+        raise CommandError(f"{path}: candidates must be a list.")
+    label = "cli"
+    try:
+        from django.db import transaction
+
+        with transaction.atomic():
+            contest = contest_create(actor_label=label, **data)
+            if rules is not None:
+                unknown = set(rules) - _RULE_KEYS
+                if unknown:
+                    raise CommandError(
+                        f"{path}: unknown rule parameter(s) {', '.join(sorted(unknown))}; "
+                        f"known: {', '.join(sorted(_RULE_KEYS))}."
+                    )
+                categories = rules.get(
+                    "eligible_categories",
+                    ["member", "registered_supporter", "affiliated_supporter"],
+                )
+                change = RuleChange(
+                    freeze_date=_date(
+                        rules.get("freeze_date", contest.freeze_date), "freeze_date", path
+                    ),
+                    arrears_deadline=_date(
+                        rules.get("arrears_deadline", contest.arrears_deadline),
+                        "arrears_deadline",
+                        path,
+                    ),
+                    minimum_age=int(rules.get("minimum_age", 18)),
+                    age_on=_date(rules.get("age_on"), "age_on", path),
+                    eligible_categories=tuple(categories),
+                    affiliated_supporters_must_register=bool(
+                        rules.get("affiliated_supporters_must_register", True)
+                    ),
+                )
+                rules_configure(contest=contest, change=change, actor_label=label)
+    except ServiceError as error:
+        raise CommandError(f"{path}: {error.message}") from None
+    except (TypeError, ValueError) as error:
+        raise CommandError(f"{path}: {error}") from None
+    print(contest.slug)
+    return 0

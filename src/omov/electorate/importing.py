@@ -1,0 +1,384 @@
+"""Read and validate a roll file (CSV), row by row, without touching the database.
+
+The service ``electorate.services.roll_import`` writes what this module reads. The column set is
+documented in docs/roll-import.md; other layouts are read through a column mapping
+(their column → our field, or → "" to ignore a column).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from omov.core.errors import ServiceError
+from omov.electorate.models import Category, PersonStatus
+
+DEFAULT_COLUMNS: tuple[str, ...] = (
+    "external_id",
+    "category",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "postcode",
+    "branch",
+    "joined_on",
+    "status",
+    "arrears_paid_on",
+    "date_of_birth",
+    "affiliate",
+    "consent_email",
+    "consent_phone",
+)
+OPTIONAL_COLUMNS: tuple[str, ...] = (
+    "branch_name",
+    "branch_region",
+    "affiliate_name",
+    "is_adult_declared",
+    "supporter_fee_paid",
+    "is_on_electoral_register",
+    "is_duplicate",
+    "supports_another_party",
+)
+KNOWN_COLUMNS = frozenset(DEFAULT_COLUMNS + OPTIONAL_COLUMNS)
+REQUIRED_COLUMNS: tuple[str, ...] = ("external_id", "category", "first_name", "last_name")
+
+MAX_REPORTED_ERRORS = 1000
+
+_LENGTHS = {
+    "external_id": 64,
+    "first_name": 100,
+    "last_name": 100,
+    "email": 254,
+    "phone": 40,
+    "postcode": 12,
+    "branch": 40,
+    "branch_name": 200,
+    "branch_region": 120,
+    "affiliate": 40,
+    "affiliate_name": 200,
+}
+_DATE_COLUMNS = frozenset({"joined_on", "arrears_paid_on", "date_of_birth"})
+_BOOLEAN_COLUMNS = frozenset(
+    {
+        "consent_email",
+        "consent_phone",
+        "supporter_fee_paid",
+        "is_duplicate",
+        "supports_another_party",
+    }
+)
+_NULLABLE_BOOLEAN_COLUMNS = frozenset({"is_adult_declared", "is_on_electoral_register"})
+_TRUE = frozenset({"1", "true", "yes", "y", "t"})
+_FALSE = frozenset({"0", "false", "no", "n", "f"})
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
+_CATEGORIES = frozenset(Category.values)
+_STATUSES = frozenset(PersonStatus.values)
+_EARLIEST = dt.date(1900, 1, 1)
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One thing wrong with one row: where (line, column) and what."""
+
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.message}"
+
+
+class RollFileRejected(ServiceError):
+    """The file has errors and nothing was imported; ``errors`` says where and what."""
+
+    def __init__(self, message: str, errors: list[RowError], rejected: int, rows: int) -> None:
+        super().__init__(message)
+        self.errors = errors
+        self.rejected = rejected
+        self.rows = rows
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    """A valid row: its line and the values of the columns present in the file."""
+
+    line: int
+    values: dict[str, Any]
+    digest: str
+
+
+def parse_mapping_options(options: Iterable[str]) -> dict[str, str]:
+    """Turn ``their_column=our_field`` options into a mapping (empty field: ignore the column)."""
+    mapping: dict[str, str] = {}
+    for option in options:
+        option = option.strip()
+        if not option:
+            continue
+        if "=" not in option:
+            raise ServiceError(
+                f"The column mapping {option!r} needs the form their_column=our_field "
+                "(or their_column= to ignore a column)."
+            )
+        theirs, ours = (part.strip() for part in option.split("=", 1))
+        mapping[theirs] = ours
+    return check_mapping(mapping)
+
+
+def load_mapping_file(path: Path) -> dict[str, str]:
+    """Read a column mapping from a JSON or TOML file holding {their_column: our_field}."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ServiceError(f"Cannot read the mapping file {path}: {error.strerror}.") from error
+    try:
+        data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+    except (ValueError, tomllib.TOMLDecodeError) as error:
+        raise ServiceError(f"The mapping file {path} is not valid: {error}.") from error
+    if isinstance(data, dict) and isinstance(data.get("columns"), dict):
+        data = data["columns"]
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise ServiceError(
+            f"The mapping file {path} must hold an object of their_column = our_field strings."
+        )
+    return check_mapping({str(key): value for key, value in data.items()})
+
+
+def check_mapping(mapping: dict[str, str]) -> dict[str, str]:
+    """Refuse a mapping onto fields we do not have."""
+    unknown = sorted(v for v in mapping.values() if v and v not in KNOWN_COLUMNS)
+    if unknown:
+        raise ServiceError(
+            f"The column mapping names unknown field(s): {', '.join(unknown)}. "
+            f"Known fields: {', '.join(DEFAULT_COLUMNS + OPTIONAL_COLUMNS)}."
+        )
+    return mapping
+
+
+def _decoded_lines(
+    lines: Iterable[bytes], bad_lines: set[int], progress: Callable[[int], None] | None
+) -> Iterator[str]:
+    """Decode lines as UTF-8, noting the lines that are not (their bytes are kept as escapes)."""
+    for number, raw in enumerate(lines, start=1):
+        if progress is not None:
+            progress(len(raw))
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            bad_lines.add(number)
+            text = raw.decode("utf-8", errors="surrogateescape")
+        if number == 1:
+            text = text.removeprefix("\ufeff")
+        yield text
+
+
+def _first_bad_byte(value: str) -> str | None:
+    for character in value:
+        if "\udc80" <= character <= "\udcff":
+            return f"0x{ord(character) - 0xDC00:02X}"
+    return None
+
+
+class RollFileReader:
+    """Iterate over a roll file's rows: valid ``ParsedRow``s, and ``errors`` for the rest.
+
+    The header is checked first (unknown, duplicated or missing columns stop the import at once:
+    ``RollFileRejected``). Then each row is checked on its own and against the earlier rows
+    (an ``external_id`` may appear only once in a file).
+    """
+
+    def __init__(
+        self,
+        lines: Iterable[bytes],
+        *,
+        mapping: dict[str, str] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self._bad_lines: set[int] = set()
+        self._reader = csv.reader(_decoded_lines(lines, self._bad_lines, progress))
+        self.mapping = mapping or {}
+        self.errors: list[RowError] = []
+        self.rejected = 0
+        self.rows = 0
+        self._seen: dict[str, int] = {}
+        self.columns = self._read_header()
+
+    def _read_header(self) -> list[str]:
+        try:
+            header = next(self._reader)
+        except StopIteration:
+            raise RollFileRejected(
+                "The file is empty: it needs a header row naming its columns.", [], 0, 0
+            ) from None
+        except csv.Error as error:
+            raise RollFileRejected(f"Line 1 is not valid CSV: {error}.", [], 0, 0) from error
+        errors: list[RowError] = []
+        if 1 in self._bad_lines:
+            errors.append(
+                RowError(1, "", "the header is not UTF-8 text; save the file as UTF-8 (CSV UTF-8)")
+            )
+        columns: list[str] = []
+        for name in header:
+            theirs = name.strip()
+            ours = self.mapping.get(theirs, theirs)
+            if ours and ours not in KNOWN_COLUMNS:
+                errors.append(
+                    RowError(
+                        1,
+                        theirs,
+                        f"unknown column {theirs!r}; map it to one of our fields with "
+                        f"--map {theirs}=FIELD, or ignore it with --map {theirs}=",
+                    )
+                )
+            elif ours and ours in columns:
+                errors.append(RowError(1, theirs, f"the column {ours!r} appears twice"))
+            columns.append(ours)
+        missing = [column for column in REQUIRED_COLUMNS if column not in columns]
+        if missing:
+            errors.append(
+                RowError(
+                    1,
+                    "",
+                    f"missing required column(s): {', '.join(missing)} "
+                    f"(the header has: {', '.join(h.strip() for h in header) or 'nothing'})",
+                )
+            )
+        if errors:
+            raise RollFileRejected(
+                "The header row of the file is wrong; nothing was imported.", errors, 0, 0
+            )
+        return columns
+
+    def _error(self, line: int, column: str, message: str) -> None:
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(RowError(line, column, message))
+
+    def __iter__(self) -> Iterator[ParsedRow]:
+        columns = self.columns
+        width = len(columns)
+        line = self._reader.line_num + 1
+        while True:
+            try:
+                fields = next(self._reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                self.rows += 1
+                self.rejected += 1
+                self._error(self._reader.line_num, "", f"not valid CSV: {error}")
+                line = self._reader.line_num + 1
+                continue
+            start, line = line, self._reader.line_num + 1
+            if not fields or (len(fields) == 1 and not fields[0].strip()):
+                continue
+            self.rows += 1
+            if len(fields) != width:
+                self.rejected += 1
+                self._error(
+                    start, "", f"has {len(fields)} fields but the header has {width} columns"
+                )
+                continue
+            parsed = self._parse(start, columns, fields, start in self._bad_lines)
+            if parsed is None:
+                self.rejected += 1
+            else:
+                yield parsed
+
+    def _parse(
+        self, line: int, columns: list[str], fields: list[str], check_bytes: bool
+    ) -> ParsedRow | None:
+        values: dict[str, Any] = {}
+        ok = True
+        for column, raw in zip(columns, fields, strict=True):
+            if not column:
+                continue
+            if check_bytes and (byte := _first_bad_byte(raw)) is not None:
+                self._error(
+                    line,
+                    column,
+                    f"contains the byte {byte}, which is not UTF-8 (perhaps Latin-1 or "
+                    "Windows-1252); save the file as UTF-8 (CSV UTF-8) and import it again",
+                )
+                ok = False
+                continue
+            value = raw.strip()
+            try:
+                values[column] = _convert(column, value)
+            except ValueError as error:
+                self._error(line, column, str(error))
+                ok = False
+        if not ok:
+            return None
+        external_id = values["external_id"]
+        earlier = self._seen.get(external_id)
+        if earlier is not None:
+            self._error(
+                line,
+                "external_id",
+                f"{external_id!r} already appears on line {earlier}; each person once per file",
+            )
+            return None
+        self._seen[external_id] = line
+        digest = hashlib.blake2b(repr(sorted(values.items())).encode(), digest_size=16).hexdigest()
+        return ParsedRow(line, values, digest)
+
+
+def _convert(column: str, value: str) -> Any:
+    """Return the value of one field, or raise ValueError with a sentence saying what is wrong."""
+    limit = _LENGTHS.get(column)
+    if limit is not None and len(value) > limit:
+        raise ValueError(f"is {len(value)} characters long; at most {limit} are allowed")
+    if column in ("external_id", "first_name", "last_name"):
+        if not value:
+            raise ValueError("is empty; every person needs one")
+        return value
+    if column == "category":
+        if value not in _CATEGORIES:
+            raise ValueError(
+                f"{value!r} is not a category; use one of {', '.join(sorted(_CATEGORIES))}"
+            )
+        return value
+    if column == "status":
+        if not value:
+            return str(PersonStatus.ACTIVE)
+        if value not in _STATUSES:
+            raise ValueError(f"{value!r} is not a status; use one of active, lapsed, suspended")
+        return value
+    if column in _DATE_COLUMNS:
+        if not value:
+            return None
+        if not _ISO_DATE.match(value):
+            raise ValueError(f"{value!r} is not a date in ISO 8601 form (YYYY-MM-DD)")
+        try:
+            date = dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a real date") from None
+        if date < _EARLIEST:
+            raise ValueError(f"{value!r} is before 1900; check the year")
+        return date
+    if column in _BOOLEAN_COLUMNS or column in _NULLABLE_BOOLEAN_COLUMNS:
+        lowered = value.lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        if not lowered:
+            return None if column in _NULLABLE_BOOLEAN_COLUMNS else False
+        raise ValueError(f"{value!r} is not yes or no; use true/false, yes/no or 1/0")
+    if column == "email":
+        if value and not _EMAIL.match(value):
+            raise ValueError(f"{value!r} is not an email address")
+        return value.lower()
+    if column == "postcode":
+        return " ".join(value.upper().split())
+    return value
