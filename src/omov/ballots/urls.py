@@ -1,6 +1,26 @@
-"""URLs of the ballots app."""
+"""URLs of the ballots app, under /vote/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from omov.ballots import views
 
 app_name = "ballots"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.booth_start, name="start"),
+    path("ballot/", views.booth_ballot, name="ballot"),
+    path("confirm/", views.booth_confirm, name="confirm"),
+    path("leave/", views.booth_leave, name="leave"),
+    path("office/<slug:slug>/", views.office, name="office"),
+    path("office/<slug:slug>/open/", views.office_open, name="open"),
+    path("office/<slug:slug>/reissue/", views.office_reissue, name="reissue"),
+    path("paper/<slug:slug>/", views.paper_key, name="paper_key"),
+    path("paper/<slug:slug>/reject/", views.paper_reject, name="paper_reject"),
+    path("paper/<slug:slug>/supervisor/", views.paper_mismatches, name="paper_mismatches"),
+    path(
+        "paper/<slug:slug>/supervisor/<str:reference>/",
+        views.paper_resolve,
+        name="paper_resolve",
+    ),
+    path("receipts/<slug:slug>/", views.receipts, name="receipts"),
+    path("receipts/<slug:slug>.txt", views.receipts_text, name="receipts_text"),
+]

@@ -1,0 +1,47 @@
+"""Back office: read-only views of the ballot. Every change goes through the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+
+from omov.ballots.models import BallotBox, Credential, PaperKeying, PaperRecord
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(BallotBox)
+class BallotBoxAdmin(ReadOnlyAdmin):
+    list_display = ["contest", "opened_at", "closed_at", "payload_length"]
+    exclude = ["public_key"]
+
+
+@admin.register(Credential)
+class CredentialAdmin(ReadOnlyAdmin):
+    """Shows delivery state only; the voted mark is left out so the admin is no turnout tracker."""
+
+    list_display = ["id", "contest", "category", "delivery", "issued_at", "generation"]
+    list_filter = ["contest", "delivery", "category"]
+    fields = ["contest", "roll_entry", "category", "delivery", "issued_at", "generation"]
+
+
+@admin.register(PaperKeying)
+class PaperKeyingAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "contest", "status", "first_operator", "second_operator"]
+    exclude = ["first_fingerprint", "second_fingerprint"]
+
+
+@admin.register(PaperRecord)
+class PaperRecordAdmin(ReadOnlyAdmin):
+    list_display = ["contest", "outcome", "reason"]
+    list_filter = ["contest", "outcome", "reason"]

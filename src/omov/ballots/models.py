@@ -1,0 +1,183 @@
+"""Credentials, sealed ballots and paper-ballot records: what the secret ballot stores.
+
+Secrecy rests on what is *not* here: a ballot row has a random primary key, no timestamp, no
+foreign key to a voter or credential, and its content is sealed to the contest's count key; a
+credential's voted mark is a bare boolean. See docs/decisions/0003-ballot-secrecy.md.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class BallotBox(models.Model):
+    """The public half of a contest's count key and the fixed shape of its sealed ballots.
+
+    Created when the ballot opens. The private key is handed to the returning officer once and
+    never stored; only this public key is kept, to seal ballots and to recognise the right key at
+    the count.
+    """
+
+    contest = models.OneToOneField(
+        "contests.Contest", on_delete=models.CASCADE, related_name="ballot_box"
+    )
+    public_key = models.BinaryField(max_length=32)
+    candidate_ids = models.JSONField(help_text="The candidates on the ballot, in ballot order.")
+    payload_length = models.PositiveIntegerField(
+        help_text="Every sealed ballot's plaintext is padded to this many bytes."
+    )
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "ballot boxes"
+
+    def __str__(self) -> str:
+        return f"Ballot box of {self.contest}"
+
+
+class Delivery(models.TextChoices):
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Printed letter"
+
+
+class Credential(models.Model):
+    """One voter's right to vote once in one contest: a ballot reference and a security code.
+
+    Both secrets are stored only as keyed hashes (HMAC-SHA256 with ``settings.CREDENTIAL_KEY``);
+    ``reference_hash`` is empty until the credential has been handed to its delivery (an email
+    batch or a printed letter), which is the outbox state that makes delivery resumable.
+    ``has_voted`` is deliberately a boolean without a time.
+    """
+
+    contest = models.ForeignKey(
+        "contests.Contest", on_delete=models.CASCADE, related_name="credentials"
+    )
+    roll_entry = models.OneToOneField(
+        "electorate.RollEntry", on_delete=models.PROTECT, related_name="credential"
+    )
+    category = models.CharField(max_length=24)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices)
+    reference_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    code_hash = models.CharField(max_length=64, blank=True)
+    issued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the current secret was handed to its delivery."
+    )
+    generation = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times a secret has been issued (more than 1: reissued)."
+    )
+    reminder_round = models.PositiveSmallIntegerField(default=0)
+    has_voted = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["contest", "has_voted", "category"]),
+            models.Index(fields=["contest", "delivery", "issued_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Credential {self.pk} in contest {self.contest_id}"
+
+
+class Ballot(models.Model):
+    """One cast ballot, sealed to the count key. Shares nothing with the voter who cast it.
+
+    The primary key is random; there is no timestamp and no link to a credential. On SQLite the
+    table is created WITHOUT ROWID so no hidden insertion counter exists (see migration 0001).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    contest = models.ForeignKey("contests.Contest", on_delete=models.CASCADE, related_name="+")
+    sealed = models.BinaryField()
+    receipt = models.CharField(max_length=16)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "receipt"], name="ballot_receipt_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Ballot {self.receipt}"
+
+
+class PaperOutcome(models.TextChoices):
+    BALLOT = "ballot", "Valid ballot paper"
+    SPOILT = "spoilt", "Spoilt paper"
+    REJECTED = "rejected", "Rejected paper"
+
+
+class SpoiltReason(models.TextChoices):
+    NO_PREFERENCE = "no_preference", "No preference marked"
+    UNCLEAR = "unclear", "The voter's intention is unclear"
+    IDENTIFIES_VOTER = "identifies_voter", "Writing or a mark identifies the voter"
+    OTHER = "other", "Other reason"
+
+
+class RejectedReason(models.TextChoices):
+    ALREADY_VOTED = "already_voted", "The voter had already voted"
+    UNKNOWN_REFERENCE = "unknown_reference", "The ballot reference is not recognised"
+    LATE = "late", "Arrived after the ballot closed"
+    NO_DECLARATION = "no_declaration", "The voter's declaration is missing or unsigned"
+    OTHER = "other", "Other reason"
+
+
+class PaperRecord(models.Model):
+    """A returned paper that is not a ballot for the count: spoilt or rejected, with the reason.
+
+    Like a ballot it has a random key, no time and no link to the voter.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    contest = models.ForeignKey("contests.Contest", on_delete=models.CASCADE, related_name="+")
+    outcome = models.CharField(
+        max_length=10, choices=[c for c in PaperOutcome.choices if c[0] != "ballot"]
+    )
+    reason = models.CharField(max_length=24)
+
+    class Meta:
+        indexes = [models.Index(fields=["contest", "outcome", "reason"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.reason}"
+
+
+class KeyingStatus(models.TextChoices):
+    AWAITING_SECOND = "awaiting_second", "Awaiting the second keying"
+    MISMATCH = "mismatch", "The two keyings differ: a supervisor must resolve it"
+
+
+class PaperKeying(models.Model):
+    """A returned paper keyed in once, waiting for its blind second keying (or a supervisor).
+
+    Holds only a keyed fingerprint of what was keyed, never the preferences, and is deleted once
+    the paper is settled. ``reference`` lets the supervisor find the paper in the tray.
+    """
+
+    contest = models.ForeignKey(
+        "contests.Contest", on_delete=models.CASCADE, related_name="paper_keyings"
+    )
+    reference = models.CharField(max_length=10)
+    status = models.CharField(
+        max_length=20, choices=KeyingStatus.choices, default=KeyingStatus.AWAITING_SECOND
+    )
+    first_operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    first_fingerprint = models.CharField(max_length=64)
+    second_operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    second_fingerprint = models.CharField(max_length=64, blank=True)
+    keyed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["keyed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "reference"], name="one_keying_per_paper")
+        ]
+
+    def __str__(self) -> str:
+        return f"Paper {self.reference}: {self.get_status_display()}"

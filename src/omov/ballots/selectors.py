@@ -1,0 +1,83 @@
+"""Reads of the ballot: aggregates only while voting, receipts after the close."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q
+
+from omov.ballots.models import Ballot, BallotBox, Credential, Delivery, PaperKeying, PaperRecord
+from omov.contests.models import Contest, ContestStatus
+
+
+def turnout_summary(contest: Contest) -> dict[str, Any]:
+    """Return {issued, voted, by_category: {category: {issued, voted}}}: aggregates only."""
+    rows = (
+        Credential.objects.filter(contest=contest)
+        .values("category")
+        .annotate(issued=Count("id"), voted=Count("id", filter=Q(has_voted=True)))
+        .order_by("category")
+    )
+    by_category = {
+        row["category"]: {"issued": row["issued"], "voted": row["voted"]} for row in rows
+    }
+    return {
+        "issued": sum(row["issued"] for row in by_category.values()),
+        "voted": sum(row["voted"] for row in by_category.values()),
+        "by_category": by_category,
+    }
+
+
+def delivery_progress(contest: Contest) -> dict[str, dict[str, int]]:
+    """Return, per delivery (email, letter), how many credentials exist and how many went out."""
+    rows = (
+        Credential.objects.filter(contest=contest)
+        .values("delivery")
+        .annotate(total=Count("id"), done=Count("id", filter=Q(issued_at__isnull=False)))
+    )
+    progress = {value: {"total": 0, "done": 0, "percent": 0} for value in Delivery.values}
+    for row in rows:
+        total, done = row["total"], row["done"]
+        progress[row["delivery"]] = {
+            "total": total,
+            "done": done,
+            "percent": (100 * done // total) if total else 0,
+        }
+    return progress
+
+
+def published_receipts(contest: Contest) -> list[str]:
+    """Return every receipt of a closed contest, sorted, so each voter can find theirs."""
+    if not contest.has_reached(ContestStatus.CLOSED):
+        return []
+    return list(
+        Ballot.objects.filter(contest=contest).order_by("receipt").values_list("receipt", flat=True)
+    )
+
+
+def paper_summary(contest: Contest) -> dict[str, Any]:
+    """Return counts of spoilt and rejected papers by reason, and keyings in progress."""
+    records = (
+        PaperRecord.objects.filter(contest=contest)
+        .values("outcome", "reason")
+        .annotate(number=Count("id"))
+        .order_by("outcome", "reason")
+    )
+    keyings = PaperKeying.objects.filter(contest=contest).values("status").annotate(n=Count("id"))
+    return {
+        "records": list(records),
+        "keyings": {row["status"]: row["n"] for row in keyings},
+    }
+
+
+def mismatched_papers(contest: Contest) -> list[PaperKeying]:
+    """Return the papers whose two keyings differ, oldest first, for the supervisor."""
+    return list(
+        PaperKeying.objects.filter(contest=contest, status="mismatch").select_related(
+            "first_operator", "second_operator"
+        )
+    )
+
+
+def ballot_box(contest: Contest) -> BallotBox | None:
+    return BallotBox.objects.filter(contest=contest).first()

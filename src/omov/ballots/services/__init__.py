@@ -1,0 +1,61 @@
+"""Every write of the secret ballot, split by topic; import from here.
+
+- ``voting``: open and close the ballot, the booth's sign-in and cast, the count's input, demo.
+- ``delivery``: credential emails, printed letters, reissue and reminders.
+- ``paper``: postal ballots keyed twice, spoilt and rejected papers.
+"""
+
+from omov.ballots.services.delivery import (
+    credential_reissue,
+    credentials_pending,
+    credentials_send,
+    credentials_send_batch,
+    letter_pdf_for,
+    letters_print,
+    reminders_send,
+)
+from omov.ballots.services.paper import PaperResult, paper_key, paper_reject, paper_resolve
+from omov.ballots.services.voting import (
+    AlreadyVoted,
+    BallotOpening,
+    CountInput,
+    DecryptedBallot,
+    Throttled,
+    ballot_cast,
+    ballot_close,
+    ballot_open,
+    ballots_for_count,
+    ballots_seed_demo,
+    close_ballot_blockers,
+    credential_sign_in,
+    open_ballot_blockers,
+    ranking_validate,
+)
+
+__all__ = [
+    "AlreadyVoted",
+    "BallotOpening",
+    "CountInput",
+    "DecryptedBallot",
+    "PaperResult",
+    "Throttled",
+    "ballot_cast",
+    "ballot_close",
+    "ballot_open",
+    "ballots_for_count",
+    "ballots_seed_demo",
+    "close_ballot_blockers",
+    "credential_reissue",
+    "credential_sign_in",
+    "credentials_pending",
+    "credentials_send",
+    "credentials_send_batch",
+    "letter_pdf_for",
+    "letters_print",
+    "open_ballot_blockers",
+    "paper_key",
+    "paper_reject",
+    "paper_resolve",
+    "ranking_validate",
+    "reminders_send",
+]

@@ -1,0 +1,433 @@
+"""Deliver credentials: rate-limited resumable email batches, letters, reissue, reminders.
+
+How a credential's plain text reaches the voter without being stored: a batch draws fresh secrets
+for up to ``batch_size`` voters, writes only their keyed hashes, renders and hands the messages to
+the mail server, and commits only after the mail server accepted them all. A crash before the
+commit rolls the hashes back, so those voters are still "not sent" and the next run draws new
+secrets for them (anyone whose message did leave before the crash gets a second one, and only the
+newest works). See docs/decisions/0003-ballot-secrecy.md.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection as db_connection
+from django.db import transaction
+from django.template.loader import get_template
+from django.utils import timezone
+
+from omov.ballots import crypto
+from omov.ballots.models import Credential, Delivery
+from omov.contests.models import Contest, ContestStatus
+from omov.core import clock
+from omov.core.errors import ServiceError
+from omov.core.services import audit_record
+
+DEFAULT_BATCH = 500
+
+
+def _rate() -> float:
+    """Return the email rate limit (messages per second) from the settings."""
+    return float(getattr(settings, "OMOV_EMAIL_RATE", os.environ.get("OMOV_EMAIL_RATE", 50)))
+
+
+def _booth_link(reference: str | None = None) -> str:
+    base = str(getattr(settings, "OMOV_PUBLIC_URL", "")).rstrip("/")
+    return f"{base}/vote/" + (f"?ref={reference}" if reference else "")
+
+
+def _require_open(contest: Contest) -> None:
+    if contest.status != ContestStatus.BALLOT_OPEN:
+        raise ServiceError(
+            f"Credentials go out only while the ballot is open; {contest.title} is "
+            f"{contest.get_status_display().lower()}."
+        )
+
+
+def _draw(credential: Credential, at: Any) -> crypto.IssuedCredential:
+    issued = crypto.credential_generate()
+    credential.reference_hash = crypto.reference_hash(issued.reference)
+    credential.code_hash = crypto.code_hash(issued.reference, issued.code)
+    credential.issued_at = at
+    credential.generation += 1
+    return issued
+
+
+class _Renderer:
+    """Render one kind of email (text and HTML) from the contest's fixed context."""
+
+    def __init__(self, contest: Contest, kind: str) -> None:
+        self.contest = contest
+        self.text = get_template(f"ballots/email/{kind}.txt")
+        self.html = get_template(f"ballots/email/{kind}.html")
+        closes = contest.ballot_closes_at
+        self.base = {
+            "contest": contest,
+            "closes_at": timezone.localtime(closes) if closes else None,
+            "booth_url": _booth_link(),
+        }
+        self.subject = {
+            "credential": f"Your ballot for {contest.title}",
+            "reminder": f"Reminder: you have not voted yet in {contest.title}",
+        }[kind]
+
+    def message(self, to: str, extra: dict[str, Any]) -> EmailMultiAlternatives:
+        context = {**self.base, **extra}
+        message = EmailMultiAlternatives(
+            subject=self.subject,
+            body=self.text.render(context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[to],
+        )
+        message.attach_alternative(self.html.render(context), "text/html")
+        return message
+
+
+def _credential_message(renderer: _Renderer, email: str, issued: crypto.IssuedCredential) -> Any:
+    return renderer.message(
+        email,
+        {
+            "reference": issued.reference_display,
+            "code": issued.code_display,
+            "link": _booth_link(issued.reference),
+        },
+    )
+
+
+def _locked_batch(queryset: Any, size: int) -> list[Credential]:
+    if db_connection.vendor == "postgresql":
+        queryset = queryset.select_for_update(skip_locked=True, of=("self",))
+    return list(queryset.order_by("pk")[:size])
+
+
+def credentials_send_batch(
+    *, contest: Contest, batch_size: int = DEFAULT_BATCH, mail_connection: Any = None
+) -> int:
+    """Draw, store (hashed) and email the next batch of unsent credentials; return how many.
+
+    All in one transaction that commits only once the mail server has accepted every message.
+    On PostgreSQL batches are claimed with SKIP LOCKED, so several senders can run side by side.
+    """
+    _require_open(contest)
+    renderer = _Renderer(contest, "credential")
+    with transaction.atomic():
+        batch = _locked_batch(
+            Credential.objects.filter(
+                contest=contest, delivery=Delivery.EMAIL, issued_at__isnull=True
+            ).select_related("roll_entry__person"),
+            batch_size,
+        )
+        if not batch:
+            return 0
+        at = clock.now()
+        messages = []
+        for credential in batch:
+            issued = _draw(credential, at)
+            messages.append(
+                _credential_message(renderer, credential.roll_entry.person.email, issued)
+            )
+        Credential.objects.bulk_update(
+            batch, ["reference_hash", "code_hash", "issued_at", "generation"]
+        )
+        mail = mail_connection or get_connection(fail_silently=False)
+        sent = mail.send_messages(messages)
+        if sent != len(messages):
+            raise ServiceError(
+                f"The mail server accepted {sent} of {len(messages)} messages; the batch was "
+                "not recorded and will be sent again."
+            )
+    return len(batch)
+
+
+def credentials_send(
+    *,
+    contest: Contest,
+    actor: Any = None,
+    actor_label: str = "",
+    batch_size: int = DEFAULT_BATCH,
+    rate: float | None = None,
+    limit: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Email every unsent credential of a contest at no more than ``rate`` messages a second.
+
+    Safe to run again after a crash or an interruption: it carries on with the voters whose
+    batch did not commit. Returns how many were sent by this run.
+    """
+    _require_open(contest)
+    rate = rate if rate is not None else _rate()
+    started = time.monotonic()
+    total = 0
+    mail = get_connection(fail_silently=False)
+    mail.open()
+    try:
+        while limit is None or total < limit:
+            size = batch_size if limit is None else min(batch_size, limit - total)
+            sent = credentials_send_batch(contest=contest, batch_size=size, mail_connection=mail)
+            if not sent:
+                break
+            total += sent
+            if progress is not None:
+                progress(sent)
+            if rate > 0:
+                ahead = total / rate - (time.monotonic() - started)
+                if ahead > 0:
+                    time.sleep(ahead)
+    finally:
+        mail.close()
+    if total:
+        audit_record(
+            action="credentials.send",
+            summary=f"Emailed {total} credentials",
+            actor=actor,
+            actor_label=actor_label,
+            contest=contest,
+            data={"sent": total},
+        )
+    return total
+
+
+def credentials_pending(contest: Contest, delivery: str = Delivery.EMAIL) -> int:
+    """Return how many credentials of one delivery have not gone out yet."""
+    return Credential.objects.filter(
+        contest=contest, delivery=delivery, issued_at__isnull=True
+    ).count()
+
+
+# -- Printed letters --------------------------------------------------------------------------
+
+
+def letters_print(
+    *,
+    contest: Contest,
+    path: str | Path,
+    actor: Any = None,
+    actor_label: str = "",
+    limit: int | None = None,
+) -> int:
+    """Print one PDF of credential letters for every voter without email; return how many.
+
+    The PDF (mode 0600) is the only place those secrets exist in plain text: send it to the
+    printer and delete it. Letters already printed are not printed again (reissue one instead).
+    """
+    _require_open(contest)
+    target = Path(path)
+    if target.exists():
+        raise ServiceError(f"{target} already exists; give a new file name for the letters.")
+    if not target.parent.is_dir():
+        raise ServiceError(f"The folder {target.parent} does not exist; create it first.")
+    with transaction.atomic():
+        queryset = Credential.objects.filter(
+            contest=contest, delivery=Delivery.LETTER, issued_at__isnull=True
+        ).select_related("roll_entry__person")
+        batch = _locked_batch(queryset, limit or 10**9)
+        if not batch:
+            return 0
+        at = clock.now()
+        letters = [(c.roll_entry.person, _draw(c, at)) for c in batch]
+        Credential.objects.bulk_update(
+            batch, ["reference_hash", "code_hash", "issued_at", "generation"], batch_size=2000
+        )
+        _write_letters_pdf(contest, target, letters)
+        audit_record(
+            action="credentials.letters",
+            summary=f"Printed {len(letters)} credential letters",
+            actor=actor,
+            actor_label=actor_label,
+            contest=contest,
+            data={"letters": len(letters), "file": target.name},
+        )
+    return len(letters)
+
+
+def _write_letters_pdf(
+    contest: Contest, target: Path, letters: list[tuple[Any, crypto.IssuedCredential]]
+) -> None:
+    """Write the letters to ``target`` atomically (temporary file, then rename), mode 0600."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen import canvas
+
+    from omov.ballots.services.voting import ballot_candidates
+
+    candidates = ballot_candidates(contest)
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, suffix=".pdf.part")
+    os.close(descriptor)
+    os.chmod(temporary, 0o600)
+    try:
+        pdf = canvas.Canvas(temporary, pagesize=A4)
+        pdf.setTitle(f"Credential letters: {contest.title}")
+        width, height = A4
+        for person, issued in letters:
+            y = height - 30 * mm
+            pdf.setFont("Helvetica-Bold", 14)
+            pdf.drawString(25 * mm, y, contest.title)
+            pdf.setFont("Helvetica", 11)
+            y -= 12 * mm
+            pdf.drawString(25 * mm, y, f"{person.full_name}, {person.postcode}")
+            y -= 12 * mm
+            for line in (
+                "You may vote online or by returning the ballot paper below.",
+                f"Online: go to {_booth_link()} and enter:",
+            ):
+                pdf.drawString(25 * mm, y, line)
+                y -= 7 * mm
+            pdf.setFont("Courier-Bold", 14)
+            pdf.drawString(35 * mm, y, f"Ballot reference: {issued.reference_display}")
+            y -= 8 * mm
+            pdf.drawString(35 * mm, y, f"Security code:    {issued.code_display}")
+            y -= 12 * mm
+            pdf.setFont("Helvetica", 11)
+            pdf.drawString(
+                25 * mm, y, "Keep the security code secret. Nobody from the party will ask for it."
+            )
+            y -= 15 * mm
+            pdf.line(20 * mm, y, width - 20 * mm, y)
+            y -= 10 * mm
+            pdf.setFont("Helvetica-Bold", 12)
+            pdf.drawString(25 * mm, y, f"Ballot paper — reference {issued.reference_display}")
+            y -= 8 * mm
+            pdf.setFont("Helvetica", 11)
+            pdf.drawString(
+                25 * mm, y, "Number the candidates in order of preference: 1, 2, 3 and so on."
+            )
+            y -= 10 * mm
+            for candidate in candidates:
+                pdf.rect(25 * mm, y - 2 * mm, 9 * mm, 7 * mm)
+                pdf.drawString(38 * mm, y, candidate.name)
+                y -= 10 * mm
+            pdf.showPage()
+        pdf.save()
+        os.replace(temporary, target)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+# -- Reissue ---------------------------------------------------------------------------------
+
+
+def credential_reissue(
+    *, credential: Credential, actor: Any, reason: str, delivery: str = Delivery.EMAIL
+) -> crypto.IssuedCredential:
+    """Replace a voter's credential after the returning officer has checked who they are.
+
+    The old reference and code stop working at once. A voter who has voted gets no new credential
+    (no second vote). With ``delivery="email"`` the new credential is emailed in the same
+    transaction; with ``"letter"`` the caller prints the returned secrets.
+    """
+    reason = " ".join(str(reason).split())
+    if not reason:
+        raise ServiceError("Give the reason for the reissue (for example: email never arrived).")
+    if delivery not in Delivery.values:
+        raise ServiceError("Choose how to deliver the new credential: email or letter.")
+    with transaction.atomic():
+        credential = (
+            Credential.objects.select_for_update()
+            .select_related("contest", "roll_entry__person")
+            .get(pk=credential.pk)
+        )
+        _require_open(credential.contest)
+        if credential.has_voted:
+            raise ServiceError(
+                "This voter has already voted, so no new credential can be issued: each voter "
+                "votes once."
+            )
+        person = credential.roll_entry.person
+        if delivery == Delivery.EMAIL and not person.email:
+            raise ServiceError("This voter has no email address; reissue by letter instead.")
+        issued = _draw(credential, clock.now())
+        credential.save(update_fields=["reference_hash", "code_hash", "issued_at", "generation"])
+        audit_record(
+            action="credentials.reissue",
+            summary=f"Reissued the credential of {person.full_name} ({person.external_id}) "
+            f"by {delivery}",
+            actor=actor,
+            contest=credential.contest,
+            target=credential,
+            reason=reason,
+            data={"generation": credential.generation, "delivery": delivery},
+        )
+        if delivery == Delivery.EMAIL:
+            renderer = _Renderer(credential.contest, "credential")
+            _credential_message(renderer, person.email, issued).send(fail_silently=False)
+    return issued
+
+
+def letter_pdf_for(contest: Contest, person: Any, issued: crypto.IssuedCredential) -> bytes:
+    """Return one reissued letter as PDF bytes (nothing is written to disk)."""
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "letter.pdf"
+        _write_letters_pdf(contest, target, [(person, issued)])
+        return target.read_bytes()
+
+
+# -- Reminders -------------------------------------------------------------------------------
+
+
+def reminders_send(
+    *,
+    contest: Contest,
+    round_number: int,
+    actor: Any = None,
+    actor_label: str = "",
+    batch_size: int = DEFAULT_BATCH,
+    rate: float | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Remind every emailed voter who has not voted yet (round ``round_number``); resumable.
+
+    A voter is reminded at most once per round: the round is recorded on the credential in the
+    same transaction as the batch is sent. The reminder says only that the ballot is open and
+    when it closes; it carries no credential (none is stored in plain text).
+    """
+    _require_open(contest)
+    if round_number < 1:
+        raise ServiceError("Reminder rounds are numbered from 1.")
+    rate = rate if rate is not None else _rate()
+    renderer = _Renderer(contest, "reminder")
+    started = time.monotonic()
+    total = 0
+    while True:
+        with transaction.atomic():
+            batch = _locked_batch(
+                Credential.objects.filter(
+                    contest=contest,
+                    delivery=Delivery.EMAIL,
+                    issued_at__isnull=False,
+                    has_voted=False,
+                    reminder_round__lt=round_number,
+                ).select_related("roll_entry__person"),
+                batch_size,
+            )
+            if not batch:
+                break
+            ids = [c.pk for c in batch]
+            Credential.objects.filter(pk__in=ids).update(reminder_round=round_number)
+            messages = [renderer.message(c.roll_entry.person.email, {}) for c in batch]
+            get_connection(fail_silently=False).send_messages(messages)
+        total += len(batch)
+        if progress is not None:
+            progress(len(batch))
+        if rate > 0:
+            ahead = total / rate - (time.monotonic() - started)
+            if ahead > 0:
+                time.sleep(ahead)
+    audit_record(
+        action="credentials.remind",
+        summary=f"Sent {total} reminders (round {round_number})",
+        actor=actor,
+        actor_label=actor_label,
+        contest=contest,
+        data={"round": round_number, "sent": total},
+    )
+    return total

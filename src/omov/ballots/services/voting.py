@@ -1,0 +1,590 @@
+"""Open and close the ballot, sign voters in to the booth, cast, and hand the ballots to the count.
+
+One vote per voter is enforced by the database: a cast inserts its sealed ballot and then flips
+the voter's credential with ``UPDATE ... SET has_voted = TRUE WHERE id = %s AND has_voted = FALSE``
+in the same transaction; a row count other than 1 rolls the ballot back. Concurrent casts with the
+same credential block on the row lock and then see ``has_voted`` already true.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Exists, OuterRef
+from django.utils import timezone
+
+from omov.ballots import crypto
+from omov.ballots.models import (
+    Ballot,
+    BallotBox,
+    Credential,
+    Delivery,
+    PaperKeying,
+    PaperOutcome,
+    PaperRecord,
+    SpoiltReason,
+)
+from omov.contests.models import Candidate, CandidateStatus, Contest, ContestStatus
+from omov.contests.services import contest_transition
+from omov.core import clock
+from omov.core.errors import ServiceError
+from omov.core.services import audit_record, throttle_hit
+
+WRONG_KEY_MESSAGE = (
+    "This key does not open this contest's ballots; use the key file given when the ballot opened."
+)
+INSERT_BATCH = 5000
+
+
+class AlreadyVoted(ServiceError):
+    """The credential has already been used: a second vote is refused."""
+
+
+class Throttled(ServiceError):
+    """Too many attempts at a credential: the message says when to try again."""
+
+    def __init__(self, message: str, retry_at: datetime) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
+@dataclass(frozen=True)
+class BallotOpening:
+    """What opening the ballot hands back: the private count key, shown or written once."""
+
+    contest: Contest
+    private_key: bytes
+    key_text: str
+    credentials_created: int
+    key_path: Path | None = None
+
+
+@dataclass(frozen=True)
+class DecryptedBallot:
+    """One ballot as the count reads it: candidate names in preference order."""
+
+    ranking: tuple[str, ...]
+    category: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class CountInput:
+    """Everything the count needs from the ballot box, the ballots in random order."""
+
+    ballots: list[DecryptedBallot]
+    spoilt: dict[str, int] = field(default_factory=dict)
+    rejected: dict[str, int] = field(default_factory=dict)
+    credentials_issued: int = 0
+    issued_by_category: dict[str, int] = field(default_factory=dict)
+
+
+# -- Blockers --------------------------------------------------------------------------------
+
+
+def open_ballot_blockers(contest: Contest) -> list[str]:
+    """List what stops the ballot opening: no candidates on the ballot, nobody eligible."""
+    blockers = []
+    if not contest.candidates.filter(status=CandidateStatus.NOMINATED).exists():
+        blockers.append("no candidate is validly nominated, so the ballot would be empty")
+    if not contest.roll_entries.filter(is_eligible=True).exists():
+        blockers.append("nobody on the frozen roll is eligible to vote")
+    return blockers
+
+
+def close_ballot_blockers(contest: Contest) -> list[str]:
+    """List what stops the ballot closing: returned papers still being keyed."""
+    waiting = PaperKeying.objects.filter(contest=contest).count()
+    if waiting:
+        return [
+            f"{waiting} returned paper{'s' if waiting != 1 else ''} still wait for a second "
+            "keying or a supervisor; settle them first"
+        ]
+    return []
+
+
+# -- Opening and closing ---------------------------------------------------------------------
+
+
+def ballot_candidates(contest: Contest) -> list[Candidate]:
+    """Return the candidates on the ballot, in ballot order."""
+    box = BallotBox.objects.filter(contest=contest).first()
+    if box is not None:
+        by_id = {c.pk: c for c in Candidate.objects.filter(pk__in=box.candidate_ids)}
+        return [by_id[pk] for pk in box.candidate_ids if pk in by_id]
+    return list(contest.candidates.filter(status=CandidateStatus.NOMINATED))
+
+
+def ballot_open(
+    *,
+    contest: Contest,
+    actor: Any = None,
+    actor_label: str = "",
+    key_out: str | Path | None = None,
+    hand_over_key: bool = False,
+    **_options: Any,
+) -> BallotOpening:
+    """Open the ballot: create the count key and a credential for every eligible voter.
+
+    The private count key exists only in the returned object (and in ``key_out``, written with
+    mode 0600 when given); it is never stored. A caller that cannot hand it over (neither
+    ``key_out`` nor ``hand_over_key``) is refused, so the key is never lost by accident.
+    """
+    if key_out is None and not hand_over_key:
+        raise ServiceError(
+            "Opening the ballot creates the count key, which is shown only once. Open the ballot "
+            "from the ballot office page, or with `omov credentials open-ballot --contest "
+            f"{contest.slug} --key-out FILE`."
+        )
+    key_path = Path(key_out) if key_out is not None else None
+    if key_path is not None:
+        if key_path.exists():
+            raise ServiceError(
+                f"{key_path} already exists; give a new file name for the count key."
+            )
+        if not key_path.parent.is_dir():
+            raise ServiceError(f"The folder {key_path.parent} does not exist; create it first.")
+    private_key, public_key = crypto.count_key_generate()
+    key_text = crypto.count_key_text(private_key, contest.slug)
+    try:
+        with transaction.atomic():
+            contest_transition(
+                contest=contest, step="open_ballot", actor=actor, actor_label=actor_label
+            )
+            candidate_ids = list(
+                contest.candidates.filter(status=CandidateStatus.NOMINATED).values_list(
+                    "pk", flat=True
+                )
+            )
+            BallotBox.objects.create(
+                contest=contest,
+                public_key=public_key,
+                candidate_ids=candidate_ids,
+                payload_length=crypto.payload_length_for(candidate_ids),
+                opened_at=clock.now(),
+            )
+            created = _credentials_create(contest)
+            audit_record(
+                action="ballot.open",
+                summary=f"Opened the ballot: {created} credentials created",
+                actor=actor,
+                actor_label=actor_label,
+                contest=contest,
+                target=contest,
+                data={"credentials": created, "public_key": public_key.hex()},
+            )
+            if key_path is not None:
+                descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(descriptor, "w") as handle:
+                    handle.write(key_text)
+    except BaseException:
+        if key_path is not None and key_path.exists() and not _box_exists(contest):
+            key_path.unlink()
+        raise
+    return BallotOpening(contest, private_key, key_text, created, key_path)
+
+
+def _box_exists(contest: Contest) -> bool:
+    return BallotBox.objects.filter(contest=contest).exists()
+
+
+def _credentials_create(contest: Contest) -> int:
+    """Create one credential (secret not yet drawn) per eligible voter on the frozen roll."""
+    entries = (
+        contest.roll_entries.filter(is_eligible=True)
+        .order_by("pk")
+        .values_list("pk", "category", "person__email", "person__consent_email")
+    )
+    created = 0
+    batch: list[Credential] = []
+    for entry_id, category, email, consent_email in entries.iterator(chunk_size=INSERT_BATCH):
+        delivery = Delivery.EMAIL if email and consent_email else Delivery.LETTER
+        batch.append(
+            Credential(
+                contest_id=contest.pk, roll_entry_id=entry_id, category=category, delivery=delivery
+            )
+        )
+        if len(batch) >= INSERT_BATCH:
+            Credential.objects.bulk_create(batch)
+            created += len(batch)
+            batch = []
+    if batch:
+        Credential.objects.bulk_create(batch)
+        created += len(batch)
+    return created
+
+
+def ballot_close(
+    *, contest: Contest, actor: Any = None, actor_label: str = "", **_: Any
+) -> Contest:
+    """Close the ballot: no cast can commit after this, and physical traces of order are scrubbed.
+
+    On PostgreSQL the ballot table is locked in SHARE mode first, which waits for every cast in
+    flight and holds new ones until the close commits (they then see the contest closed). Then the
+    contest's ballot and voted-credential rows are rewritten in one transaction (so no row keeps
+    the transaction id of its cast) and both tables are clustered on their keys (random for
+    ballots), which discards the physical order in which votes arrived.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {Ballot._meta.db_table} IN SHARE MODE")
+        contest_transition(
+            contest=contest, step="close_ballot", actor=actor, actor_label=actor_label
+        )
+        BallotBox.objects.filter(contest=contest).update(closed_at=clock.now())
+        ballots = Ballot.objects.filter(contest=contest).count()
+        voted = Credential.objects.filter(contest=contest, has_voted=True).count()
+        _scrub_physical_order(contest)
+        audit_record(
+            action="ballot.close",
+            summary=f"Closed the ballot: {ballots} ballots received, {voted} voters voted",
+            actor=actor,
+            actor_label=actor_label,
+            contest=contest,
+            target=contest,
+            data={"ballots": ballots, "voted": voted},
+        )
+    return contest
+
+
+def _scrub_physical_order(contest: Contest) -> None:
+    if connection.vendor != "postgresql":
+        return  # SQLite: the ballot table has no rowid; pages follow the random key.
+    ballot_table = Ballot._meta.db_table
+    credential_table = Credential._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {ballot_table} SET receipt = receipt WHERE contest_id = %s", [contest.pk]
+        )
+        cursor.execute(
+            f"UPDATE {credential_table} SET has_voted = has_voted "
+            "WHERE contest_id = %s AND has_voted",
+            [contest.pk],
+        )
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # CLUSTER refuses pending FK checks
+        cursor.execute(f"CLUSTER {ballot_table} USING {ballot_table}_pkey")
+        cursor.execute(f"CLUSTER {credential_table} USING {credential_table}_pkey")
+
+
+# -- The booth ------------------------------------------------------------------------------
+
+
+def _throttle_window() -> timedelta:
+    return timedelta(seconds=int(getattr(settings, "OMOV_BOOTH_THROTTLE_WINDOW", 900)))
+
+
+def _retry_at(window: timedelta) -> datetime:
+    at = clock.now()
+    seconds = int(window.total_seconds())
+    start = at - timedelta(seconds=int(at.timestamp()) % seconds, microseconds=at.microsecond)
+    return start + window
+
+
+def credential_sign_in(*, reference: str, code: str, client_ip: str) -> Credential:
+    """Check a ballot reference and security code typed at the booth; return the credential.
+
+    Every attempt counts against two limits: per reference (guessing one voter's code) and per
+    client address (guessing across voters). When either is used up the voter is told when to
+    try again.
+    """
+    reference = crypto.normalise(reference)
+    code = crypto.normalise(code)
+    window = _throttle_window()
+    per_reference = int(getattr(settings, "OMOV_BOOTH_ATTEMPTS_PER_REFERENCE", 5))
+    per_address = int(getattr(settings, "OMOV_BOOTH_ATTEMPTS_PER_ADDRESS", 60))
+    reference_key = crypto.reference_hash(reference)
+    allowed_address = throttle_hit(key=f"booth:ip:{client_ip}", limit=per_address, window=window)
+    allowed_reference = throttle_hit(
+        key=f"booth:ref:{reference_key[:40]}", limit=per_reference, window=window
+    )
+    if not (allowed_address and allowed_reference):
+        retry_at = _retry_at(window)
+        local = timezone.localtime(retry_at)
+        raise Throttled(
+            "Too many attempts have been made with this ballot reference or from this "
+            f"connection. For your security, try again after {local:%H:%M} ({local:%d %B}).",
+            retry_at,
+        )
+    if not crypto.is_well_formed_reference(reference):
+        raise ServiceError(
+            "A ballot reference is 10 letters and numbers (for example ABCDE-12345). "
+            "Check it against your email or letter."
+        )
+    if not crypto.is_well_formed_code(code):
+        raise ServiceError(
+            "A security code is 8 letters and numbers (for example WXYZ-1234). "
+            "Check it against your email or letter."
+        )
+    credential = (
+        Credential.objects.select_related("contest").filter(reference_hash=reference_key).first()
+    )
+    if credential is None or not crypto.code_matches(credential.code_hash, reference, code):
+        raise ServiceError(
+            "The ballot reference and security code do not match. Check both against your "
+            "email or letter and try again."
+        )
+    if credential.contest.status != ContestStatus.BALLOT_OPEN:
+        raise ServiceError(_not_open_message(credential.contest))
+    if credential.has_voted:
+        raise AlreadyVoted(
+            "This ballot reference has already been used to vote. Each voter votes once; "
+            "your vote has been counted."
+        )
+    return credential
+
+
+def _not_open_message(contest: Contest) -> str:
+    if contest.has_reached(ContestStatus.CLOSED):
+        return f"The ballot for {contest.title} has closed; votes can no longer be cast."
+    return f"The ballot for {contest.title} has not opened yet."
+
+
+def _box_shape(contest_id: int) -> tuple[bytes, tuple[int, ...], int]:
+    """Return (public key, candidate ids, payload length): fixed once the ballot is open."""
+    row = (
+        BallotBox.objects.filter(contest_id=contest_id)
+        .values_list("public_key", "candidate_ids", "payload_length")
+        .first()
+    )
+    if row is None:
+        raise ServiceError("The ballot for this contest has not opened yet.")
+    return bytes(row[0]), tuple(row[1]), row[2]
+
+
+def ranking_validate(contest_id: int, ranking: Sequence[int]) -> list[int]:
+    """Check a ranking of candidate ids: at least one, each on the ballot, none twice."""
+    _, candidate_ids, _ = _box_shape(contest_id)
+    ranking = [int(pk) for pk in ranking]
+    if not ranking:
+        raise ServiceError("Number at least one candidate: put 1 next to your first choice.")
+    if len(set(ranking)) != len(ranking):
+        raise ServiceError("Each candidate can be numbered only once.")
+    unknown = [pk for pk in ranking if pk not in candidate_ids]
+    if unknown:
+        raise ServiceError("The ballot lists a candidate who is not standing; start again.")
+    return ranking
+
+
+def _seal(contest_id: int, ranking: Sequence[int], category: str, channel: str) -> Ballot:
+    public_key, _, payload_length = _box_shape(contest_id)
+    plaintext = crypto.payload_encode(ranking, category, channel, pad_to=payload_length)
+    sealed = crypto.seal(public_key, plaintext)
+    return Ballot(
+        id=_random_uuid(), contest_id=contest_id, sealed=sealed, receipt=crypto.receipt_of(sealed)
+    )
+
+
+def _random_uuid() -> Any:
+    import uuid
+
+    return uuid.UUID(bytes=secrets.token_bytes(16))
+
+
+def _mark_voted(credential_id: int) -> bool:
+    """Flip one credential to voted, only while unvoted and while its contest's ballot is open."""
+    open_contest = Contest.objects.filter(
+        pk=OuterRef("contest_id"), status=ContestStatus.BALLOT_OPEN
+    )
+    updated = (
+        Credential.objects.filter(pk=credential_id, has_voted=False)
+        .filter(Exists(open_contest))
+        .update(has_voted=True)
+    )
+    return updated == 1
+
+
+def ballot_cast(*, credential_id: int, ranking: Sequence[int], channel: str = "online") -> str:
+    """Cast one ballot with a signed-in credential; return its receipt.
+
+    The ballot is inserted first (on PostgreSQL this waits while a close holds the table), then
+    the credential is flipped; if the flip does not touch exactly one row the whole transaction is
+    rolled back. No audit event is written: a timed record of a cast would link voter and ballot.
+    """
+    credential = (
+        Credential.objects.filter(pk=credential_id)
+        .values("contest_id", "category", "has_voted")
+        .first()
+    )
+    if credential is None:
+        raise ServiceError("This credential does not exist; sign in again with your reference.")
+    if credential["has_voted"]:
+        raise AlreadyVoted(
+            "This ballot reference has already been used to vote. Each voter votes once."
+        )
+    contest_id = credential["contest_id"]
+    ranking = ranking_validate(contest_id, ranking)
+    ballot = _seal(contest_id, ranking, credential["category"], channel)
+    with transaction.atomic():
+        ballot.save(force_insert=True)
+        if not _mark_voted(credential_id):
+            contest = Contest.objects.get(pk=contest_id)
+            if contest.status != ContestStatus.BALLOT_OPEN:
+                raise ServiceError(_not_open_message(contest))
+            raise AlreadyVoted(
+                "This ballot reference has already been used to vote. Each voter votes once."
+            )
+    return ballot.receipt
+
+
+# -- The count ------------------------------------------------------------------------------
+
+
+def ballots_for_count(*, contest: Contest, private_key_bytes: bytes | str) -> CountInput:
+    """Open every sealed ballot of a closed contest, in random order, for the count.
+
+    ``private_key_bytes`` is the raw 32-byte key or the key file's contents. The ballots are
+    shuffled with the system's random source before opening, so the order of the result says
+    nothing about the order of storage.
+    """
+    box = BallotBox.objects.filter(contest=contest).first()
+    if box is None:
+        raise ServiceError("The ballot of this contest never opened, so there is nothing to count.")
+    if not contest.has_reached(ContestStatus.CLOSED):
+        raise ServiceError("The ballot is still open; close it before the count.")
+    try:
+        private_key = crypto.count_key_parse(private_key_bytes)
+    except ValueError as error:
+        raise ServiceError(WRONG_KEY_MESSAGE) from error
+    if crypto.public_key_of(private_key) != bytes(box.public_key):
+        raise ServiceError(WRONG_KEY_MESSAGE)
+    names = dict(Candidate.objects.filter(pk__in=box.candidate_ids).values_list("pk", "name"))
+    sealed = [
+        bytes(s) for s in Ballot.objects.filter(contest=contest).values_list("sealed", flat=True)
+    ]
+    secrets.SystemRandom().shuffle(sealed)
+    box_opener = crypto.opener(private_key)
+    ballots = []
+    for ciphertext in sealed:
+        try:
+            payload = crypto.payload_decode(crypto.unseal(box_opener, ciphertext))
+        except ValueError as error:
+            raise ServiceError(WRONG_KEY_MESSAGE) from error
+        ranking = payload["ranking"]
+        assert isinstance(ranking, list)
+        ballots.append(
+            DecryptedBallot(
+                ranking=tuple(names[int(pk)] for pk in ranking),
+                category=str(payload["category"]),
+                channel=str(payload["channel"]),
+            )
+        )
+    records = (
+        PaperRecord.objects.filter(contest=contest)
+        .values_list("outcome", "reason")
+        .annotate(number=Count("id"))
+    )
+    spoilt: dict[str, int] = {}
+    rejected: dict[str, int] = {}
+    for outcome, reason, number in records:
+        (spoilt if outcome == PaperOutcome.SPOILT else rejected)[reason] = number
+    issued = dict(
+        Credential.objects.filter(contest=contest)
+        .values_list("category")
+        .annotate(number=Count("id"))
+        .values_list("category", "number")
+    )
+    return CountInput(
+        ballots=ballots,
+        spoilt=spoilt,
+        rejected=rejected,
+        credentials_issued=sum(issued.values()),
+        issued_by_category=issued,
+    )
+
+
+# -- Demo seeding -----------------------------------------------------------------------------
+
+
+def ballots_seed_demo(
+    *,
+    contest: Contest,
+    votes: Iterable[tuple[Any, Sequence[Any] | None]],
+    batch_size: int = INSERT_BATCH,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, int]:
+    """Cast many ballots at once for a demonstration: (roll entry, ranking or None for spoilt).
+
+    A ranking lists candidate names or ids in preference order. Each batch marks its voters as
+    voted with one conditional UPDATE (refusing anyone who already voted) and inserts its sealed
+    ballots, shuffled, with one bulk INSERT; everything runs in one transaction.
+    """
+    if contest.status != ContestStatus.BALLOT_OPEN:
+        raise ServiceError("Seed ballots only while the ballot is open.")
+    _, candidate_ids, _ = _box_shape(contest.pk)
+    by_name = dict(Candidate.objects.filter(pk__in=candidate_ids).values_list("name", "pk"))
+    totals = Counter[str]()
+    rng = secrets.SystemRandom()
+
+    def candidate_id(value: Any) -> int:
+        if isinstance(value, int) and value in candidate_ids:
+            return value
+        if isinstance(value, str) and value in by_name:
+            return by_name[value]
+        raise ServiceError(f"{value!r} is not a candidate on this contest's ballot.")
+
+    def flush(batch: list[tuple[int, Sequence[Any] | None]]) -> None:
+        entry_ids = [entry_id for entry_id, _ in batch]
+        credentials = dict(
+            Credential.objects.filter(contest=contest, roll_entry_id__in=entry_ids).values_list(
+                "roll_entry_id", "category"
+            )
+        )
+        missing = [entry_id for entry_id in entry_ids if entry_id not in credentials]
+        if missing:
+            raise ServiceError(f"Roll entry {missing[0]} has no credential in this contest.")
+        updated = Credential.objects.filter(
+            contest=contest, roll_entry_id__in=entry_ids, has_voted=False
+        ).update(has_voted=True)
+        if updated != len(set(entry_ids)) or len(set(entry_ids)) != len(entry_ids):
+            raise ServiceError("Some of these voters have already voted; each votes once.")
+        ballots = []
+        spoilt = []
+        for entry_id, ranking in batch:
+            if ranking is None:
+                spoilt.append(
+                    PaperRecord(
+                        id=_random_uuid(),
+                        contest=contest,
+                        outcome=PaperOutcome.SPOILT,
+                        reason=SpoiltReason.NO_PREFERENCE,
+                    )
+                )
+                continue
+            ids = ranking_validate(contest.pk, [candidate_id(v) for v in ranking])
+            ballots.append(_seal(contest.pk, ids, credentials[entry_id], "online"))
+        rng.shuffle(ballots)
+        Ballot.objects.bulk_create(ballots)
+        PaperRecord.objects.bulk_create(spoilt)
+        totals["ballots"] += len(ballots)
+        totals["spoilt"] += len(spoilt)
+        if progress is not None:
+            progress(len(batch))
+
+    with transaction.atomic():
+        batch: list[tuple[int, Sequence[Any] | None]] = []
+        for entry, ranking in votes:
+            batch.append((entry if isinstance(entry, int) else entry.pk, ranking))
+            if len(batch) >= batch_size:
+                flush(batch)
+                batch = []
+        if batch:
+            flush(batch)
+        audit_record(
+            action="ballot.seed_demo",
+            summary=f"Seeded {totals['ballots']} demonstration ballots and {totals['spoilt']} "
+            "spoilt papers",
+            actor_label="demo",
+            contest=contest,
+            data=dict(totals),
+        )
+    return dict(totals)

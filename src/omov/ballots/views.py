@@ -1,0 +1,385 @@
+"""The booth (/vote/), the ballot office, the paper-ballot pages and the published receipts.
+
+The booth keeps only the signed-in credential's id in the session; the preferences travel in the
+form between the ballot, review and confirm pages and never reach the session or the database
+in plain text. Confirming flushes the session.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from omov.ballots import crypto, forms, policies, selectors, services
+from omov.ballots.models import Credential, Delivery
+from omov.ballots.services.voting import ballot_candidates
+from omov.contests.models import Contest, ContestStatus
+from omov.core.errors import ServiceError
+from omov.core.policies import Decision
+
+SESSION_KEY = "booth_credential"
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", "unknown"))
+
+
+def _require(decision: Decision) -> None:
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+
+# -- The booth --------------------------------------------------------------------------------
+
+
+@never_cache
+def booth_start(request: HttpRequest) -> HttpResponse:
+    """Sign in to the booth with a ballot reference (filled in from the emailed link) and code."""
+    if request.method == "POST":
+        form = forms.SignInForm(request.POST)
+        if form.is_valid():
+            try:
+                credential = services.credential_sign_in(
+                    reference=form.cleaned_data["reference"],
+                    code=form.cleaned_data["code"],
+                    client_ip=_client_ip(request),
+                )
+            except ServiceError as error:
+                form.add_error(None, error.message)
+            else:
+                request.session.cycle_key()
+                request.session[SESSION_KEY] = credential.pk
+                return redirect("ballots:ballot")
+    else:
+        form = forms.SignInForm(initial={"reference": request.GET.get("ref", "")})
+    return render(request, "ballots/booth_start.html", {"form": form})
+
+
+def _booth_credential(request: HttpRequest) -> Credential | None:
+    credential_id = request.session.get(SESSION_KEY)
+    if credential_id is None:
+        return None
+    return Credential.objects.select_related("contest").filter(pk=credential_id).first()
+
+
+def _booth_context(credential: Credential, result: forms.RankingResult | None) -> dict[str, Any]:
+    candidates = ballot_candidates(credential.contest)
+    rows = []
+    for candidate in candidates:
+        name = forms.preference_field_name(candidate.pk)
+        rows.append(
+            {
+                "candidate": candidate,
+                "name": name,
+                "value": result.values.get(name, "") if result else "",
+                "error": result.field_errors.get(name, "") if result else "",
+            }
+        )
+    return {
+        "contest": credential.contest,
+        "rows": rows,
+        "numbers": range(1, len(candidates) + 1),
+        "errors": result.errors if result else [],
+    }
+
+
+@never_cache
+def booth_ballot(request: HttpRequest) -> HttpResponse:
+    """Show the candidates and their statements; check the numbered preferences; review them."""
+    credential = _booth_credential(request)
+    if credential is None:
+        messages.info(request, "Enter your ballot reference and security code to vote.")
+        return redirect("ballots:start")
+    if credential.has_voted or credential.contest.status != ContestStatus.BALLOT_OPEN:
+        request.session.flush()
+        messages.error(request, "This ballot can no longer be used to vote.")
+        return redirect("ballots:start")
+    candidates = ballot_candidates(credential.contest)
+    if request.method == "POST":
+        result = forms.parse_ranking(request.POST, candidates)
+        if result.is_valid and "edit" not in request.POST:
+            by_id = {c.pk: c for c in candidates}
+            context = {
+                "contest": credential.contest,
+                "ranked": [by_id[pk] for pk in result.ranking],
+                "values": result.values,
+            }
+            return render(request, "ballots/booth_review.html", context)
+        if "edit" in request.POST:
+            result.errors, result.field_errors = [], {}
+        return render(request, "ballots/booth_ballot.html", _booth_context(credential, result))
+    return render(request, "ballots/booth_ballot.html", _booth_context(credential, None))
+
+
+@never_cache
+@require_POST
+def booth_confirm(request: HttpRequest) -> HttpResponse:
+    """Cast the reviewed ballot, forget the session, and show the receipt."""
+    credential = _booth_credential(request)
+    if credential is None:
+        messages.info(request, "Enter your ballot reference and security code to vote.")
+        return redirect("ballots:start")
+    candidates = ballot_candidates(credential.contest)
+    result = forms.parse_ranking(request.POST, candidates)
+    if not result.is_valid:
+        return render(request, "ballots/booth_ballot.html", _booth_context(credential, result))
+    try:
+        receipt = services.ballot_cast(credential_id=credential.pk, ranking=result.ranking)
+    except ServiceError as error:
+        request.session.flush()
+        messages.error(request, error.message)
+        return redirect("ballots:start")
+    contest = credential.contest
+    request.session.flush()
+    return render(request, "ballots/booth_receipt.html", {"contest": contest, "receipt": receipt})
+
+
+@require_POST
+def booth_leave(request: HttpRequest) -> HttpResponse:
+    """Leave the booth without voting."""
+    request.session.flush()
+    messages.info(request, "You have left the booth without voting. You can come back later.")
+    return redirect("ballots:start")
+
+
+# -- Published receipts ----------------------------------------------------------------------
+
+
+def receipts(request: HttpRequest, slug: str) -> HttpResponse:
+    """Let a voter check their receipt in the published list (after the close)."""
+    contest = get_object_or_404(Contest, slug=slug)
+    if not contest.has_reached(ContestStatus.CLOSED):
+        raise Http404("Receipts are published when the ballot closes.")
+    query = crypto.normalise(request.GET.get("receipt", ""))
+    found = None
+    if query:
+        found = query in set(selectors.published_receipts(contest))
+    context = {"contest": contest, "query": query, "found": found}
+    return render(request, "ballots/receipts.html", context)
+
+
+def receipts_text(request: HttpRequest, slug: str) -> HttpResponse:
+    """Download every receipt of a closed contest, sorted, one a line."""
+    contest = get_object_or_404(Contest, slug=slug)
+    if not contest.has_reached(ContestStatus.CLOSED):
+        raise Http404("Receipts are published when the ballot closes.")
+    body = "\n".join(selectors.published_receipts(contest)) + "\n"
+    response = HttpResponse(body, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}-receipts.txt"'
+    return response
+
+
+# -- The ballot office -----------------------------------------------------------------------
+
+
+def office(request: HttpRequest, slug: str) -> HttpResponse:
+    """Show turnout (aggregates), delivery progress and paper counts to the office."""
+    contest = get_object_or_404(Contest, slug=slug)
+    _require(policies.can_view_office(request.user, contest))
+    context = {
+        "contest": contest,
+        "turnout": selectors.turnout_summary(contest),
+        "progress": selectors.delivery_progress(contest),
+        "papers": selectors.paper_summary(contest),
+        "can_run": bool(policies.can_run_ballot(request.user, contest)),
+    }
+    return render(request, "ballots/office.html", context)
+
+
+@never_cache
+@require_POST
+def office_open(request: HttpRequest, slug: str) -> HttpResponse:
+    """Open the ballot and show the count key once; it is not kept anywhere."""
+    contest = get_object_or_404(Contest, slug=slug)
+    _require(policies.can_run_ballot(request.user, contest))
+    try:
+        opening = services.ballot_open(contest=contest, actor=request.user, hand_over_key=True)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("ballots:office", slug=slug)
+    download = base64.b64encode(opening.key_text.encode()).decode()
+    response = render(
+        request,
+        "ballots/key_once.html",
+        {"contest": contest, "opening": opening, "download": download},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+def office_reissue(request: HttpRequest, slug: str) -> HttpResponse:
+    """Reissue a voter's credential after checking who they are (returning officer)."""
+    contest = get_object_or_404(Contest, slug=slug)
+    _require(policies.can_run_ballot(request.user, contest))
+    form = forms.ReissueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        credential = (
+            Credential.objects.select_related("roll_entry__person")
+            .filter(
+                contest=contest, roll_entry__person__external_id=form.cleaned_data["external_id"]
+            )
+            .first()
+        )
+        if credential is None:
+            form.add_error("external_id", "Nobody with this membership number has a credential.")
+        else:
+            delivery = form.cleaned_data["delivery"]
+            try:
+                issued = services.credential_reissue(
+                    credential=credential,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                    delivery=delivery,
+                )
+            except ServiceError as error:
+                form.add_error(None, error.message)
+            else:
+                if delivery == Delivery.LETTER:
+                    pdf = services.letter_pdf_for(contest, credential.roll_entry.person, issued)
+                    response = HttpResponse(pdf, content_type="application/pdf")
+                    response["Content-Disposition"] = 'attachment; filename="reissued-letter.pdf"'
+                    response["Cache-Control"] = "no-store"
+                    return response
+                messages.success(
+                    request, "A new credential has been emailed; the old one no longer works."
+                )
+                return redirect("ballots:office", slug=slug)
+    return render(request, "ballots/reissue.html", {"contest": contest, "form": form})
+
+
+# -- Paper ballots ---------------------------------------------------------------------------
+
+
+def _paper_rows(contest: Contest, data: Any, result: forms.RankingResult | None) -> list[dict]:
+    rows = []
+    for candidate in ballot_candidates(contest):
+        name = forms.preference_field_name(candidate.pk)
+        rows.append(
+            {
+                "candidate": candidate,
+                "name": name,
+                "value": (data or {}).get(name, "") if result else "",
+                "error": result.field_errors.get(name, "") if result else "",
+            }
+        )
+    return rows
+
+
+def _paper_submit(request: HttpRequest, contest: Contest, action: Any, **extra: Any) -> Any:
+    """Parse the paper form and call ``action``; return (form, result, ranking-result)."""
+    form = forms.PaperHeaderForm(request.POST)
+    candidates = ballot_candidates(contest)
+    ranking = forms.parse_ranking(request.POST, candidates)
+    if not form.is_valid():
+        return form, None, ranking
+    outcome = form.cleaned_data["outcome"]
+    if outcome == "ballot" and not ranking.is_valid:
+        return form, None, ranking
+    if outcome == "spoilt" and not form.cleaned_data["reason"]:
+        form.add_error("reason", "Choose why the paper is spoilt.")
+        return form, None, ranking
+    try:
+        result = action(
+            contest=contest,
+            reference=form.cleaned_data["reference"],
+            outcome=outcome,
+            ranking=ranking.ranking if outcome == "ballot" else (),
+            reason=form.cleaned_data["reason"],
+            **extra,
+        )
+    except ServiceError as error:
+        form.add_error(None, error.message)
+        return form, None, ranking
+    return form, result, ranking
+
+
+@never_cache
+def paper_key(request: HttpRequest, slug: str) -> HttpResponse:
+    """Key one returned paper (first or blind second keying)."""
+    contest = get_object_or_404(Contest, slug=slug)
+    _require(policies.can_key_paper(request.user, contest))
+    ranking = None
+    if request.method == "POST":
+        form, result, ranking = _paper_submit(
+            request, contest, services.paper_key, operator=request.user
+        )
+        if result is not None:
+            messages.success(request, result.message)
+            return redirect("ballots:paper_key", slug=slug)
+    else:
+        form = forms.PaperHeaderForm()
+    context = {
+        "contest": contest,
+        "form": form,
+        "rows": _paper_rows(contest, request.POST, ranking),
+        "numbers": range(1, len(ballot_candidates(contest)) + 1),
+        "errors": ranking.errors if ranking and form.data.get("outcome") == "ballot" else [],
+        "title": "Key a returned paper",
+    }
+    return render(request, "ballots/paper_key.html", context)
+
+
+@never_cache
+def paper_reject(request: HttpRequest, slug: str) -> HttpResponse:
+    """Record a returned paper that cannot be accepted."""
+    contest = get_object_or_404(Contest, slug=slug)
+    _require(policies.can_reject_paper(request.user, contest))
+    form = forms.PaperRejectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.paper_reject(
+                contest=contest,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                reference=form.cleaned_data["reference"],
+            )
+        except ServiceError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "The paper is recorded as rejected.")
+            return redirect("ballots:paper_reject", slug=slug)
+    return render(request, "ballots/paper_reject.html", {"contest": contest, "form": form})
+
+
+def paper_mismatches(request: HttpRequest, slug: str) -> HttpResponse:
+    """List papers whose keyings differ, for a supervisor."""
+    contest = get_object_or_404(Contest, slug=slug)
+    _require(policies.can_resolve_paper(request.user, contest))
+    context = {"contest": contest, "keyings": selectors.mismatched_papers(contest)}
+    return render(request, "ballots/paper_mismatches.html", context)
+
+
+@never_cache
+def paper_resolve(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+    """Key a paper with differing keyings once more, as the supervisor; that settles it."""
+    contest = get_object_or_404(Contest, slug=slug)
+    _require(policies.can_resolve_paper(request.user, contest))
+    ranking = None
+    if request.method == "POST":
+        form, result, ranking = _paper_submit(
+            request, contest, services.paper_resolve, supervisor=request.user
+        )
+        if result is not None:
+            messages.success(request, result.message)
+            return redirect("ballots:paper_mismatches", slug=slug)
+    else:
+        form = forms.PaperHeaderForm(initial={"reference": reference})
+    context = {
+        "contest": contest,
+        "form": form,
+        "rows": _paper_rows(contest, request.POST, ranking),
+        "numbers": range(1, len(ballot_candidates(contest)) + 1),
+        "errors": ranking.errors if ranking and form.data.get("outcome") == "ballot" else [],
+        "title": f"Resolve paper {reference}",
+        "action": reverse("ballots:paper_resolve", args=[slug, reference]),
+    }
+    return render(request, "ballots/paper_key.html", context)

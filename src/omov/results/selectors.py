@@ -1,0 +1,400 @@
+"""Reads of results: the stored result, and the declaration as people read it.
+
+The declaration is built from the stored report alone (never by recounting), so the page, the
+PDF and the exports always show exactly what was counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from omov.contests.models import Contest
+from omov.electorate.models import Category
+from omov.results.models import Result
+
+CATEGORY_LABELS: dict[str, str] = {
+    "member": "Members",
+    "registered_supporter": "Registered supporters",
+    "affiliated_supporter": "Affiliated supporters",
+}
+
+#: Geometry of the server-rendered bar charts (SVG user units).
+CHART_WIDTH = 640
+CHART_LABEL_WIDTH = 190
+CHART_BAR_AREA = 330
+CHART_ROW_HEIGHT = 34
+CHART_BAR_HEIGHT = 22
+
+
+def result_for(contest: Contest) -> Result | None:
+    """Return the contest's stored result, or None before the count."""
+    return Result.objects.select_related("contest", "counted_by").filter(contest=contest).first()
+
+
+def percent(part: Decimal | int, whole: Decimal | int) -> str:
+    """Return ``part`` as a percentage of ``whole`` to one decimal place (half up), e.g. 61.8."""
+    if not whole:
+        return "0.0"
+    value = Decimal(part) * 100 / Decimal(whole)
+    return str(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def votes_text(value: Decimal | int) -> str:
+    """Return a vote total with thousands separators, keeping any decimal places exactly."""
+    number = Decimal(value)
+    if number == number.to_integral_value():
+        return f"{int(number):,}"
+    whole, _, fraction = f"{number:f}".partition(".")
+    return f"{int(whole):,}.{fraction}"
+
+
+def category_label(name: str) -> str:
+    """Return the plural label of a voter category (its own name for unknown categories)."""
+    if name in CATEGORY_LABELS:
+        return CATEGORY_LABELS[name]
+    try:
+        return f"{Category(name).label}s"
+    except ValueError:
+        return name.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a chart: its label, value text and geometry."""
+
+    label: str
+    value: str
+    percent: str
+    y: int
+    width: int
+    text_y: int
+    value_x: int
+    is_loss: bool = False
+    x: int = CHART_LABEL_WIDTH
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A horizontal bar chart, drawn as SVG by the template, with its accessible title."""
+
+    chart_id: str
+    title: str
+    description: str
+    bars: tuple[Bar, ...]
+    height: int
+    width: int = CHART_WIDTH
+
+
+@dataclass(frozen=True)
+class CandidateLine:
+    name: str
+    votes: str
+    percent: str
+    transfer: str
+    is_elected: bool
+    is_excluded: bool
+    is_gain: bool
+    is_loss: bool
+
+
+@dataclass(frozen=True)
+class RoundView:
+    number: int
+    lines: tuple[CandidateLine, ...]
+    exhausted: str
+    continuing: str
+    quota: str | None
+    elected: tuple[str, ...]
+    excluded: tuple[str, ...]
+    reason: str
+    tie_break: str | None
+    votes_chart: Chart
+    transfers_chart: Chart | None
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    name: str
+    votes: str
+    percent: str
+
+
+@dataclass(frozen=True)
+class CategoryView:
+    key: str
+    label: str
+    rows: tuple[CategoryRow, ...]
+    valid: str
+    exhausted: str
+    issued: str | None
+    chart: Chart
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """Everything the declaration page, the PDF and the exports show."""
+
+    contest: Contest
+    result: Result
+    is_declared: bool
+    method: str
+    seats: int
+    elected: tuple[str, ...]
+    candidates: tuple[str, ...]
+    rounds: tuple[RoundView, ...]
+    categories: tuple[CategoryView, ...]
+    category_basis: str
+    spoilt: tuple[tuple[str, str], ...]
+    rejected: tuple[tuple[str, str], ...]
+    valid: str
+    spoilt_total: str
+    rejected_total: str
+    issued: str
+    returned: str
+    turnout_percent: str
+    seed: str
+    ballots_sha256: str
+
+
+def _chart(
+    chart_id: str, title: str, description: str, items: list[tuple[str, Decimal, str]]
+) -> Chart:
+    """Lay out bars for (label, value, percent) items; negative values are drawn as losses."""
+    largest = max((abs(value) for _, value, _ in items), default=Decimal(0)) or Decimal(1)
+    bars = []
+    for row, (label, value, share) in enumerate(items):
+        width = int((abs(value) * CHART_BAR_AREA / largest).to_integral_value(ROUND_HALF_UP))
+        y = 8 + row * CHART_ROW_HEIGHT
+        sign = "+" if value > 0 and share == "" else ""
+        bars.append(
+            Bar(
+                label=label,
+                value=f"{sign}{votes_text(value)}",
+                percent=share,
+                y=y,
+                width=max(width, 1) if value else 0,
+                text_y=y + CHART_BAR_HEIGHT - 6,
+                value_x=CHART_LABEL_WIDTH + width + 8,
+                is_loss=value < 0,
+            )
+        )
+    return Chart(
+        chart_id=chart_id,
+        title=title,
+        description=description,
+        bars=tuple(bars),
+        height=16 + len(items) * CHART_ROW_HEIGHT,
+    )
+
+
+def declaration_for(result: Result) -> Declaration:
+    """Build the declaration of a stored result (a read: nothing is recounted)."""
+    contest = result.contest
+    report: dict[str, Any] = result.report
+    candidates = tuple(report["candidates"])
+    elected = tuple(report["elected"])
+    excluded_before: set[str] = set()
+    rounds: list[RoundView] = []
+    for item in report["rounds"]:
+        number = int(item["round"])
+        votes = {name: Decimal(value) for name, value in item["votes"].items()}
+        transfers = {name: Decimal(value) for name, value in item.get("transfers", {}).items()}
+        shown = [name for name in candidates if name not in excluded_before]
+        continuing = sum((votes[name] for name in shown), Decimal(0))
+        lines = tuple(
+            CandidateLine(
+                name=name,
+                votes=votes_text(votes[name]),
+                percent=percent(votes[name], continuing),
+                transfer=(
+                    "" if number == 1 or not transfers.get(name) else _signed(transfers[name])
+                ),
+                is_elected=name in item["elected"],
+                is_excluded=name in item["excluded"],
+                is_gain=number > 1 and transfers.get(name, Decimal(0)) > 0,
+                is_loss=number > 1 and transfers.get(name, Decimal(0)) < 0,
+            )
+            for name in shown
+        )
+        votes_chart = _chart(
+            f"round-{number}-votes",
+            f"Votes in round {number}",
+            "; ".join(f"{line.name} {line.votes} votes ({line.percent}%)" for line in lines),
+            [(name, votes[name], percent(votes[name], continuing)) for name in shown],
+        )
+        transfers_chart = None
+        if number > 1 and transfers:
+            moved = [name for name in shown if transfers.get(name)]
+            if moved:
+                transfers_chart = _chart(
+                    f"round-{number}-transfers",
+                    f"Votes transferred into round {number}",
+                    "; ".join(f"{name} {_signed(transfers[name])}" for name in moved),
+                    [(name, transfers[name], "") for name in moved],
+                )
+        rounds.append(
+            RoundView(
+                number=number,
+                lines=lines,
+                exhausted=votes_text(Decimal(item["exhausted"])),
+                continuing=votes_text(continuing),
+                quota=None if item["quota"] is None else votes_text(Decimal(item["quota"])),
+                elected=tuple(item["elected"]),
+                excluded=tuple(item["excluded"]),
+                reason=item.get("reason", ""),
+                tie_break=item.get("tie_break"),
+                votes_chart=votes_chart,
+                transfers_chart=transfers_chart,
+            )
+        )
+        excluded_before.update(item["excluded"])
+    categories = []
+    for key, data in result.categories.items():
+        category_votes = {name: int(value) for name, value in data["votes"].items()}
+        counted = sum(category_votes.values())
+        names = [
+            name
+            for name in candidates
+            if name in category_votes
+            and (result.category_basis != "final round" or name not in excluded_before)
+        ]
+        label = category_label(key)
+        rows = tuple(
+            CategoryRow(
+                name=name,
+                votes=votes_text(category_votes[name]),
+                percent=percent(category_votes[name], counted),
+            )
+            for name in names
+        )
+        issued = result.issued_by_category.get(key)
+        categories.append(
+            CategoryView(
+                key=key,
+                label=label,
+                rows=rows,
+                valid=votes_text(int(data["valid"])),
+                exhausted=votes_text(int(data["exhausted"])),
+                issued=None if issued is None else votes_text(int(issued)),
+                chart=_chart(
+                    f"category-{key}",
+                    f"{label}: votes by candidate ({result.category_basis})",
+                    "; ".join(f"{row.name} {row.votes} ({row.percent}%)" for row in rows),
+                    [
+                        (
+                            name,
+                            Decimal(category_votes[name]),
+                            percent(category_votes[name], counted),
+                        )
+                        for name in names
+                    ],
+                ),
+            )
+        )
+    return Declaration(
+        contest=contest,
+        result=result,
+        is_declared=contest.status == "declared",
+        method=result.method,
+        seats=result.seats,
+        elected=elected,
+        candidates=candidates,
+        rounds=tuple(rounds),
+        categories=tuple(categories),
+        category_basis=result.category_basis,
+        spoilt=tuple((reason, votes_text(int(n))) for reason, n in sorted(result.spoilt.items())),
+        rejected=tuple(
+            (reason, votes_text(int(n))) for reason, n in sorted(result.rejected.items())
+        ),
+        valid=votes_text(result.valid),
+        spoilt_total=votes_text(result.spoilt_total),
+        rejected_total=votes_text(result.rejected_total),
+        issued=votes_text(result.credentials_issued),
+        returned=votes_text(result.ballots_returned),
+        turnout_percent=percent(result.ballots_returned, result.credentials_issued),
+        seed=str(report.get("seed", "")),
+        ballots_sha256=result.ballots_sha256,
+    )
+
+
+def _signed(value: Decimal) -> str:
+    return f"+{votes_text(value)}" if value > 0 else f"−{votes_text(-value)}"
+
+
+def results_document(result: Result) -> dict[str, Any]:
+    """Return the published JSON document (format ``omov.results/1``) of a result.
+
+    It wraps the count's own report (``count``, format ``omov.count/1``) with what the count
+    alone cannot know: the categories, spoilt and rejected ballots, and turnout.
+    """
+    contest = result.contest
+    return {
+        "format": "omov.results/1",
+        "contest": {"slug": contest.slug, "title": contest.title},
+        "status": contest.status,
+        "counted_at": result.counted_at.isoformat(),
+        "declared_at": contest.declared_at.isoformat() if contest.declared_at else None,
+        "method": result.method,
+        "seats": result.seats,
+        "elected": list(result.elected),
+        "count": result.report,
+        "categories": {
+            "basis": result.category_basis,
+            "by_category": result.categories,
+        },
+        "spoilt": {"total": result.spoilt_total, "by_reason": dict(result.spoilt)},
+        "rejected": {"total": result.rejected_total, "by_reason": dict(result.rejected)},
+        "turnout": {
+            "issued": result.credentials_issued,
+            "issued_by_category": dict(result.issued_by_category),
+            "returned": result.ballots_returned,
+            "valid": result.valid,
+            "spoilt": result.spoilt_total,
+            "rejected": result.rejected_total,
+            "percent": percent(result.ballots_returned, result.credentials_issued),
+        },
+        "ballots": {"format": "blt", "sha256": result.ballots_sha256},
+    }
+
+
+@dataclass(frozen=True)
+class TurnoutLine:
+    label: str
+    issued: str
+    voted: str
+    percent: str
+
+
+@dataclass(frozen=True)
+class Turnout:
+    """Turnout so far: credentials issued and voters who have voted, overall and by category."""
+
+    total: TurnoutLine
+    by_category: tuple[TurnoutLine, ...]
+
+
+def turnout_for(contest: Contest) -> Turnout:
+    """Return turnout so far (aggregates only: nothing about any one voter or ballot)."""
+    from omov.ballots.selectors import turnout_summary
+
+    summary = turnout_summary(contest)
+
+    def line(label: str, issued: int, voted: int) -> TurnoutLine:
+        return TurnoutLine(label, votes_text(issued), votes_text(voted), percent(voted, issued))
+
+    by_category = summary.get("by_category", {})
+    from omov.results.services import ordered_categories
+
+    return Turnout(
+        total=line("All voters", int(summary["issued"]), int(summary["voted"])),
+        by_category=tuple(
+            line(
+                category_label(name),
+                int(by_category[name]["issued"]),
+                int(by_category[name]["voted"]),
+            )
+            for name in ordered_categories(by_category)
+        ),
+    )

@@ -1,0 +1,133 @@
+"""The booth through its pages: sign in, rank, review, confirm, receipt; errors and throttling."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.contrib.sessions.models import Session
+
+from omov.ballots.models import Ballot, Credential
+
+pytestmark = pytest.mark.django_db
+
+
+def sign_in(client: Any, issued: Any) -> Any:
+    return client.post(
+        "/vote/", {"reference": issued.reference_display, "code": issued.code_display}
+    )
+
+
+def test_link_fills_in_the_reference_but_never_the_code(client: Any, open_ballot: Any) -> None:
+    issued = open_ballot.credential_for(open_ballot.entries[0])
+    page = client.get(f"/vote/?ref={issued.reference}").content.decode()
+    assert f'value="{issued.reference}"' in page
+    assert issued.code not in page
+
+
+def test_full_journey_casts_one_ballot_and_forgets_the_session(
+    client: Any, open_ballot: Any
+) -> None:
+    issued = open_ballot.credential_for(open_ballot.entries[0])
+    corbyn, smith = open_ballot.candidates
+    response = sign_in(client, issued)
+    assert response.status_code == 302 and response["Location"] == "/vote/ballot/"
+    ballot_page = client.get("/vote/ballot/").content.decode()
+    assert "Jeremy Corbyn stands for the party." in ballot_page
+    assert "<legend>Number the candidates in order of preference</legend>" in ballot_page
+    prefs = {f"pref_{corbyn.pk}": "2", f"pref_{smith.pk}": "1"}
+    review = client.post("/vote/ballot/", prefs).content.decode()
+    assert "Check your vote" in review
+    assert review.index("Owen Smith") < review.index("Jeremy Corbyn")
+    assert Session.objects.count() == 1
+    stored = Session.objects.get().get_decoded()
+    assert stored == {
+        "booth_credential": Credential.objects.get(
+            has_voted=False, roll_entry=open_ballot.entries[0]
+        ).pk
+    }
+    receipt_page = client.post("/vote/confirm/", prefs)
+    assert receipt_page.status_code == 200
+    receipt = re.search(r'id="receipt">([A-Z2-7]{16})<', receipt_page.content.decode()).group(1)
+    assert Ballot.objects.filter(receipt=receipt).exists()
+    assert Credential.objects.filter(has_voted=True).count() == 1
+    assert not any("booth_credential" in s.get_decoded() for s in Session.objects.all())
+    # The same credential cannot vote again.
+    again = sign_in(client, issued)
+    assert "already been used to vote" in again.content.decode()
+    assert client.post("/vote/confirm/", prefs).status_code == 302
+    assert Ballot.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (("", ""), "Number at least one candidate"),
+        (("1", "1"), "give each number to one candidate only"),
+        (("2", ""), "No candidate has 1"),
+        (("1", "7"), "must be a number from 1 to 2"),
+        (("x", ""), "must be a number from 1 to 2"),
+    ],
+)
+def test_invalid_preferences_are_refused_with_a_fix(
+    client: Any, open_ballot: Any, values: tuple[str, str], message: str
+) -> None:
+    issued = open_ballot.credential_for(open_ballot.entries[0])
+    sign_in(client, issued)
+    corbyn, smith = open_ballot.candidates
+    page = client.post(
+        "/vote/ballot/", {f"pref_{corbyn.pk}": values[0], f"pref_{smith.pk}": values[1]}
+    ).content.decode()
+    assert message in page
+    assert 'class="error-summary" role="alert"' in page
+    assert re.search(r'<a href="#pref_\d+">', page)
+    assert 'aria-invalid="true"' in page
+    # Confirm refuses the same input too (a crafted POST cannot skip the checks).
+    client.post("/vote/confirm/", {f"pref_{corbyn.pk}": values[0], f"pref_{smith.pk}": values[1]})
+    assert Ballot.objects.count() == 0
+
+
+def test_typed_numbers_are_accepted(client: Any, open_ballot: Any) -> None:
+    issued = open_ballot.credential_for(open_ballot.entries[0])
+    sign_in(client, issued)
+    corbyn, smith = open_ballot.candidates
+    page = client.post("/vote/ballot/", {f"pref_{corbyn.pk}": " 1 ", f"pref_{smith.pk}": ""})
+    assert "Check your vote" in page.content.decode()
+
+
+def test_change_my_vote_returns_to_the_ballot_with_choices_kept(
+    client: Any, open_ballot: Any
+) -> None:
+    issued = open_ballot.credential_for(open_ballot.entries[0])
+    sign_in(client, issued)
+    corbyn, smith = open_ballot.candidates
+    page = client.post(
+        "/vote/ballot/", {f"pref_{corbyn.pk}": "1", f"pref_{smith.pk}": "", "edit": "1"}
+    ).content.decode()
+    assert "your ballot" in page
+    assert '<option value="1" selected>1</option>' in page
+
+
+def test_ballot_page_needs_a_signed_in_credential(client: Any, open_ballot: Any) -> None:
+    assert client.get("/vote/ballot/")["Location"] == "/vote/"
+    assert client.post("/vote/confirm/", {})["Location"] == "/vote/"
+
+
+def test_wrong_code_then_lock_out_message_says_when(
+    client: Any, open_ballot: Any, settings: Any
+) -> None:
+    settings.OMOV_BOOTH_ATTEMPTS_PER_REFERENCE = 2
+    issued = open_ballot.credential_for(open_ballot.entries[0])
+    for _ in range(2):
+        page = client.post("/vote/", {"reference": issued.reference, "code": "ZZZZZZZZ"})
+        assert "do not match" in page.content.decode()
+    page = sign_in(client, issued).content.decode()
+    assert "try again after" in page
+    assert "booth_credential" not in str([s.get_decoded() for s in Session.objects.all()])
+
+
+def test_leave_forgets_the_credential(client: Any, open_ballot: Any) -> None:
+    sign_in(client, open_ballot.credential_for(open_ballot.entries[0]))
+    client.post("/vote/leave/")
+    assert client.get("/vote/ballot/")["Location"] == "/vote/"
