@@ -1,6 +1,6 @@
-"""omov's IRV and Scottish STV agree with pref_voting, an independent implementation.
+"""omov's IRV and Scottish STV agree with independent implementations: pref_voting, pyrankvote.
 
-pref_voting (Holliday and Pacuit) is installed only for tests and benchmarks. Its IRV removes
+pref_voting (Holliday and Pacuit) and pyrankvote are installed only for tests and benchmarks. Its IRV removes
 every tied-lowest candidate at once, and both its IRV and its STV break remaining ties at random,
 while omov breaks ties by documented rules and then by lot from a seed. So profiles are only
 compared when omov's count needed no tie-break at all (``CountResult.tie_breaks`` is empty);
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 
+import pyrankvote
 import pytest
 from count_formats_support import edinburgh_official_winners, edinburgh_wards
 from hypothesis import HealthCheck, assume, given, settings
@@ -108,3 +109,19 @@ def test_edinburgh_wards_agree_with_pref_voting_and_the_official_result(ward: ob
     theirs = stv_scottish(to_pref_voting(clean), num_seats=result.seats, rng=random.Random(0))
     assert sorted(clean.candidates[i] for i in theirs) == sorted(result.elected)
     assert sorted(result.elected) == sorted(edinburgh_official_winners()[ward.name])
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(profiles())
+def test_irv_winner_agrees_with_pyrankvote_when_no_tie_arises(ballot_file: BallotFile) -> None:
+    """A second, independent IRV: pyrankvote (ties there are broken at random; see above)."""
+    result = count(ballot_file, method="irv")
+    assume(not result.tie_breaks)
+    people = {name: pyrankvote.Candidate(name) for name in ballot_file.candidates}
+    ballots = [
+        pyrankvote.Ballot(ranked_candidates=[people[names[0]] for names in ballot.marks])
+        for ballot in ballot_file.ballots
+        for _ in range(ballot.weight)
+    ]
+    theirs = pyrankvote.instant_runoff_voting(list(people.values()), ballots)
+    assert [candidate.name for candidate in theirs.get_winners()] == list(result.elected)

@@ -50,7 +50,7 @@ def islington(db: Any) -> Any:
 @pytest.fixture
 def walthamstow(db: Any) -> Any:
     branch = BranchFactory(code="walthamstow", name="Walthamstow")
-    add_members(branch, 350)
+    add_members(branch, 120)
     return branch
 
 

@@ -196,3 +196,23 @@ def test_count_and_declare_are_the_lifecycle_step_services(small_closed: ClosedC
     contest.refresh_from_db()
     assert contest.status == ContestStatus.DECLARED
     assert Result.objects.get(contest=contest).elected == ["Jeremy Corbyn"]
+
+
+def test_an_stv_breakdown_is_of_first_preferences(db: Any) -> None:
+    closed = closed_contest(
+        votes_by_category={},
+        rankings=_three_way_rankings(),
+        candidates=("Ada", "Ben", "Cy"),
+        slug="three-way-stv",
+        method="stv-scottish",
+        seats=2,
+    )
+    result = result_count(contest=closed.contest, private_key_bytes=closed.private_key)
+    assert result.category_basis == "first preferences"
+    first = result.report["rounds"][0]["votes"]
+    for name in ("Ada", "Ben", "Cy"):
+        assert sum(item["votes"][name] for item in result.categories.values()) == int(
+            Decimal(first[name])
+        )
+    assert result.categories["member"]["votes"] == {"Ada": 5, "Ben": 0, "Cy": 4}
+    assert len(result.elected) == 2

@@ -104,7 +104,7 @@ def test_the_declaration_page_shows_every_figure(
         assert text in page
     # Turnout: 18 valid + 1 spoilt = 19 returned of 21 issued = 90.5%.
     assert ">21<" in page and ">19<" in page and "90.5%" in page
-    assert "Spoilt: no_preference" in page or "Spoilt: No preference" in page
+    assert "Spoilt: No preference marked" in page
     for label, figures in (
         ("Members", (">6<", ">4<", "60.0%", "40.0%")),
         ("Registered supporters", (">3<", ">1<", "75.0%", "25.0%")),
@@ -156,6 +156,24 @@ def test_the_json_export_wraps_the_count_report(small_closed: ClosedContest) -> 
     assert document["ballots"]["sha256"] == result.ballots_sha256
 
 
+def _pdf_text(pdf: bytes) -> str:
+    """Return the text drawn in a reportlab PDF (its streams are ASCII85 over zlib)."""
+    import base64
+    import re
+    import zlib
+
+    chunks = []
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.DOTALL):
+        data = stream.strip()
+        if data.endswith(b"~>"):
+            data = base64.a85decode(data[:-2], ignorechars=b" \t\n\r")
+        try:
+            chunks.append(zlib.decompress(data).decode("latin-1"))
+        except zlib.error:
+            continue
+    return " ".join(re.findall(r"\((.*?)\) Tj", " ".join(chunks)))
+
+
 def test_the_pdf_and_csv_exports(small_closed: ClosedContest) -> None:
     result = _count(small_closed)
     result_declare(contest=small_closed.contest)
@@ -163,6 +181,9 @@ def test_the_pdf_and_csv_exports(small_closed: ClosedContest) -> None:
     pdf = Client().get(reverse("results:pdf", args=[slug]))
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+    text = _pdf_text(pdf.content)
+    for figure in ("Elected:", "Jeremy Corbyn", "61.1%", "38.9%", "90.5%", "Members", "60.0%"):
+        assert figure in text, figure
     csv = Client().get(reverse("results:csv", args=[slug]))
     assert csv.content.decode() == result.rounds_csv
     assert csv.content.decode().splitlines()[1].startswith("Jeremy Corbyn,11,")
@@ -272,3 +293,35 @@ def test_turnout_while_voting_is_for_the_office(
         # 3 of 4 members and 1 of 2 registered supporters have voted: 4 of 6 = 66.7%.
         assert "75.0%" in page and "50.0%" in page and "66.7%" in page
         assert "Jeremy Corbyn" not in page
+
+
+def test_a_declaration_with_transfers_shows_every_round(db: Any) -> None:
+    from results_fixtures import closed_contest
+
+    closed = closed_contest(
+        votes_by_category={},
+        rankings={
+            ("member", ("Ada",)): 5,
+            ("member", ("Cy", "Ben")): 2,
+            ("member", ("Cy",)): 2,
+            ("registered_supporter", ("Ben",)): 3,
+            ("registered_supporter", ("Cy", "Ada")): 2,
+            ("affiliated_supporter", ("Ben", "Ada")): 1,
+            ("affiliated_supporter", ("Cy", "Ben", "Ada")): 1,
+        },
+        candidates=("Ada", "Ben", "Cy"),
+        slug="three-way",
+    )
+    result_count(contest=closed.contest, private_key_bytes=closed.private_key)
+    result_declare(contest=closed.contest)
+    page = Client().get(reverse("results:declaration", args=["three-way"])).content.decode()
+    assert "Round 1" in page and "Round 2" in page
+    assert "Transfers into round 2" in page
+    assert 'aria-labelledby="round-2-transfers-title"' in page
+    # Round 2: Ben's 4 votes go, 1 to Ada (6 of 13 = 46.2%) and 3 exhausted; Cy 7 (53.8%).
+    assert ">+1<" in page and ">−4<" in page
+    assert "46.2%" in page and "53.8%" in page
+    assert "Excluded" in page and "Elected" in page
+    # The category breakdown leaves out the excluded candidate in the final round.
+    categories = page.split('id="categories-heading"')[1]
+    assert "<td>Ben</td>" not in categories

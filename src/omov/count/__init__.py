@@ -38,6 +38,7 @@ from omov.count.validity import (
 
 __all__ = [
     "DEFAULT_MEEK_TOLERANCE",
+    "DEFAULT_VALIDITY_RULES",
     "METHODS",
     "BallotFile",
     "CountInputError",
@@ -57,6 +58,9 @@ __all__ = [
 #: The counting methods :func:`count` accepts, by name.
 METHODS: tuple[str, ...] = ("plurality", "irv", "stv-scottish", "stv-meek")
 
+#: The default validity rules (docs/decisions/0001-counting-rules.md); immutable.
+DEFAULT_VALIDITY_RULES: ValidityRules = ValidityRules()
+
 #: Meek iterations stop when the elected candidates' total surplus is below this many votes.
 DEFAULT_MEEK_TOLERANCE: Decimal = DEFAULT_TOLERANCE
 
@@ -67,7 +71,7 @@ def count(
     method: str = "irv",
     seats: int | None = None,
     seed: str = "",
-    rules: ValidityRules | None = None,
+    rules: ValidityRules = DEFAULT_VALIDITY_RULES,
     exclude_hopeless: bool = False,
     meek_tolerance: Decimal | str = DEFAULT_TOLERANCE,
 ) -> CountResult:
@@ -79,7 +83,6 @@ def count(
     win. ``meek_tolerance`` (Meek only) is the total surplus below which iteration stops.
     Raises :class:`CountInputError` for an unknown method, impossible seats, or no valid ballot.
     """
-    rules = rules if rules is not None else ValidityRules()
     source = ballots.source or None
     if method not in METHODS:
         raise CountInputError(

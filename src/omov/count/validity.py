@@ -27,10 +27,26 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from itertools import chain
+from operator import attrgetter
+
+import numpy as np
+import numpy.typing as npt
 
 from omov.count.ballots import BallotFile, RawBallot
 from omov.count.errors import CountInputError
-from omov.count.profile import Profile, profile_from_rows
+from omov.count.profile import NO_CANDIDATE, IntArray, Profile, group_profile, pad_rows
+
+BoolArray = npt.NDArray[np.bool_]
+
+_NOT_PLAIN = -2
+
+
+class _MarkLookup(dict[tuple[str, ...], int]):
+    """Map a one-name mark to its candidate index; anything else to ``_NOT_PLAIN``."""
+
+    def __missing__(self, key: tuple[str, ...]) -> int:
+        return _NOT_PLAIN
 
 
 class Policy(enum.StrEnum):
@@ -201,40 +217,61 @@ def build_profile(
     if not standing:
         raise CountInputError("There is no standing candidate to count.", source=source)
     index = {name: position for position, name in enumerate(standing)}
-    single_mark_index: dict[tuple[str, ...], int] = {
-        (name,): position for name, position in index.items()
-    }
+    lookup = _MarkLookup({(name,): position for name, position in index.items()})
+
+    ballots = ballot_file.ballots
+    count = len(ballots)
+    marks = list(map(attrgetter("marks"), ballots))
+    try:
+        weights = np.fromiter(map(attrgetter("weight"), ballots), dtype=np.int64, count=count)
+    except (OverflowError, TypeError):
+        raise CountInputError(
+            "A ballot weight is not a whole number that fits in 64 bits.", source=source
+        ) from None
+    if count and int(weights.min()) < 1:
+        raise CountInputError(
+            f"A ballot has weight {int(weights.min())}; weights must be whole numbers of at "
+            "least 1.",
+            source=source,
+        )
+    # Fast path, vectorised: every mark is one standing candidate and none repeats. A mark
+    # that is anything else (blank, overvote, unknown or withdrawn name) looks up as -2.
+    lengths = np.fromiter(map(len, marks), dtype=np.int64, count=count)
+    flat = np.fromiter(
+        map(lookup.__getitem__, chain.from_iterable(marks)),
+        dtype=np.int64,
+        count=int(lengths.sum()),
+    )
+    width = int(lengths.max()) if count else 0
+    matrix = np.full((count, width), NO_CANDIDATE, dtype=np.int64)
+    if count and width:
+        matrix[np.arange(width)[None, :] < lengths[:, None]] = flat
+    needs_reading = (lengths == 0) | (matrix == _NOT_PLAIN).any(axis=1)
+    if width > 1:
+        needs_reading |= _has_repeats(matrix, lengths, len(standing))
 
     rows: list[list[int]] = []
-    weights: list[int] = []
+    row_weights: list[int] = []
     seen_ballots: dict[Problem, int] = {}
     rejected_by: dict[Problem, int] = {}
     rejected = 0
-    for ballot in ballot_file.ballots:
-        if ballot.weight < 1:
-            raise CountInputError(
-                f"A ballot has weight {ballot.weight}; weights must be whole numbers of at "
-                "least 1.",
-                source=source,
-            )
-        try:
-            row = [single_mark_index[mark] for mark in ballot.marks]
-        except KeyError:
-            row = []
-        if row and len(set(row)) == len(row):
-            rows.append(row)
-            weights.append(ballot.weight)
-            continue
+    for position in np.flatnonzero(needs_reading).tolist():
+        ballot = ballots[position]
         clean, problems, cause = _read_ballot(ballot, index, ballot_file.withdrawn, rules)
         for problem in problems:
             seen_ballots[problem] = seen_ballots.get(problem, 0) + ballot.weight
         if cause is None:
             rows.append(clean)
-            weights.append(ballot.weight)
+            row_weights.append(ballot.weight)
         else:
             rejected += ballot.weight
             rejected_by[cause] = rejected_by.get(cause, 0) + ballot.weight
-    profile = profile_from_rows(standing, rows, weights)
+    plain = ~needs_reading
+    profile = group_profile(
+        standing,
+        np.concatenate([matrix[plain], pad_rows(rows, width)]),
+        np.concatenate([weights[plain], np.array(row_weights, dtype=np.int64)]),
+    )
     tallies = tuple(
         ProblemTally(
             problem=problem,
@@ -253,6 +290,19 @@ def build_profile(
         withdrawn=tuple(name for name in ballot_file.candidates if name in ballot_file.withdrawn),
     )
     return profile, report
+
+
+def _has_repeats(matrix: IntArray, lengths: IntArray, candidates: int) -> BoolArray:
+    """Return which rows name a candidate twice (rows holding ``_NOT_PLAIN`` may say anything)."""
+    if candidates <= 62:
+        bits = np.where(matrix >= 0, np.left_shift(1, np.maximum(matrix, 0)), 0)
+        masks = np.bitwise_or.reduce(bits, axis=1)
+        result: BoolArray = np.bitwise_count(masks) != lengths
+        return result
+    ordered = np.sort(matrix, axis=1)
+    repeats = (ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)
+    result = repeats.any(axis=1)
+    return result
 
 
 def _read_ballot(

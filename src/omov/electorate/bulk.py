@@ -34,35 +34,77 @@ def _adapter(field: models.Field[Any, Any]) -> Any:
 
 
 def insert_rows(
-    model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    constants: dict[str, Any] | None = None,
 ) -> None:
     """Insert ``rows`` (tuples of values for ``fields``) into the model's table.
 
-    Values of JSON fields must already be JSON text (``json.dumps``).
+    ``constants`` gives values shared by every row (e.g. a timestamp), adapted once. Dates may be
+    given as ISO 8601 strings; values of JSON fields must already be JSON text (``json.dumps``).
     """
     if not rows:
         return
     meta = model._meta
-    columns = [meta.get_field(name).column for name in fields]  # type: ignore[union-attr]
+    constants = constants or {}
+    names = [*fields, *constants]
+    columns = [str(meta.get_field(name).column) for name in names]  # type: ignore[union-attr]
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     column_list = ", ".join(quote(column) for column in columns)
     if connection.vendor == "postgresql":
+        shared = tuple(constants.values())
         with connection.cursor() as cursor:
             raw = cursor.cursor
             with raw.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+                write = copy.write_row
                 for row in rows:
-                    copy.write_row(row)
+                    write(row + shared)
         return
-    adapters = [_adapter(meta.get_field(name)) for name in fields]  # type: ignore[arg-type]
-    if any(adapters):
-        rows = [
-            tuple(
-                adapt(value) if adapt is not None and value is not None else value
-                for adapt, value in zip(adapters, row, strict=True)
-            )
-            for row in rows
-        ]
+    shared = tuple(
+        adapt(value) if (adapt := _adapter(meta.get_field(name))) and value is not None else value  # type: ignore[arg-type]
+        for name, value in constants.items()
+    )
+    adapters = [
+        (position, adapt)
+        for position, name in enumerate(fields)
+        if (adapt := _adapter(meta.get_field(name)))  # type: ignore[arg-type]
+    ]
+    # A list, not a generator: Django's debug cursor takes len() of the parameters.
+    prepared: Sequence[tuple[Any, ...]] = rows
+    if adapters:
+        prepared = [_adapted(row, adapters) + shared for row in rows]
+    elif shared:
+        prepared = [row + shared for row in rows]
     placeholders = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})", rows)
+        cursor.executemany(f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})", prepared)
+
+
+def _adapted(row: tuple[Any, ...], adapters: list[tuple[int, Any]]) -> tuple[Any, ...]:
+    """Return the row with its date and time values converted for the driver (strings stay)."""
+    values = None
+    for position, adapt in adapters:
+        value = row[position]
+        if value is not None and not isinstance(value, str):
+            if values is None:
+                values = list(row)
+            values[position] = adapt(value)
+    return row if values is None else tuple(values)
+
+
+def prepare_for_bulk() -> None:
+    """Give SQLite a large page cache for this connection, so big index builds stay in memory."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -262144")  # 256 MiB
+
+
+def stream_rows(sql: str, params: Sequence[Any], chunk_size: int) -> Iterator[tuple[Any, ...]]:
+    """Yield the rows of a query in chunks (a server-side cursor on PostgreSQL)."""
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk_size):
+            yield from rows

@@ -111,10 +111,10 @@ class RollFileRejected(ServiceError):
 
 @dataclass(frozen=True)
 class ParsedRow:
-    """A valid row: its line and the values of the columns present in the file."""
+    """A valid row: its line and its values, in the order of ``RollFileReader.fields``."""
 
     line: int
-    values: dict[str, Any]
+    values: list[Any]
     digest: str
 
 
@@ -169,9 +169,13 @@ def _decoded_lines(
     lines: Iterable[bytes], bad_lines: set[int], progress: Callable[[int], None] | None
 ) -> Iterator[str]:
     """Decode lines as UTF-8, noting the lines that are not (their bytes are kept as escapes)."""
+    pending = 0
     for number, raw in enumerate(lines, start=1):
         if progress is not None:
-            progress(len(raw))
+            pending += len(raw)
+            if pending >= 1 << 16:
+                progress(pending)
+                pending = 0
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -180,6 +184,8 @@ def _decoded_lines(
         if number == 1:
             text = text.removeprefix("\ufeff")
         yield text
+    if progress is not None and pending:
+        progress(pending)
 
 
 def _first_bad_byte(value: str) -> str | None:
@@ -212,6 +218,11 @@ class RollFileReader:
         self.rows = 0
         self._seen: dict[str, int] = {}
         self.columns = self._read_header()
+        present = [(i, c) for i, c in enumerate(self.columns) if c]
+        # external_id first, so a parsed row's values[0] is always its external id.
+        present.sort(key=lambda item: item[1] != "external_id")
+        self.fields: list[str] = [column for _, column in present]
+        self._plan = [(position, converter(column)) for position, column in present]
 
     def _read_header(self) -> list[str]:
         try:
@@ -297,29 +308,38 @@ class RollFileReader:
     def _parse(
         self, line: int, columns: list[str], fields: list[str], check_bytes: bool
     ) -> ParsedRow | None:
-        values: dict[str, Any] = {}
+        if not check_bytes:
+            try:
+                values = [convert(fields[position].strip()) for position, convert in self._plan]
+            except ValueError:
+                pass  # Go through the fields one by one to report every error in the row.
+            else:
+                return self._accept(line, fields, values)
+        values = []
+        append = values.append
         ok = True
-        for column, raw in zip(columns, fields, strict=True):
-            if not column:
-                continue
+        for position, convert in self._plan:
+            raw = fields[position]
             if check_bytes and (byte := _first_bad_byte(raw)) is not None:
                 self._error(
                     line,
-                    column,
+                    columns[position],
                     f"contains the byte {byte}, which is not UTF-8 (perhaps Latin-1 or "
                     "Windows-1252); save the file as UTF-8 (CSV UTF-8) and import it again",
                 )
                 ok = False
                 continue
-            value = raw.strip()
             try:
-                values[column] = _convert(column, value)
+                append(convert(raw.strip()))
             except ValueError as error:
-                self._error(line, column, str(error))
+                self._error(line, columns[position], str(error))
                 ok = False
         if not ok:
             return None
-        external_id = values["external_id"]
+        return self._accept(line, fields, values)
+
+    def _accept(self, line: int, fields: list[str], values: list[Any]) -> ParsedRow | None:
+        external_id = values[0]
         earlier = self._seen.get(external_id)
         if earlier is not None:
             self._error(
@@ -329,56 +349,122 @@ class RollFileReader:
             )
             return None
         self._seen[external_id] = line
-        digest = hashlib.blake2b(repr(sorted(values.items())).encode(), digest_size=16).hexdigest()
+        digest = _blake2b(
+            "\x1f".join([fields[position] for position, _ in self._plan]).encode(),
+            digest_size=16,
+        ).hexdigest()
         return ParsedRow(line, values, digest)
 
 
-def _convert(column: str, value: str) -> Any:
-    """Return the value of one field, or raise ValueError with a sentence saying what is wrong."""
+_blake2b = hashlib.blake2b
+
+
+def converter(column: str) -> Callable[[str], Any]:
+    """Return the function that checks and converts one column's (stripped) values.
+
+    It raises ValueError with a sentence saying what is wrong. Dates stay ISO 8601 strings once
+    checked (the database takes them as they are); booleans become bool or None.
+    """
     limit = _LENGTHS.get(column)
-    if limit is not None and len(value) > limit:
-        raise ValueError(f"is {len(value)} characters long; at most {limit} are allowed")
     if column in ("external_id", "first_name", "last_name"):
-        if not value:
-            raise ValueError("is empty; every person needs one")
-        return value
-    if column == "category":
-        if value not in _CATEGORIES:
-            raise ValueError(
-                f"{value!r} is not a category; use one of {', '.join(sorted(_CATEGORIES))}"
-            )
-        return value
-    if column == "status":
-        if not value:
-            return str(PersonStatus.ACTIVE)
-        if value not in _STATUSES:
-            raise ValueError(f"{value!r} is not a status; use one of active, lapsed, suspended")
-        return value
+        assert limit is not None
+
+        def required_text(value: str) -> str:
+            if not value:
+                raise ValueError("is empty; every person needs one")
+            if len(value) > limit:
+                raise ValueError(f"is {len(value)} characters long; at most {limit} are allowed")
+            return value
+
+        return required_text
     if column in _DATE_COLUMNS:
-        if not value:
-            return None
-        if not _ISO_DATE.match(value):
-            raise ValueError(f"{value!r} is not a date in ISO 8601 form (YYYY-MM-DD)")
-        try:
-            date = dt.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{value!r} is not a real date") from None
-        if date < _EARLIEST:
-            raise ValueError(f"{value!r} is before 1900; check the year")
-        return date
-    if column in _BOOLEAN_COLUMNS or column in _NULLABLE_BOOLEAN_COLUMNS:
-        lowered = value.lower()
-        if lowered in _TRUE:
-            return True
-        if lowered in _FALSE:
-            return False
-        if not lowered:
-            return None if column in _NULLABLE_BOOLEAN_COLUMNS else False
-        raise ValueError(f"{value!r} is not yes or no; use true/false, yes/no or 1/0")
-    if column == "email":
-        if value and not _EMAIL.match(value):
-            raise ValueError(f"{value!r} is not an email address")
-        return value.lower()
-    if column == "postcode":
-        return " ".join(value.upper().split())
+        return _date
+    if column in _BOOLEAN_COLUMNS:
+        return _boolean
+    if column in _NULLABLE_BOOLEAN_COLUMNS:
+        return _nullable_boolean
+    return _convert(column)
+
+
+def _date(value: str) -> str | None:
+    if not value:
+        return None
+    if not _ISO_DATE.match(value):
+        raise ValueError(f"{value!r} is not a date in ISO 8601 form (YYYY-MM-DD)")
+    try:
+        date = dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a real date") from None
+    if date < _EARLIEST:
+        raise ValueError(f"{value!r} is before 1900; check the year")
     return value
+
+
+_BOOLEANS = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
+
+
+def _boolean(value: str) -> bool:
+    if not value:
+        return False
+    result = _BOOLEANS.get(value.lower())
+    if result is None:
+        raise ValueError(f"{value!r} is not yes or no; use true/false, yes/no or 1/0")
+    return result
+
+
+def _nullable_boolean(value: str) -> bool | None:
+    return _boolean(value) if value else None
+
+
+def _too_long(value: str, limit: int) -> ValueError:
+    return ValueError(f"is {len(value)} characters long; at most {limit} are allowed")
+
+
+def _category(value: str) -> str:
+    if value not in _CATEGORIES:
+        raise ValueError(
+            f"{value!r} is not a category; use one of {', '.join(sorted(_CATEGORIES))}"
+        )
+    return value
+
+
+_ACTIVE = str(PersonStatus.ACTIVE)
+
+
+def _status(value: str) -> str:
+    if not value:
+        return _ACTIVE
+    if value not in _STATUSES:
+        raise ValueError(f"{value!r} is not a status; use one of active, lapsed, suspended")
+    return value
+
+
+def _email(value: str) -> str:
+    if not value:
+        return value
+    if len(value) > 254:
+        raise _too_long(value, 254)
+    if not _EMAIL.match(value):
+        raise ValueError(f"{value!r} is not an email address")
+    return value.lower()
+
+
+def _postcode(value: str) -> str:
+    if len(value) > 12:
+        raise _too_long(value, 12)
+    return " ".join(value.upper().split())
+
+
+def _convert(column: str) -> Callable[[str], Any]:
+    """Return the converter of the remaining columns (category, status, email, plain text)."""
+    special = {"category": _category, "status": _status, "email": _email, "postcode": _postcode}
+    if column in special:
+        return special[column]
+    limit = _LENGTHS.get(column, 200)
+
+    def text(value: str) -> str:
+        if len(value) > limit:
+            raise _too_long(value, limit)
+        return value
+
+    return text

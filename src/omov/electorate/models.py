@@ -236,8 +236,12 @@ class EligibilityDecision(models.Model):
     decided by the returning officer) wins over the rules and survives re-evaluation.
     """
 
+    # No index of its own: the (contest, person) unique constraint serves contest look-ups.
     contest = models.ForeignKey(
-        "contests.Contest", on_delete=models.CASCADE, related_name="eligibility_decisions"
+        "contests.Contest",
+        on_delete=models.CASCADE,
+        related_name="eligibility_decisions",
+        db_index=False,
     )
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="decisions")
     failed_rules = models.BigIntegerField(default=0)
@@ -251,6 +255,7 @@ class EligibilityDecision(models.Model):
         null=True,
         blank=True,
         related_name="eligibility_overrides",
+        db_index=False,
     )
     is_eligible = models.BooleanField()
     evaluated_at = models.DateTimeField()

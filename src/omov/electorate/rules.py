@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from omov.electorate.models import Category, PersonStatus
@@ -78,7 +79,7 @@ class RuleParameters:
     eligible_categories: frozenset[str]
     affiliated_supporters_must_register: bool
 
-    @property
+    @cached_property
     def born_on_or_before(self) -> dt.date:
         """Return the latest date of birth that makes someone old enough on ``age_on``."""
         year = self.age_on.year - self.minimum_age

@@ -12,9 +12,10 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 
@@ -23,7 +24,7 @@ from omov.core import clock
 from omov.core.errors import Blocked, ServiceError
 from omov.core.services import audit_record
 from omov.electorate import rules as eligibility
-from omov.electorate.bulk import BATCH_SIZE, chunked, insert_rows
+from omov.electorate.bulk import BATCH_SIZE, chunked, insert_rows, prepare_for_bulk, stream_rows
 from omov.electorate.importing import RollFileReader, RollFileRejected, RowError
 from omov.electorate.models import (
     Affiliate,
@@ -45,7 +46,7 @@ SUPPORTER_CATEGORIES = frozenset({Category.REGISTERED_SUPPORTER, Category.AFFILI
 
 # --- Import -------------------------------------------------------------------------------------
 
-_PERSON_FIELDS = (
+_CREATE_FIELDS = (
     "external_id",
     "category",
     "first_name",
@@ -68,8 +69,6 @@ _PERSON_FIELDS = (
     "supports_another_party",
     "registered_for_id",
     "import_digest",
-    "created_at",
-    "updated_at",
 )
 _DEFAULTS: dict[str, Any] = {
     "email": "",
@@ -157,15 +156,37 @@ def roll_import(
     if contest is not None and contest.has_reached(ContestStatus.BALLOT_OPEN):
         raise ServiceError("The ballot has opened: the roll can no longer be imported into.")
     reader = RollFileReader(lines, mapping=mapping, progress=progress)
-    present = [column for column in reader.columns if column]
-    update_fields = [c for c in present if c not in _NOT_PERSON_COLUMNS]
-    if "branch" in present:
+    fields = reader.fields
+    index = {name: position for position, name in enumerate(fields)}
+    update_fields = [c for c in fields if c not in _NOT_PERSON_COLUMNS]
+    if "branch" in index:
         update_fields.append("branch_id")
-    if "affiliate" in present:
+    if "affiliate" in index:
         update_fields.append("affiliate_id")
+    # Each new person's row is picked from [file values..., registered_for, digest, defaults...].
+    extra = len(fields)
+    defaults = list(_DEFAULTS.values())
+    default_at = {name: extra + 2 + i for i, name in enumerate(_DEFAULTS)}
+    plan: list[int] = []
+    for name in _CREATE_FIELDS:
+        source = {"branch_id": "branch", "affiliate_id": "affiliate"}.get(name, name)
+        if name == "registered_for_id":
+            plan.append(extra)
+        elif name == "import_digest":
+            plan.append(extra + 1)
+        else:
+            plan.append(index[source] if source in index else default_at[name])
+    pick = itemgetter(*plan)
+    category_at = index["category"]
+    branch_at = index.get("branch")
+    affiliate_at = index.get("affiliate")
+    branch_name_at = index.get("branch_name")
+    branch_region_at = index.get("branch_region")
+    affiliate_name_at = index.get("affiliate_name")
     now = clock.now()
     counts: Counter[str] = Counter()
     with transaction.atomic():
+        prepare_for_bulk()
         branches = _Organisations(Branch)
         affiliates = _Organisations(Affiliate)
         existing: dict[str, tuple[int, str]] = {
@@ -178,50 +199,52 @@ def roll_import(
         }
         creates: list[tuple[Any, ...]] = []
         updates: list[Person] = []
+        constants = {"created_at": now, "updated_at": now}
         for row in reader:
-            values = dict(row.values)
+            values = row.values
             try:
-                if "branch" in values:
-                    code = values.pop("branch")
-                    values["branch_id"] = (
-                        branches.resolve(
-                            code, values.get("branch_name"), values.get("branch_region")
-                        )
-                        if code
-                        else None
+                if branch_at is not None and (code := values[branch_at]):
+                    values[branch_at] = branches.resolve(
+                        code,
+                        values[branch_name_at] if branch_name_at is not None else None,
+                        values[branch_region_at] if branch_region_at is not None else None,
                     )
-                if "affiliate" in values:
-                    code = values.pop("affiliate")
-                    values["affiliate_id"] = (
-                        affiliates.resolve(code, values.get("affiliate_name"), None)
-                        if code
-                        else None
+                elif branch_at is not None:
+                    values[branch_at] = None
+                if affiliate_at is not None and (code := values[affiliate_at]):
+                    values[affiliate_at] = affiliates.resolve(
+                        code,
+                        values[affiliate_name_at] if affiliate_name_at is not None else None,
+                        None,
                     )
+                elif affiliate_at is not None:
+                    values[affiliate_at] = None
             except ValueError as error:
                 reader.rejected += 1
                 reader.errors.append(RowError(row.line, "branch/affiliate", str(error)))
                 continue
             digest = row.digest
-            if contest is not None and values["category"] in SUPPORTER_CATEGORIES:
-                values["registered_for_id"] = contest.pk
-                digest = f"{digest[:24]}{contest.pk:08x}"[-32:]
-            known = existing.get(values["external_id"])
+            registered_for = None
+            if contest is not None and values[category_at] in SUPPORTER_CATEGORIES:
+                registered_for = contest.pk
+                digest = f"{digest[:24]}{contest.pk:08x}"
+            known = existing.get(values[0])
             if known is None:
-                record = {**_DEFAULTS, **values, "import_digest": digest}
-                record["created_at"] = record["updated_at"] = now
-                creates.append(tuple(record[name] for name in _PERSON_FIELDS))
+                creates.append(pick([*values, registered_for, digest, *defaults]))
                 counts["created"] += 1
                 if len(creates) >= BATCH_SIZE:
-                    insert_rows(Person, _PERSON_FIELDS, creates)
+                    insert_rows(Person, _CREATE_FIELDS, creates, constants=constants)
                     creates.clear()
             elif known[1] == digest:
                 counts["unchanged"] += 1
             else:
+                record = dict(zip(fields, values, strict=True))
                 person = Person(pk=known[0], import_digest=digest, updated_at=now)
                 for name in update_fields:
-                    setattr(person, name, values[name])
-                if "registered_for_id" in values:
-                    person.registered_for_id = values["registered_for_id"]
+                    source = {"branch_id": "branch", "affiliate_id": "affiliate"}.get(name, name)
+                    setattr(person, name, record[source])
+                if registered_for is not None:
+                    person.registered_for_id = registered_for
                 updates.append(person)
                 counts["updated"] += 1
                 if len(updates) >= BATCH_SIZE:
@@ -235,7 +258,7 @@ def roll_import(
                 reader.rejected,
                 reader.rows,
             )
-        insert_rows(Person, _PERSON_FIELDS, creates)
+        insert_rows(Person, _CREATE_FIELDS, creates, constants=constants)
         _update_people(updates, update_fields)
         batch = ImportBatch.objects.create(
             contest=contest,
@@ -445,7 +468,7 @@ def _describe_change(rules: ContestRules, change: RuleChange) -> list[tuple[str,
         if name == "eligible_categories":
             before, after = sorted(before), sorted(after)
         if before != after:
-            label = ContestRules._meta.get_field(name).verbose_name
+            label = getattr(ContestRules._meta.get_field(name), "verbose_name", name)
             rows.append((str(label).capitalize(), _show(before), _show(after)))
     return rows
 
@@ -570,10 +593,44 @@ class EvaluationSummary:
 
 
 def _fact_rows(progress: Progress | None) -> Iterable[tuple[Any, ...]]:
-    rows = Person.objects.values_list(*eligibility.FACT_FIELDS).order_by().iterator(CHUNK_SIZE)
+    """Stream every person's ``Facts`` values straight from the database cursor.
+
+    Django's per-value converters cost more than the rules themselves at this size, so dates and
+    booleans are converted here: PostgreSQL returns them typed; SQLite returns booleans as 0/1.
+    """
+    queryset = Person.objects.values_list(*eligibility.FACT_FIELDS).order_by()
+    sql, params = queryset.query.sql_with_params()
+    rows: Iterable[tuple[Any, ...]] = stream_rows(sql, params, CHUNK_SIZE)
+    if connection.vendor == "sqlite":
+        rows = map(_sqlite_facts(), rows)
     if progress is None:
         return rows
     return _counting(rows, progress)
+
+
+def _sqlite_facts() -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    # Dates arrive typed (Django registers SQLite converters for DATE columns); booleans as 0/1.
+    def convert(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        (pk, category, status, joined, arrears, born, adult, affiliate, registered, fee,
+         register, duplicate, party, branch) = row  # fmt: skip
+        return (
+            pk,
+            category,
+            status,
+            joined,
+            arrears,
+            born,
+            None if adult is None else bool(adult),
+            affiliate,
+            registered,
+            bool(fee),
+            None if register is None else bool(register),
+            bool(duplicate),
+            bool(party),
+            branch,
+        )
+
+    return convert
 
 
 def _counting(rows: Iterable[tuple[Any, ...]], progress: Progress) -> Iterable[tuple[Any, ...]]:
@@ -587,15 +644,7 @@ def _counting(rows: Iterable[tuple[Any, ...]], progress: Progress) -> Iterable[t
     progress(count)
 
 
-_DECISION_FIELDS = (
-    "contest_id",
-    "person_id",
-    "failed_rules",
-    "rules_eligible",
-    "is_eligible",
-    "evaluated_at",
-    "override_reason",
-)
+_DECISION_FIELDS = ("person_id", "failed_rules", "rules_eligible", "is_eligible")
 
 
 def roll_evaluate(
@@ -614,6 +663,7 @@ def roll_evaluate(
         raise ServiceError("The ballot has opened: the roll can no longer be re-evaluated.")
     now = clock.now()
     with transaction.atomic():
+        prepare_for_bulk()
         rules = ContestRules.objects.select_for_update().get(pk=rules_for(contest).pk)
         params = rule_parameters(rules)
         decisions = EligibilityDecision.objects.filter(contest=contest)
@@ -629,7 +679,7 @@ def roll_evaluate(
         gained = lost = created = 0
         failed_mask = eligibility.failed_mask
         make = eligibility.Facts._make
-        contest_id = contest.pk
+        constants = {"contest_id": contest.pk, "evaluated_at": now, "override_reason": ""}
         for row in _fact_rows(progress):
             facts = make(row)
             mask = failed_mask(facts, params)
@@ -638,10 +688,10 @@ def roll_evaluate(
             counts[facts.category][0 if eligible else 1] += 1
             old = previous.get(facts.id)
             if old is None:
-                creates.append((contest_id, facts.id, mask, mask == 0, eligible, now, ""))
+                creates.append((facts.id, mask, mask == 0, eligible))
                 created += 1
                 if len(creates) >= BATCH_SIZE:
-                    insert_rows(EligibilityDecision, _DECISION_FIELDS, creates)
+                    insert_rows(EligibilityDecision, _DECISION_FIELDS, creates, constants=constants)
                     creates.clear()
             elif old != mask:
                 changed[mask].append(facts.id)
@@ -650,7 +700,7 @@ def roll_evaluate(
                         gained += 1
                     else:
                         lost += 1
-        insert_rows(EligibilityDecision, _DECISION_FIELDS, creates)
+        insert_rows(EligibilityDecision, _DECISION_FIELDS, creates, constants=constants)
         changed_ids: list[int] = []
         for mask, ids in changed.items():
             changed_ids.extend(ids)
@@ -695,15 +745,7 @@ def _reasons_json(mask: int, override: bool | None) -> str:
     return json.dumps(codes)
 
 
-_ENTRY_FIELDS = (
-    "contest_id",
-    "person_id",
-    "category",
-    "branch_id",
-    "is_eligible",
-    "reasons",
-    "frozen_at",
-)
+_ENTRY_FIELDS = ("person_id", "category", "branch_id", "is_eligible", "reasons")
 
 
 def _refreeze_entries(contest: Contest, person_ids: list[int]) -> None:
@@ -725,17 +767,10 @@ def _refreeze_entries(contest: Contest, person_ids: list[int]) -> None:
             RollEntry,
             _ENTRY_FIELDS,
             [
-                (
-                    contest.pk,
-                    pid,
-                    category,
-                    branch_id,
-                    eligible,
-                    _reasons_json(mask, ovr),
-                    frozen_at,
-                )
+                (pid, category, branch_id, eligible, _reasons_json(mask, ovr))
                 for pid, category, branch_id, eligible, mask, ovr in rows
             ],
+            constants={"contest_id": contest.pk, "frozen_at": frozen_at},
         )
 
 
@@ -828,7 +863,7 @@ def roll_freeze(
         contest_transition(
             contest=contest, step="freeze_roll", actor=actor, actor_label=actor_label
         )
-        now = contest.roll_frozen_at
+        constants = {"contest_id": contest.pk, "frozen_at": contest.roll_frozen_at}
         RollEntry.objects.filter(contest=contest).delete()
         rows = (
             EligibilityDecision.objects.filter(contest=contest)
@@ -851,13 +886,13 @@ def roll_freeze(
             reasons = reasons_cache.get(key)
             if reasons is None:
                 reasons = reasons_cache[key] = _reasons_json(mask, override)
-            batch.append((contest.pk, pid, category, branch_id, is_eligible, reasons, now))
+            batch.append((pid, category, branch_id, is_eligible, reasons))
             total += 1
             eligible += is_eligible
             if len(batch) >= BATCH_SIZE:
-                insert_rows(RollEntry, _ENTRY_FIELDS, batch)
+                insert_rows(RollEntry, _ENTRY_FIELDS, batch, constants=constants)
                 batch.clear()
-        insert_rows(RollEntry, _ENTRY_FIELDS, batch)
+        insert_rows(RollEntry, _ENTRY_FIELDS, batch, constants=constants)
         audit_record(
             action="roll.freeze",
             summary=f"Froze the roll: {eligible} eligible of {total} people",

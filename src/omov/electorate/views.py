@@ -234,7 +234,10 @@ def rules_confirm(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(
             request,
             "The change was not applied: "
-            + " ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()),
+            + " ".join(
+                f"{name}: {' '.join(str(e) for e in errors)}"
+                for name, errors in form.errors.items()
+            ),
         )
         return redirect("electorate:rules", slug=contest.slug)
     try:

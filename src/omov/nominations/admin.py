@@ -19,7 +19,7 @@ from omov.nominations.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Show records; change them on the nominations pages, where they are checked and audited."""
 
     def has_add_permission(self, request: Any, obj: Any = None) -> bool:
@@ -32,7 +32,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
     extra = 0
     can_delete = False
 

@@ -36,6 +36,11 @@ class AccessibleForm(forms.Form):
             if field.help_text:
                 field.widget.attrs.setdefault("aria-describedby", f"id_{name}_hint")
 
+    def _set_choices(self, name: str, queryset: Any) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = queryset
+
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -81,7 +86,7 @@ class SupporterSignupForm(AccessibleForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("date_of_birth") and not data.get("is_adult_declared"):
             self.add_error(
                 "date_of_birth", "Give your date of birth, or tick the box declaring you are 18+."
@@ -123,8 +128,8 @@ class MeetingForm(AccessibleForm):
             self.fields[f"votes_{candidate.pk}"] = forms.IntegerField(
                 min_value=0, initial=0, label=f"Votes for {candidate.name}"
             )
-        self.fields["chair_decided_for"].queryset = Candidate.objects.filter(
-            pk__in=[c.pk for c in candidates]
+        self._set_choices(
+            "chair_decided_for", Candidate.objects.filter(pk__in=[c.pk for c in candidates])
         )
         if is_correction:
             self.fields["correction_reason"] = forms.CharField(
@@ -157,10 +162,11 @@ class ParliamentaryNominationForm(AccessibleForm):
 
     def __init__(self, *args: Any, contest: Any, candidates: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = ParliamentaryMember.objects.filter(
-            contest=contest, nomination__isnull=True
+        self._set_choices(
+            "member",
+            ParliamentaryMember.objects.filter(contest=contest, nomination__isnull=True),
         )
-        self.fields["candidate"].queryset = candidates
+        self._set_choices("candidate", candidates)
 
 
 class AffiliateNominationForm(AccessibleForm):
@@ -169,8 +175,8 @@ class AffiliateNominationForm(AccessibleForm):
 
     def __init__(self, *args: Any, contest: Any, candidates: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["affiliate"].queryset = Affiliate.objects.exclude(nominations__contest=contest)
-        self.fields["candidate"].queryset = candidates
+        self._set_choices("affiliate", Affiliate.objects.exclude(nominations__contest=contest))
+        self._set_choices("candidate", candidates)
 
 
 class ReasonForm(AccessibleForm):
@@ -185,7 +191,7 @@ class PaymentForm(AccessibleForm):
     )
 
 
-class RulesForm(forms.ModelForm):
+class RulesForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = NominationRules
         fields = [

@@ -101,9 +101,10 @@ def supporter_signup(request: HttpRequest, slug: str) -> HttpResponse:
     is_open = services.supporter_window_state(contest) == "open"
     form = forms.SupporterSignupForm(request.POST or None)
     status = 200
+    refusal = ""
     if request.method == "POST" and not is_open:
         form = forms.SupporterSignupForm()
-        form.add_error(None, services.supporter_window_message(contest) + " Nothing was sent.")
+        refusal = services.supporter_window_message(contest) + " Your application was not taken."
         status = 403
     elif request.method == "POST":
         if form.is_valid():
@@ -124,6 +125,7 @@ def supporter_signup(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "is_open": is_open,
         "window_message": services.supporter_window_message(contest),
+        "refusal": refusal,
         "fee": f"£{contest.supporter_fee_pence / 100:.2f}",
     }
     return render(request, "nominations/supporter_signup.html", context, status=status)

@@ -11,7 +11,7 @@ from omov.results.models import Result
 
 
 @admin.register(Result)
-class ResultAdmin(admin.ModelAdmin):
+class ResultAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("contest", "method", "valid", "counted_at", "ballots_sha256")
     readonly_fields = (
         "contest",

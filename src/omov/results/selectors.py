@@ -304,9 +304,13 @@ def declaration_for(result: Result) -> Declaration:
         rounds=tuple(rounds),
         categories=tuple(categories),
         category_basis=result.category_basis,
-        spoilt=tuple((reason, votes_text(int(n))) for reason, n in sorted(result.spoilt.items())),
+        spoilt=tuple(
+            (reason_label(reason), votes_text(int(n)))
+            for reason, n in sorted(result.spoilt.items())
+        ),
         rejected=tuple(
-            (reason, votes_text(int(n))) for reason, n in sorted(result.rejected.items())
+            (reason_label(reason), votes_text(int(n)))
+            for reason, n in sorted(result.rejected.items())
         ),
         valid=votes_text(result.valid),
         spoilt_total=votes_text(result.spoilt_total),
@@ -317,6 +321,16 @@ def declaration_for(result: Result) -> Declaration:
         seed=str(report.get("seed", "")),
         ballots_sha256=result.ballots_sha256,
     )
+
+
+def reason_label(reason: str) -> str:
+    """Return the words for a spoilt or rejected reason code (the code itself if unknown)."""
+    from omov.ballots.models import RejectedReason, SpoiltReason
+
+    for choices in (SpoiltReason, RejectedReason):
+        if reason in choices.values:
+            return str(choices(reason).label)
+    return reason
 
 
 def _signed(value: Decimal) -> str:

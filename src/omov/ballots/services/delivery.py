@@ -36,7 +36,7 @@ DEFAULT_BATCH = 500
 
 def _rate() -> float:
     """Return the email rate limit (messages per second) from the settings."""
-    return float(getattr(settings, "OMOV_EMAIL_RATE", os.environ.get("OMOV_EMAIL_RATE", 50)))
+    return float(getattr(settings, "OMOV_EMAIL_RATE", 50))
 
 
 def _booth_link(reference: str | None = None) -> str:

@@ -101,8 +101,8 @@ def _settle(
     if not _mark_voted(credential.pk):
         raise _AlreadyVoted()  # rolls back the ballot or record inserted above
     if outcome == PaperOutcome.BALLOT:
-        return PaperResult("ballot", "Both keyings match: the paper is now a ballot.")
-    return PaperResult("spoilt", "Both keyings match: the paper is recorded as spoilt.")
+        return PaperResult("ballot", "The paper is now a ballot.")
+    return PaperResult("spoilt", "The paper is recorded as spoilt.")
 
 
 class _AlreadyVoted(Exception):

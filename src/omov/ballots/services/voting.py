@@ -361,9 +361,11 @@ def _box_shape(contest_id: int) -> tuple[bytes, tuple[int, ...], int]:
     return bytes(row[0]), tuple(row[1]), row[2]
 
 
-def ranking_validate(contest_id: int, ranking: Sequence[int]) -> list[int]:
+def ranking_validate(
+    contest_id: int, ranking: Sequence[int], shape: tuple[bytes, tuple[int, ...], int] | None = None
+) -> list[int]:
     """Check a ranking of candidate ids: at least one, each on the ballot, none twice."""
-    _, candidate_ids, _ = _box_shape(contest_id)
+    _, candidate_ids, _ = shape or _box_shape(contest_id)
     ranking = [int(pk) for pk in ranking]
     if not ranking:
         raise ServiceError("Number at least one candidate: put 1 next to your first choice.")
@@ -375,8 +377,14 @@ def ranking_validate(contest_id: int, ranking: Sequence[int]) -> list[int]:
     return ranking
 
 
-def _seal(contest_id: int, ranking: Sequence[int], category: str, channel: str) -> Ballot:
-    public_key, _, payload_length = _box_shape(contest_id)
+def _seal(
+    contest_id: int,
+    ranking: Sequence[int],
+    category: str,
+    channel: str,
+    shape: tuple[bytes, tuple[int, ...], int] | None = None,
+) -> Ballot:
+    public_key, _, payload_length = shape or _box_shape(contest_id)
     plaintext = crypto.payload_encode(ranking, category, channel, pad_to=payload_length)
     sealed = crypto.seal(public_key, plaintext)
     return Ballot(
@@ -422,8 +430,9 @@ def ballot_cast(*, credential_id: int, ranking: Sequence[int], channel: str = "o
             "This ballot reference has already been used to vote. Each voter votes once."
         )
     contest_id = credential["contest_id"]
-    ranking = ranking_validate(contest_id, ranking)
-    ballot = _seal(contest_id, ranking, credential["category"], channel)
+    shape = _box_shape(contest_id)
+    ranking = ranking_validate(contest_id, ranking, shape)
+    ballot = _seal(contest_id, ranking, credential["category"], channel, shape)
     with transaction.atomic():
         ballot.save(force_insert=True)
         if not _mark_voted(credential_id):
@@ -520,7 +529,8 @@ def ballots_seed_demo(
     """
     if contest.status != ContestStatus.BALLOT_OPEN:
         raise ServiceError("Seed ballots only while the ballot is open.")
-    _, candidate_ids, _ = _box_shape(contest.pk)
+    shape = _box_shape(contest.pk)
+    candidate_ids = shape[1]
     by_name = dict(Candidate.objects.filter(pk__in=candidate_ids).values_list("name", "pk"))
     totals = Counter[str]()
     rng = secrets.SystemRandom()
@@ -560,8 +570,8 @@ def ballots_seed_demo(
                     )
                 )
                 continue
-            ids = ranking_validate(contest.pk, [candidate_id(v) for v in ranking])
-            ballots.append(_seal(contest.pk, ids, credentials[entry_id], "online"))
+            ids = ranking_validate(contest.pk, [candidate_id(v) for v in ranking], shape)
+            ballots.append(_seal(contest.pk, ids, credentials[entry_id], "online", shape))
         rng.shuffle(ballots)
         Ballot.objects.bulk_create(ballots)
         PaperRecord.objects.bulk_create(spoilt)

@@ -176,7 +176,7 @@ class _CsvReader:
         raise AssertionError("unreachable: the joined lines failed to decode but none alone did")
 
     def _rows_by_line(self, distinct: Counter[bytes]) -> list[_Row]:
-        """Return one row per distinct line: its location, cells (None for a comment), text."""
+        """Return one row per distinct line: the line itself, its cells, its text, its count."""
         raw_lines = list(distinct)
         rows: list[_Row] = []
         for raw_line, text, times in zip(
@@ -229,13 +229,16 @@ class _CsvReader:
         directives: dict[str, tuple[str, int | bytes]] = {}
         data_rows: list[_Row] = []
         for row in rows:
-            where, _cells, text, _times = row
-            stripped = text.strip()
-            if not stripped:
+            text = row[2]
+            if "#" not in text:  # the common case, decided without copying the text
+                if text and not text.isspace():
+                    data_rows.append(row)
                 continue
+            stripped = text.strip()
             if not stripped.startswith("#"):
                 data_rows.append(row)
                 continue
+            where = row[0]
             key, separator, value = stripped[1:].partition(":")
             key = key.strip().lower()
             if not separator or key not in _DIRECTIVES:
@@ -274,8 +277,9 @@ class _CsvReader:
             ]
         mark_of = self._cell_marks(weighted_rows, header_cells, count_column)
         grouped: dict[tuple[tuple[str, ...], ...], int] = {}
+        mark = mark_of.__getitem__
         for _where, cells, weight in weighted_rows:
-            marks = tuple(map(mark_of.__getitem__, cells))
+            marks = tuple(map(mark, cells))
             while marks and not marks[-1]:
                 marks = marks[:-1]
             if weight:

@@ -176,7 +176,7 @@ class _MeekCount:
                 reason = (
                     f"Surpluses distributed: keep values recalculated over {iterations} "
                     f"iteration{'s' if iterations != 1 else ''} (total surplus now "
-                    f"{to_decimal(self.total_surplus(), PLACES)})."
+                    f"{to_decimal(self.total_surplus(), PLACES):f})."
                 )
                 continue
             candidate, tie_text = self.lowest()
@@ -186,7 +186,7 @@ class _MeekCount:
             lowest = to_decimal(self.votes[candidate], PLACES)
             iterations = self.converge(update_first=False)
             reason = (
-                f"{self.candidates[candidate]} has the fewest votes ({lowest}) and is excluded; "
+                f"{self.candidates[candidate]} has the fewest votes ({lowest:f}) and is excluded; "
                 f"keep values recalculated over {iterations} iteration"
                 f"{'s' if iterations != 1 else ''}."
             )

@@ -69,8 +69,8 @@ class _ScottishCount:
         self.recorder = RoundRecorder(self.candidates, places=PLACES, total=total_votes * SCALE)
 
     def run(self) -> MethodOutcome:
-        quota_text = to_decimal(self.quota, PLACES).normalize()
-        reason = f"First preferences counted; the quota is {quota_text:f}."
+        quota_text = self.quota // SCALE
+        reason = f"First preferences counted; the quota is {quota_text}."
         excluded: list[int] = []
         tie_text: str | None = None
         while True:
@@ -185,10 +185,13 @@ class _ScottishCount:
         self.votes[candidate] -= surplus
         self.rounding_loss += surplus - moved
         name = self.candidates[candidate]
+        first_preference_value = surplus * SCALE // total
         return (
-            f"Surplus of {name} ({to_decimal(surplus, PLACES)}) transferred at transfer value "
-            f"{to_decimal(surplus, PLACES)} × value ÷ {to_decimal(total, PLACES)}, truncated to "
-            "five decimal places."
+            f"Surplus of {name} ({to_decimal(surplus, PLACES):f} of "
+            f"{to_decimal(total, PLACES):f} votes) transferred: each paper moves at "
+            f"{to_decimal(surplus, PLACES):f} × its value ÷ {to_decimal(total, PLACES):f}, "
+            "truncated to five decimal places "
+            f"({to_decimal(first_preference_value, PLACES):f} for a first-preference paper)."
         )
 
     def _exclude(self, candidate: int) -> str:
@@ -201,7 +204,7 @@ class _ScottishCount:
         if int(self.votes[candidate]) != 0:
             raise RuntimeError("An excluded candidate kept votes after every paper moved.")
         return (
-            f"{self.candidates[candidate]} has the fewest votes ({to_decimal(held, PLACES)}) "
+            f"{self.candidates[candidate]} has the fewest votes ({to_decimal(held, PLACES):f}) "
             "and is excluded; their papers are transferred at their current values."
         )
 

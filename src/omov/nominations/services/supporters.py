@@ -16,7 +16,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 
 from omov.contests.models import Contest, ContestStatus
@@ -97,17 +98,15 @@ def _when(at: dt.datetime) -> str:
 
 def supporter_window_message(contest: Contest) -> str:
     """Return the sentence telling a visitor when sign-up opens or closed, or is open until."""
-    state = supporter_window_state(contest)
-    if state == "unset":
+    opens, closes = contest.supporter_window_opens_at, contest.supporter_window_closes_at
+    if opens is None or closes is None:
         return "Registration as a supporter is not available for this contest."
+    state = supporter_window_state(contest)
     if state == "not_yet":
-        return (
-            f"Registration as a supporter opens on {_when(contest.supporter_window_opens_at)}. "
-            "Come back then."
-        )
+        return f"Registration as a supporter opens on {_when(opens)}. Come back then."
     if state == "closed":
-        return f"Registration as a supporter closed on {_when(contest.supporter_window_closes_at)}."
-    return f"Registration is open until {_when(contest.supporter_window_closes_at)}."
+        return f"Registration as a supporter closed on {_when(closes)}."
+    return f"Registration is open until {_when(closes)}."
 
 
 def supporter_application_submit(
@@ -253,10 +252,15 @@ def _matching_people(application: SupporterApplication, kind: str) -> list[Perso
     if kind == FlagKind.DUPLICATE_EMAIL:
         return list(people.filter(email__iexact=application.email))
     if kind == FlagKind.DUPLICATE_PHONE:
-        # People's phone numbers come from imports in many formats: narrow by the last digits in
-        # the database, then compare the normalised numbers.
-        tail = application.phone[-6:]
-        found = people.filter(Q(phone=application.phone) | Q(phone__contains=tail))
+        # People's phone numbers come from imports in many formats ('07700 900 123',
+        # '+44 7700-900123'): strip the separators in the database, narrow by the last nine
+        # digits, then compare the normalised numbers. This scans the people table; it runs once
+        # per application, which is far below the rate of a form.
+        digits: Any = F("phone")
+        for separator in (" ", "-", "(", ")", ".", "+"):
+            digits = Replace(digits, Value(separator), Value(""))
+        found = people.exclude(phone="").annotate(phone_digits=digits)
+        found = found.filter(phone_digits__endswith=application.phone[-9:])
         return [p for p in found if normalise_phone(p.phone) == application.phone]
     compact = application.postcode.replace(" ", "")
     return list(
@@ -373,9 +377,14 @@ def supporter_application_reject(
         locked.reviewed_at = clock.now()
         locked.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
         locked.save(update_fields=["status", "rejection_reason", "reviewed_at", "reviewed_by"])
+        # A rejected application no longer makes others duplicates: clear the flags it raised.
+        cleared, _ = SupporterFlag.objects.filter(
+            other_application=locked, application__status=ApplicationStatus.PENDING
+        ).delete()
         audit_record(
             action="supporters.reject",
-            summary=f"Rejected application {locked.pk}",
+            summary=f"Rejected application {locked.pk}"
+            + (f"; cleared {cleared} duplicate flag(s) it raised on others" if cleared else ""),
             actor=actor,
             contest=locked.contest,
             target=locked,
