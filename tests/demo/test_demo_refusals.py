@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from factories import ContestFactory
 from omov.contests.models import Contest
@@ -23,6 +24,7 @@ def test_a_stale_count_key_stops_a_fresh_build(db: Any, tmp_path: Path, shared_d
             figures_path=shared_data / "labour-contests.json",
         )
     assert not Contest.objects.exists()
+    assert not get_user_model().objects.exists()
 
 
 def test_a_contest_in_the_way_is_reported_not_overwritten(
@@ -36,3 +38,5 @@ def test_a_contest_in_the_way_is_reported_not_overwritten(
             figures_path=shared_data / "labour-contests.json",
         )
     assert Contest.objects.get(slug=LEADERSHIP_SLUG).title == "Someone else's contest"
+    assert Contest.objects.count() == 1
+    assert not get_user_model().objects.exists()

@@ -82,7 +82,7 @@ def accounts_ensure(
         _Grant(
             "owen-smith-agent",
             Role.CANDIDATE_AGENT,
-            f"{agent_candidate.name}'s agent in {leadership.title}",
+            f"{agent_candidate.name}, {leadership.title}",
             "Candidate's",
             "Agent",
             contest=leadership,
@@ -91,7 +91,7 @@ def accounts_ensure(
         _Grant(
             "paper-operator-1",
             Role.PAPER_OPERATOR,
-            f"keys returned papers in {deputy.title}",
+            f"keys papers, {deputy.title}",
             "Paper",
             "Operator One",
             contest=deputy,
@@ -99,7 +99,7 @@ def accounts_ensure(
         _Grant(
             "paper-operator-2",
             Role.PAPER_OPERATOR,
-            f"keys returned papers in {deputy.title}",
+            f"keys papers, {deputy.title}",
             "Paper",
             "Operator Two",
             contest=deputy,
@@ -107,7 +107,7 @@ def accounts_ensure(
         _Grant(
             "paper-supervisor",
             Role.PAPER_SUPERVISOR,
-            f"settles mismatched papers in {deputy.title}",
+            f"settles mismatches, {deputy.title}",
             "Paper",
             "Supervisor",
             contest=deputy,

@@ -165,6 +165,7 @@ class _People:
     def __init__(self, rng: random.Random, prefix: str) -> None:
         self.rng = rng
         self.prefix = prefix
+        self.tag = prefix.strip("-").lower()
         self.number = 0
         self.branches = len(NAMED_BRANCHES) + NEUTRAL_BRANCHES
 
@@ -194,7 +195,7 @@ class _People:
             "category": category,
             "first_name": first,
             "last_name": last,
-            "email": f"{local}.{self.number}@example.org" if has_email else "",
+            "email": f"{local}.{self.tag}{self.number}@example.org" if has_email else "",
             "phone": "",
             "postcode": postcode,
             "branch": code,
@@ -349,7 +350,7 @@ def deputy_rows(
             if kind == "under_age":
                 fields["date_of_birth"] = (adult_latest + dt.timedelta(days=200)).isoformat()
             row = people.row("member", **fields)
-            row["email"] = row["email"] or f"member.{people.number}@example.org"
+            row["email"] = row["email"] or f"member.{people.tag}{people.number}@example.org"
             row["consent_email"] = "yes"
             yield row
 

@@ -82,10 +82,12 @@ def print_report(report: DemoReport, *, bind: str, serving: bool, out: TextIO) -
     if report.roll_kinds:
         ineligible = {k: n for k, n in report.roll_kinds.items() if k not in CATEGORY_LABELS}
         print(
-            f"   Roll: {sum(report.roll_kinds.values()):,} people imported; not eligible: "
-            + "; ".join(f"{n:,} {KIND_LABELS[k]}" for k, n in sorted(ineligible.items())),
+            f"   Roll: {sum(report.roll_kinds.values()):,} people imported, "
+            f"{sum(ineligible.values()):,} of them not eligible:",
             file=out,
         )
+        for kind, number in sorted(ineligible.items(), key=lambda item: (-item[1], item[0])):
+            print(f"     {number:>7,} {KIND_LABELS[kind]}", file=out)
     print(
         f"   Declaration: {base}{reverse('results:declaration', args=[leadership.slug])}",
         file=out,
@@ -100,7 +102,11 @@ def print_report(report: DemoReport, *, bind: str, serving: bool, out: TextIO) -
 
     print("", file=out)
     print(f"2. {deputy.title}: {deputy.get_status_display().lower()}", file=out)
-    print(f"   Turnout so far: {base}{reverse('results:turnout', args=[deputy.slug])}", file=out)
+    print(
+        f"   Turnout so far (signed in as returning-officer or scrutineer): "
+        f"{base}{reverse('results:turnout', args=[deputy.slug])}",
+        file=out,
+    )
     print(
         f"   Count key (needed to count it after closing): {report.key_paths[deputy.slug]}",
         file=out,
