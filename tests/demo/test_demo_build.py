@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -51,18 +51,21 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def built_once(
     django_db_setup: Any, django_db_blocker: Any, demo_dir: Path, shared_data: Path
 ) -> Iterator[DemoReport]:
-    """Build the demo once for this module (committed), and empty the database afterwards.
+    """Build the demo once for this module, inside a transaction rolled back at the end.
 
-    Each test still runs in its own transaction (the ``db`` fixture), so what a test changes
+    Each test runs in its own nested transaction (the ``db`` fixture), so what a test changes
     (a vote cast, a second build) is rolled back before the next one.
     """
     with django_db_blocker.unblock():
-        report = demo_build(
-            data_dir=demo_dir, divisor=100, figures_path=shared_data / "labour-contests.json"
-        )
-    yield report
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield demo_build(
+                data_dir=demo_dir, divisor=100, figures_path=shared_data / "labour-contests.json"
+            )
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture

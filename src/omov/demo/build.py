@@ -258,8 +258,8 @@ def _tune_sqlite() -> None:
     2 MB cache every batch re-reads index pages and journals them to a temporary file. Both
     settings last only as long as this connection and change nothing in the database file.
     """
-    if connection.vendor != "sqlite":
-        return
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        return  # SQLite refuses to change temp_store inside a transaction
     with connection.cursor() as cursor:
         cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
         cursor.execute("PRAGMA temp_store = MEMORY")
