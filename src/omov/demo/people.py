@@ -195,7 +195,7 @@ class _People:
             "category": category,
             "first_name": first,
             "last_name": last,
-            "email": f"{local}.{self.tag}{self.number}@example.org" if has_email else "",
+            "email": f"{local}.{self.tag}-{self.number}@example.org" if has_email else "",
             "phone": "",
             "postcode": postcode,
             "branch": code,
@@ -260,7 +260,8 @@ def leadership_rows(
             base.update(_adult_birth(rng, adult_latest))
             if rng.random() < 0.03:  # arrears paid in time: still eligible
                 deadline = timetable.arrears_deadline
-                base["arrears_paid_on"] = _day(rng, deadline - dt.timedelta(60), deadline)
+                paid = _day(rng, deadline - dt.timedelta(60), deadline)
+                base["arrears_paid_on"] = paid.isoformat()
             base.update(fields)
             return people.row("member", **base)
 
@@ -314,11 +315,7 @@ def leadership_rows(
         order = [kind for kind, number in sorted(kinds.items()) for _ in range(number)]
         rng.shuffle(order)
         for kind in order:
-            row = makers[kind]()
-            for key, value in row.items():
-                if isinstance(value, dt.date):
-                    row[key] = value.isoformat()
-            yield row
+            yield makers[kind]()
 
     return rows(), kinds
 
@@ -350,7 +347,7 @@ def deputy_rows(
             if kind == "under_age":
                 fields["date_of_birth"] = (adult_latest + dt.timedelta(days=200)).isoformat()
             row = people.row("member", **fields)
-            row["email"] = row["email"] or f"member.{people.tag}{people.number}@example.org"
+            row["email"] = row["email"] or f"member.{people.tag}-{people.number}@example.org"
             row["consent_email"] = "yes"
             yield row
 
@@ -362,10 +359,10 @@ def write_roll(path: Path, rows: Iterator[dict[str, object]]) -> int:
     written = 0
     temporary = path.with_suffix(".csv.part")
     with temporary.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
         for row in rows:
-            writer.writerow(row)
+            writer.writerow([row[column] for column in COLUMNS])
             written += 1
     temporary.replace(path)
     return written
