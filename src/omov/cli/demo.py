@@ -1,0 +1,139 @@
+"""`omov demo`: build a realistic election from the 2016 Labour figures, print the logins, serve it.
+
+The demo keeps its own SQLite database in its data folder (``var/demo`` unless ``--data-dir``;
+``DATABASE_URL`` wins when set), so it never touches the database of a real election.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from omov.cli.errors import CommandError
+
+DEFAULT_DATA_DIR = Path("var") / "demo"
+DEFAULT_DIVISOR = 100
+
+
+def register(subparsers: Any) -> None:
+    """Add the `demo` sub-command."""
+    parser = subparsers.add_parser(
+        "demo",
+        help="Build a realistic demo election (the 2016 Labour leadership contest) and serve it.",
+        description=(
+            "Build two contests: a replay of the 2016 Labour leadership election, declared with "
+            "the published figures (scaled to 1/100 unless --full), and a deputy leadership "
+            "election open for voting now. Print the staff logins and voter credentials, then "
+            "serve the site."
+        ),
+    )
+    parser.add_argument(
+        "--no-serve", action="store_true", help="Build the demo (or find it built) and exit."
+    )
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument(
+        "--full",
+        action="store_true",
+        help="Full 2016 size: 654,006 credentials and 506,438 ballots (takes several minutes).",
+    )
+    size.add_argument(
+        "--scale",
+        type=int,
+        default=DEFAULT_DIVISOR,
+        metavar="DIVISOR",
+        help=f"Divide the 2016 figures by DIVISOR (default {DEFAULT_DIVISOR}; 1 = --full).",
+    )
+    parser.add_argument(
+        "--bind",
+        default=os.environ.get("OMOV_BIND", "127.0.0.1:8000"),
+        help="Address to serve on (default 127.0.0.1:8000).",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=DEFAULT_DATA_DIR,
+        help="Folder for the demo's database, roll files and count keys "
+        f"(default {DEFAULT_DATA_DIR}).",
+    )
+    parser.add_argument(
+        "--reset",
+        action="store_true",
+        help="Delete the demo's database, roll files and keys in the data folder and build again.",
+    )
+    parser.add_argument(
+        "--figures",
+        type=Path,
+        help="The published figures (default: shared/data/labour-contests.json beside omov).",
+    )
+    parser.add_argument("--workers", type=int, help="Web server worker processes.")
+    parser.add_argument("--quiet", action="store_true", help="No progress bars.")
+    parser.set_defaults(handler=demo)
+
+
+def _reset(data_dir: Path) -> None:
+    """Delete what a demo build leaves in its data folder (only the demo's own files)."""
+    if os.environ.get("DATABASE_URL"):
+        raise CommandError(
+            "--reset deletes the demo's own SQLite database, but DATABASE_URL is set. Drop and "
+            "create that database yourself (and delete the keys in "
+            f"{data_dir / 'keys'}), or unset DATABASE_URL."
+        )
+    for name in ("omov.sqlite3", "omov.sqlite3-journal", "omov.sqlite3-wal", "omov.sqlite3-shm"):
+        (data_dir / name).unlink(missing_ok=True)
+    for pattern in ("roll-*.csv", "roll-*.csv.part"):
+        for path in data_dir.glob(pattern):
+            path.unlink()
+    shutil.rmtree(data_dir / "keys", ignore_errors=True)
+
+
+def demo(args: argparse.Namespace) -> int:
+    """Build the demo, print where to log in, and serve it unless --no-serve."""
+    divisor = 1 if args.full else args.scale
+    data_dir: Path = args.data_dir.resolve()
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["OMOV_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("OMOV_PUBLIC_URL", f"http://{args.bind}")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if args.reset:
+        _reset(data_dir)
+
+    from django.core.management import call_command
+
+    from omov.cli.django_setup import setup_django
+    from omov.cli.serve import prepare_database, run_gunicorn
+
+    setup_django()
+    from omov.core.errors import ServiceError
+    from omov.demo.build import DemoError, demo_build
+    from omov.demo.figures import FiguresError
+    from omov.demo.report import print_report
+
+    try:
+        call_command("migrate", interactive=False, verbosity=0)
+        report = demo_build(
+            data_dir=data_dir,
+            divisor=divisor,
+            figures_path=args.figures,
+            log=sys.stderr,
+            show_progress=not args.quiet,
+        )
+    except (DemoError, FiguresError) as error:
+        raise CommandError(str(error)) from None
+    except ServiceError as error:
+        raise CommandError(f"The demo could not be built: {error.message}") from None
+    print_report(report, bind=args.bind, serving=not args.no_serve, out=sys.stdout)
+    if report.problems:
+        raise CommandError(
+            "The declared result does not reproduce the figures it must:\n  "
+            + "\n  ".join(report.problems),
+            exit_code=1,
+        )
+    if args.no_serve:
+        return 0
+    prepare_database(migrate=False)
+    run_gunicorn(bind=args.bind, workers=args.workers or 2)
+    return 0

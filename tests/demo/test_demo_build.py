@@ -1,0 +1,213 @@
+"""`omov demo`: the built demo declares the scaled 2016 figures and lets a newcomer vote.
+
+The build runs at 1/100 of 2016 here (the default scale); the full size is measured by hand
+(`omov demo --no-serve --full`), since it takes minutes. The scaled figures are written out in
+full below, so a change in scaling or in the count shows up as a failing number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from omov.ballots.models import Ballot, Credential
+from omov.ballots.services import AlreadyVoted, ballot_cast, credential_sign_in
+from omov.contests.models import Contest, ContestStatus
+from omov.core.models import RoleAssignment
+from omov.demo.build import (
+    DEPUTY_SLUG,
+    LEADERSHIP_SLUG,
+    DemoError,
+    DemoReport,
+    demo_build,
+    result_problems,
+)
+from omov.demo.figures import demo_figures
+from omov.electorate.models import Branch, Person, RollEntry
+from omov.nominations.models import BranchMeeting
+from omov.results.models import Result
+
+#: 1/100 of the published 2016 figures, each rounded half up.
+SCALED_VOTES = {
+    "member": {"Jeremy Corbyn": 1682, "Owen Smith": 1170},
+    "registered_supporter": {"Jeremy Corbyn": 849, "Owen Smith": 366},
+    "affiliated_supporter": {"Jeremy Corbyn": 601, "Owen Smith": 397},
+}
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("demo")
+
+
+@pytest.fixture(scope="module")
+def built_once(
+    django_db_setup: Any, django_db_blocker: Any, demo_dir: Path, shared_data: Path
+) -> Iterator[DemoReport]:
+    """Build the demo once for this module, inside a transaction rolled back at the end.
+
+    Each test runs in its own nested transaction (the ``db`` fixture), so what a test changes
+    (a vote cast, a second build) is rolled back before the next one.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield demo_build(
+                data_dir=demo_dir, divisor=100, figures_path=shared_data / "labour-contests.json"
+            )
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def built(built_once: DemoReport, db: Any) -> DemoReport:
+    return built_once
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "contests": Contest.objects.count(),
+        "people": Person.objects.count(),
+        "branches": Branch.objects.count(),
+        "roll entries": RollEntry.objects.count(),
+        "credentials": Credential.objects.count(),
+        "ballots": Ballot.objects.count(),
+        "results": Result.objects.count(),
+        "meetings": BranchMeeting.objects.count(),
+        "users": get_user_model().objects.count(),
+        "roles": RoleAssignment.objects.count(),
+    }
+
+
+def test_the_declared_result_has_the_scaled_2016_figures(built: DemoReport) -> None:
+    contest = Contest.objects.get(slug=LEADERSHIP_SLUG)
+    assert contest.status == ContestStatus.DECLARED
+    result = Result.objects.get(contest=contest)
+    assert result.elected == ["Jeremy Corbyn"]
+    assert result.credentials_issued == 6540
+    assert result.valid == 5065
+    assert result.spoilt_total == 10
+    assert result.rejected_total == 0
+    assert result.report["rounds"][-1]["votes"] == {"Jeremy Corbyn": "3132", "Owen Smith": "1933"}
+    assert {category: item["votes"] for category, item in result.categories.items()} == (
+        SCALED_VOTES
+    )
+    assert sum(result.issued_by_category.values()) == 6540
+    assert built.problems == []
+
+    page = Client().get(reverse("results:declaration", args=[contest.slug]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    for figure in ("3,132", "1,933", "61.8", "38.2", "5,065", "6,540", "77.6"):
+        assert figure in text, figure
+
+
+def test_the_nominations_page_shows_the_published_branch_figures(built: DemoReport) -> None:
+    page = Client().get(reverse("nominations:overview", args=[LEADERSHIP_SLUG]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "285" in text
+    assert "84.3%" in text
+    assert BranchMeeting.objects.filter(contest__slug=LEADERSHIP_SLUG).count() == 338
+
+
+def test_the_roll_holds_ineligible_people_with_their_reasons(built: DemoReport) -> None:
+    entries = RollEntry.objects.filter(contest__slug=LEADERSHIP_SLUG)
+    assert entries.filter(is_eligible=True).count() == 6540
+    reasons = {
+        code
+        for row in entries.filter(is_eligible=False).values_list("reasons", flat=True)
+        for code in row
+    }
+    assert {
+        "joined_by_freeze_date",
+        "membership_continuous",
+        "not_suspended",
+        "arrears_paid",
+        "adult",
+        "supporter_fee_paid",
+        "on_electoral_register",
+    } <= reasons
+
+
+def test_a_printed_credential_votes_once_in_the_open_contest(built: DemoReport) -> None:
+    deputy = Contest.objects.get(slug=DEPUTY_SLUG)
+    assert deputy.status == ContestStatus.BALLOT_OPEN
+    assert len(built.credentials) == 5
+    printed = built.credentials[0]
+    assert printed.booth_url.endswith(f"/vote/?ref={printed.reference.replace('-', '')}")
+    credential = credential_sign_in(
+        reference=printed.reference, code=printed.code, client_ip="192.0.2.1"
+    )
+    assert credential.contest_id == deputy.pk
+    ranking = list(deputy.candidates.values_list("pk", flat=True)[:2])
+    before = Ballot.objects.filter(contest=deputy).count()
+    assert ballot_cast(credential_id=credential.pk, ranking=ranking)
+    assert Ballot.objects.filter(contest=deputy).count() == before + 1
+    with pytest.raises(AlreadyVoted):
+        ballot_cast(credential_id=credential.pk, ranking=ranking)
+
+
+def test_building_again_reuses_the_demo_and_duplicates_nothing(
+    built: DemoReport, demo_dir: Path, shared_data: Path
+) -> None:
+    before = _counts()
+    again = demo_build(
+        data_dir=demo_dir, divisor=100, figures_path=shared_data / "labour-contests.json"
+    )
+    assert again.is_reused
+    assert _counts() == before
+    assert again.problems == []
+    # The reused demo prints fresh credentials that work; the first build's no longer do.
+    fresh = again.credentials[0]
+    assert credential_sign_in(reference=fresh.reference, code=fresh.code, client_ip="192.0.2.2")
+    old = {(c.reference, c.code) for c in built.credentials}
+    for printed in again.credentials:
+        assert (printed.reference, printed.code) not in old
+    # New passwords each run, and they work.
+    officer = next(a for a in again.accounts if a.username == "returning-officer")
+    client = Client()
+    assert client.login(username="returning-officer", password=officer.password)
+    assert client.get(reverse("contests:detail", args=[LEADERSHIP_SLUG])).status_code == 200
+
+
+def test_a_different_scale_or_a_half_built_demo_is_refused(
+    built: DemoReport, demo_dir: Path, shared_data: Path
+) -> None:
+    before = _counts()
+    with pytest.raises(DemoError, match="another scale"):
+        demo_build(
+            data_dir=demo_dir,
+            divisor=1000,
+            figures_path=shared_data / "labour-contests.json",
+        )
+    # As if the build had stopped before the deputy ballot opened.
+    Contest.objects.filter(slug=DEPUTY_SLUG).update(status=ContestStatus.ROLL_FROZEN)
+    with pytest.raises(DemoError, match=r"did not finish.*--reset"):
+        demo_build(
+            data_dir=demo_dir,
+            divisor=100,
+            figures_path=shared_data / "labour-contests.json",
+        )
+    assert _counts() == before
+
+
+def test_a_result_that_differs_from_the_figures_is_reported(
+    built: DemoReport, labour_2016: dict[str, Any]
+) -> None:
+    contest = Contest.objects.get(slug=LEADERSHIP_SLUG)
+    figures = demo_figures(labour_2016, divisor=100)
+    assert result_problems(contest, figures) == []
+    Result.objects.filter(contest=contest).update(valid=5064)
+    problems = result_problems(contest, figures)
+    assert problems == ["valid ballots: the stored result has 5064, the figures say 5065"]
+    assert result_problems(contest, demo_figures(labour_2016, divisor=1)) != []
