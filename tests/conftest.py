@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,13 @@ def contest(db: Any) -> Any:
     from omov.contests.models import CandidateStatus
 
     contest = ContestFactory(slug="leader-2016", title="Leadership election 2016")
-    CandidateFactory(contest=contest, name="Jeremy Corbyn", is_incumbent=True, ballot_position=1)
+    CandidateFactory(
+        contest=contest,
+        name="Jeremy Corbyn",
+        is_incumbent=True,
+        ballot_position=1,
+        consented_at=dt.datetime(2016, 7, 12, 12, tzinfo=dt.UTC),
+    )
     CandidateFactory(
         contest=contest, name="Owen Smith", status=CandidateStatus.PROPOSED, ballot_position=2
     )

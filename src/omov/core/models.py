@@ -64,7 +64,7 @@ class RoleAssignment(models.Model):
         ]
 
     def __str__(self) -> str:
-        scope = self.contest.slug if self.contest_id else "all contests"
+        scope = self.contest.slug if self.contest is not None else "all contests"
         return f"{self.user} — {self.get_role_display()} ({scope})"
 
 
