@@ -23,8 +23,9 @@ How omov reads it:
 * A CVR that does not include the contest is not a ballot in it and is left out (CDF allows a
   record to list only the contests voted).
 
-Errors name the JSON path of the offending value (``CVR[12].CVRSnapshot[0]...``); a file that is
-not JSON at all gets the line and column from the JSON parser.
+Errors name the JSON path of the offending value (``CVR[12].CVRSnapshot[0]...``) and the line
+where the object holding it starts; a file that is not JSON at all gets the line and column from
+the JSON parser.
 
 The writer emits a minimal valid report with one election and one ``CVR.CandidateContest``
 (``NumberElected`` = seats), one CVR per voter (weights are expanded), ranks on every position.
