@@ -188,6 +188,11 @@ def main() -> None:
     parser.add_argument("--limit", type=float, default=240.0, help="seconds per peer")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument(
+        "--peers",
+        default=",".join(PEERS),
+        help="comma-separated peers to run (default: all); 'none' measures omov only",
+    )
     args = parser.parse_args()
 
     load_before = os.getloadavg()[0]
@@ -221,7 +226,10 @@ def main() -> None:
         command_winner = completed.stdout.rstrip().splitlines()[-1].removeprefix("Elected: ")
 
         peers: dict[str, dict[str, object]] = {}
+        chosen = [] if args.peers == "none" else args.peers.split(",")
         for name, program in PEERS.items():
+            if name not in chosen:
+                continue
             print(f"{name}: counting {args.ballots:,} ballots", file=sys.stderr)
             result = run_child(program, path, args.limit)
             if result is not None:
@@ -282,7 +290,8 @@ def main() -> None:
         f"**{seconds(total_median)}** | **{seconds(total_cpu)}** | < 0.5 s |",
         f"| `omov count FILE` incl. Python start-up | {seconds(min(command_times))} | "
         f"{seconds(statistics.median(command_times))} | | |",
-        f"| peak memory (resident high-water mark) | {peak_best:.0f} MB | {peak_median:.0f} MB | | < 300 MB |",
+        f"| peak memory (resident high-water mark) | {peak_best:.0f} MB | "
+        f"{peak_median:.0f} MB | | < 300 MB |",
         "",
         "| library | load (wall) | count (wall) | total (wall) | total CPU | winner | measured |",
         "|---|---:|---:|---:|---:|---|---|",

@@ -1,11 +1,12 @@
 """omov's IRV and Scottish STV agree with independent implementations: pref_voting, pyrankvote.
 
-pref_voting (Holliday and Pacuit) and pyrankvote are installed only for tests and benchmarks. Its IRV removes
-every tied-lowest candidate at once, and both its IRV and its STV break remaining ties at random,
-while omov breaks ties by documented rules and then by lot from a seed. So profiles are only
-compared when omov's count needed no tie-break at all (``CountResult.tie_breaks`` is empty);
-Hypothesis discards the others. Profiles hold strict partial rankings with no empty ballot, so
-the validity rules change nothing and both sides count the same ballots.
+pref_voting (Holliday and Pacuit) and pyrankvote are installed only for tests and benchmarks.
+pref_voting's IRV removes every tied-lowest candidate at once, and both libraries break remaining
+ties at random, while omov breaks ties by documented rules and then by lot from a seed. So
+profiles are only compared when omov's count needed no tie-break at all
+(``CountResult.tie_breaks`` is empty); Hypothesis discards the others. Profiles hold strict
+partial rankings with no empty ballot, so the validity rules change nothing and both sides count
+the same ballots.
 """
 
 from __future__ import annotations

@@ -222,9 +222,17 @@ def error_of(document: object, contest: str | None = None) -> CountInputError:
     return caught.value
 
 
-def test_an_unknown_selection_names_its_json_path() -> None:
+def test_an_unknown_selection_names_its_json_path_and_line() -> None:
     records = [record({"leader": {"l1": [position(1)]}}, 1), record({"leader": {"x9": []}}, 2)]
-    error = error_of(report(records))
+    text = json.dumps(report(records), indent=1)
+    with pytest.raises(CountInputError) as caught:
+        read_cdf(text.encode(), source="cvr.json")
+    error = caught.value
+    # The line is where the offending CVRContestSelection object opens.
+    lines = text.splitlines()
+    assert error.line is not None
+    assert lines[error.line - 1].strip() == "{"
+    assert '"ContestSelectionId": "x9"' in lines[error.line + 1]
     assert error.field == "CVR[1].CVRSnapshot[0].CVRContest[0].CVRContestSelection[0]." + (
         "ContestSelectionId"
     )

@@ -51,7 +51,7 @@ def register(subparsers: Any) -> None:
         type=_positive_integer,
         default=None,
         metavar="N",
-        help="seats to fill (default: the number in a BLT file, otherwise 1)",
+        help="seats to fill (default: the number the ballot file gives, otherwise 1)",
     )
     parser.add_argument(
         "--format",
@@ -72,13 +72,14 @@ def register(subparsers: Any) -> None:
         help="seed for any tie broken by lot; recorded in the result",
     )
     policies = [policy.value for policy in Policy]
+    defaults = ValidityRules().as_dict()
     for name, meaning in _POLICY_OPTIONS.items():
         parser.add_argument(
             "--" + name.replace("_", "-"),
             dest=name,
             choices=policies,
             default=None,
-            help=f"what to do with {meaning} (default: the documented rule)",
+            help=f"what to do with {meaning} (default: {defaults[name]})",
         )
     parser.add_argument(
         "--exclude-hopeless",

@@ -23,8 +23,9 @@ How omov reads it:
 * A CVR that does not include the contest is not a ballot in it and is left out (CDF allows a
   record to list only the contests voted).
 
-Errors name the JSON path of the offending value (``CVR[12].CVRSnapshot[0]...``); a file that is
-not JSON at all gets the line and column from the JSON parser.
+Errors name the JSON path of the offending value (``CVR[12].CVRSnapshot[0]...``) and the line
+where the object holding it starts; a file that is not JSON at all gets the line and column from
+the JSON parser.
 
 The writer emits a minimal valid report with one election and one ``CVR.CandidateContest``
 (``NumberElected`` = seats), one CVR per voter (weights are expanded), ranks on every position.
@@ -33,6 +34,9 @@ The writer emits a minimal valid report with one election and one ``CVR.Candidat
 from __future__ import annotations
 
 import json
+import json.decoder
+import json.scanner
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -47,10 +51,65 @@ __all__ = ["read_cdf", "write_cdf"]
 def read_cdf(data: bytes, *, source: str = "", contest: str | None = None) -> BallotFile:
     """Parse a CDF cast vote record report into a :class:`BallotFile` for one contest.
 
-    Raises :class:`CountInputError` naming the JSON path (or the line, for broken JSON) of
-    anything it cannot read.
+    Raises :class:`CountInputError` naming the JSON path of anything it cannot read and the
+    line where the object holding it starts (or the line and column, for broken JSON).
     """
-    return _CdfReader(source).read(data, contest)
+    try:
+        return _CdfReader(source).read(data, contest)
+    except CountInputError as error:
+        if error.line is not None or not error.field:
+            raise
+        line = _line_of_path(data, error.field)
+        raise CountInputError(
+            error.message, source=error.source, line=line, field=error.field
+        ) from None
+
+
+class _Located(dict[str, Any]):
+    """A JSON object that remembers where in the text it starts."""
+
+    offset: int = 0
+
+
+_PATH_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _line_of_path(data: bytes, path: str) -> int | None:
+    """Find the line where the innermost object on ``path`` starts (``CVR[3].CVRSnapshot[0]``).
+
+    Only used for an error message, so it re-parses with the slower pure-Python scanner, which
+    can tell where each object begins. Returns None if the path cannot be followed.
+    """
+    try:
+        text = data.decode(json.detect_encoding(data))
+        decoder = json.JSONDecoder()
+
+        def parse_object(
+            s_and_end: tuple[str, int], strict: bool, scan_once: Any, *args: Any
+        ) -> tuple[_Located, int]:
+            value, end = json.decoder.JSONObject(  # type: ignore[attr-defined]
+                s_and_end, strict, scan_once, None, None, {}
+            )
+            located = _Located(value)
+            located.offset = s_and_end[1] - 1
+            return located, end
+
+        decoder.parse_object = parse_object  # type: ignore[attr-defined]
+        decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
+        node: object = decoder.decode(text)
+    except (ValueError, RecursionError):
+        return None
+    offset = node.offset if isinstance(node, _Located) else None
+    for key, index in _PATH_STEP.findall(path):
+        if key and isinstance(node, dict) and key in node:
+            node = node[key]
+        elif index and isinstance(node, list) and int(index) < len(node):
+            node = node[int(index)]
+        else:
+            break
+        if isinstance(node, _Located):
+            offset = node.offset
+    return None if offset is None else text.count("\n", 0, offset) + 1
 
 
 def write_cdf(ballot_file: BallotFile, *, generated_at: datetime | None = None) -> str:
