@@ -9,7 +9,7 @@ cast each row. Rows are distinct and sorted, so the order ballots were listed in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -27,11 +27,20 @@ class Profile:
     candidates: tuple[str, ...]
     rankings: IntArray
     weights: IntArray
+    _total: int = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Computed once: the methods ask for the total several times per round. int64 sums are
+        # exact far beyond any electorate (overflow would need 9.2e18 voters), and checked here.
+        total = int(self.weights.sum(dtype=np.int64)) if self.weights.size else 0
+        if self.weights.size and (self.weights < 0).any():
+            raise ValueError("A profile's weights must not be negative.")
+        object.__setattr__(self, "_total", total)
 
     @property
     def total(self) -> int:
         """Return the number of valid ballots (voters), as an exact integer."""
-        return int(sum(int(weight) for weight in self.weights)) if self.weights.size else 0
+        return self._total
 
     def as_tuples(self) -> list[tuple[tuple[int, ...], int]]:
         """Return each distinct ranking as a tuple of candidate indices with its weight."""
