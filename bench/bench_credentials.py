@@ -139,6 +139,20 @@ def build_roll(voters: int) -> int:
     return contest.pk
 
 
+def reset_ballot() -> int:
+    """Put the earlier run's contest back to a frozen roll without a ballot; return its id."""
+    from omov.ballots.models import Ballot, BallotBox, Credential, PaperRecord
+    from omov.contests.models import Contest
+
+    contest = Contest.objects.get(slug="labour-2016")
+    Ballot.objects.filter(contest=contest).delete()
+    PaperRecord.objects.filter(contest=contest).delete()
+    Credential.objects.filter(contest=contest).delete()
+    BallotBox.objects.filter(contest=contest).delete()
+    Contest.objects.filter(pk=contest.pk).update(status="roll_frozen", ballot_opened_at=None)
+    return contest.pk
+
+
 def sender(contest_id: int, env: dict[str, str], batch_size: int) -> None:
     os.environ.update(env)
     from omov.cli.django_setup import setup_django
@@ -196,6 +210,11 @@ def main() -> int:
     )
     parser.add_argument("--write", type=Path, help="Also append the Markdown to this file.")
     parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="Reuse the roll built by an earlier run (reset its ballot) instead of rebuilding.",
+    )
+    parser.add_argument(
         "--seed",
         action="store_true",
         help="Then time ballots_seed_demo casting the 2016 result's share of ballots in bulk.",
@@ -205,7 +224,8 @@ def main() -> int:
     smtp_port = free_port()
     env = environment(args.database_url, smtp_port)
     os.environ.update(env)
-    recreate_database(args.database_url)
+    if not args.reuse:
+        recreate_database(args.database_url)
     from omov.cli.django_setup import setup_django
 
     setup_django()
@@ -216,10 +236,13 @@ def main() -> int:
     from omov.ballots.models import Credential
     from omov.contests.models import Contest
 
-    print(f"Building a frozen roll of {args.voters:,} voters (not timed)…", file=sys.stderr)
-    started = time.monotonic()
-    contest_id = build_roll(args.voters)
-    print(f"Roll built in {time.monotonic() - started:.0f} s.", file=sys.stderr)
+    if args.reuse:
+        contest_id = reset_ballot()
+    else:
+        print(f"Building a frozen roll of {args.voters:,} voters (not timed)…", file=sys.stderr)
+        started = time.monotonic()
+        contest_id = build_roll(args.voters)
+        print(f"Roll built in {time.monotonic() - started:.0f} s.", file=sys.stderr)
 
     contest = Contest.objects.get(pk=contest_id)
     started = time.monotonic()

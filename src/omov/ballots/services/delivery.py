@@ -207,9 +207,20 @@ def _credential_message(renderer: _Renderer, email: str, issued: crypto.IssuedCr
 
 
 def _locked_batch(queryset: Any, size: int) -> list[Credential]:
+    """Claim up to ``size`` credentials of ``queryset`` (no ORDER BY: the index stops early).
+
+    Ids are claimed first on the credential table alone (``FOR UPDATE SKIP LOCKED`` on
+    PostgreSQL, so several senders share the work), then loaded with their voters.
+    """
+    claim = queryset.values_list("pk", flat=True)
     if db_connection.vendor == "postgresql":
-        queryset = queryset.select_for_update(skip_locked=True, of=("self",))
-    return list(queryset.order_by("pk")[:size])
+        claim = claim.select_for_update(skip_locked=True)
+    ids = list(claim.order_by()[:size])
+    if not ids:
+        return []
+    return list(
+        Credential.objects.filter(pk__in=ids).select_related("roll_entry__person").order_by("pk")
+    )
 
 
 def credentials_send_batch(
@@ -226,7 +237,7 @@ def credentials_send_batch(
         batch = _locked_batch(
             Credential.objects.filter(
                 contest=contest, delivery=Delivery.EMAIL, issued_at__isnull=True
-            ).select_related("roll_entry__person"),
+            ),
             batch_size,
         )
         if not batch:
@@ -329,7 +340,7 @@ def letters_print(
     with transaction.atomic():
         queryset = Credential.objects.filter(
             contest=contest, delivery=Delivery.LETTER, issued_at__isnull=True
-        ).select_related("roll_entry__person")
+        )
         batch = _locked_batch(queryset, limit or 10**9)
         if not batch:
             return 0
@@ -506,7 +517,7 @@ def reminders_send(
                     issued_at__isnull=False,
                     has_voted=False,
                     reminder_round__lt=round_number,
-                ).select_related("roll_entry__person"),
+                ),
                 batch_size,
             )
             if not batch:
