@@ -125,6 +125,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -149,6 +150,15 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "returning-officer@omov.invalid")
 OMOV_PUBLIC_URL = os.environ.get("OMOV_PUBLIC_URL", "http://127.0.0.1:8000")
+
+# Voting and delivery limits (see docs/decisions/0003-ballot-secrecy.md).
+OMOV_EMAIL_RATE = float(os.environ.get("OMOV_EMAIL_RATE", "50"))  # messages per second
+OMOV_BOOTH_ATTEMPTS_PER_REFERENCE = int(os.environ.get("OMOV_BOOTH_ATTEMPTS_PER_REFERENCE", "5"))
+OMOV_BOOTH_ATTEMPTS_PER_ADDRESS = int(os.environ.get("OMOV_BOOTH_ATTEMPTS_PER_ADDRESS", "60"))
+OMOV_BOOTH_THROTTLE_WINDOW = int(os.environ.get("OMOV_BOOTH_THROTTLE_WINDOW", "900"))  # seconds
+# Behind a reverse proxy, trust its X-Forwarded-For so each voter has their own guessing limit.
+OMOV_TRUST_X_FORWARDED_FOR = env_bool("OMOV_TRUST_X_FORWARDED_FOR", False)
+OMOV_TURNOUT_FOR_AGENTS = env_bool("OMOV_TURNOUT_FOR_AGENTS", False)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -490,11 +490,14 @@ def ballots_for_count(*, contest: Contest, private_key_bytes: bytes | str) -> Co
         bytes(s) for s in Ballot.objects.filter(contest=contest).values_list("sealed", flat=True)
     ]
     secrets.SystemRandom().shuffle(sealed)
-    box_opener = crypto.opener(private_key)
+    try:
+        plaintexts = crypto.unseal_many(private_key, sealed)
+    except ValueError as error:
+        raise ServiceError(WRONG_KEY_MESSAGE) from error
     ballots = []
-    for ciphertext in sealed:
+    for plaintext in plaintexts:
         try:
-            payload = crypto.payload_decode(crypto.unseal(box_opener, ciphertext))
+            payload = crypto.payload_decode(plaintext)
         except ValueError as error:
             raise ServiceError(WRONG_KEY_MESSAGE) from error
         ranking = payload["ranking"]
