@@ -33,6 +33,7 @@ from omov.demo.figures import demo_figures
 from omov.electorate.models import Branch, Person, RollEntry
 from omov.nominations.models import BranchMeeting
 from omov.results.models import Result
+from omov.results.selectors import percent
 
 #: 1/100 of the published 2016 figures, each rounded half up.
 SCALED_VOTES = {
@@ -102,6 +103,8 @@ def test_the_declared_result_has_the_scaled_2016_figures(built: DemoReport) -> N
         SCALED_VOTES
     )
     assert sum(result.issued_by_category.values()) == 6540
+    assert result.ballots_returned == 5075
+    assert percent(result.ballots_returned, result.credentials_issued) == "77.6"
     assert built.problems == []
 
     page = Client().get(reverse("results:declaration", args=[contest.slug]))
@@ -115,8 +118,9 @@ def test_the_nominations_page_shows_the_published_branch_figures(built: DemoRepo
     page = Client().get(reverse("nominations:overview", args=[LEADERSHIP_SLUG]))
     assert page.status_code == 200
     text = page.content.decode()
-    assert "285" in text
-    assert "84.3%" in text
+    assert "285 (84.3% of nominating branches)" in text
+    assert "53 (15.7% of nominating branches)" in text
+    assert "338 branches made a supporting nomination" in text
     assert BranchMeeting.objects.filter(contest__slug=LEADERSHIP_SLUG).count() == 338
 
 

@@ -60,6 +60,16 @@ def test_demo_builds_prints_the_logins_and_exits(tmp_path: Path) -> None:
     assert "Run `omov demo --reset`" in other_scale.stderr
     assert "Traceback" not in other_scale.stderr
 
+    key = data_dir / "keys" / "labour-leader-2016-replay.key"
+    old_key = key.read_text()
+    reset = run_demo(
+        "--no-serve", "--quiet", "--reset", "--scale", "1000", "--data-dir", str(data_dir)
+    )
+    assert reset.returncode == 0, reset.stderr
+    assert "built in" in reset.stdout
+    assert "Check: the stored result reproduces every figure above exactly." in reset.stdout
+    assert key.read_text() != old_key  # a new ballot, a new count key
+
 
 def test_reset_refuses_to_touch_a_database_named_by_url(tmp_path: Path) -> None:
     result = run_demo(

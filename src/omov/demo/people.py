@@ -18,12 +18,14 @@ import csv
 import datetime as dt
 import random
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from omov.demo.figures import DemoFigures
 
+T = TypeVar("T")
 COLUMNS: tuple[str, ...] = (
     "external_id",
     "category",
@@ -156,7 +158,17 @@ def branch_columns(index: int) -> tuple[str, str, str, str]:
 
 
 def _day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
-    return start + dt.timedelta(days=rng.randint(0, (end - start).days))
+    """Return a day from ``start`` to ``end`` inclusive (a uniform draw)."""
+    return dt.date.fromordinal(start.toordinal() + _below(rng, (end - start).days + 1))
+
+
+def _below(rng: random.Random, limit: int) -> int:
+    """Return a whole number from 0 to ``limit - 1``; plain floats are fast enough here."""
+    return int(rng.random() * limit)
+
+
+def _pick(rng: random.Random, choices: Sequence[T]) -> T:
+    return choices[int(rng.random() * len(choices))]
 
 
 class _People:
@@ -167,27 +179,31 @@ class _People:
         self.prefix = prefix
         self.tag = prefix.strip("-").lower()
         self.number = 0
-        self.branches = len(NAMED_BRANCHES) + NEUTRAL_BRANCHES
+        self.named = [branch_columns(i) for i in range(1, len(NAMED_BRANCHES))]
+        self.neutral = [
+            branch_columns(i)
+            for i in range(len(NAMED_BRANCHES), len(NAMED_BRANCHES) + NEUTRAL_BRANCHES)
+        ]
 
     def branch(self) -> tuple[str, str, str, str]:
         draw = self.rng.random()
         if draw < 0.015:
-            return branch_columns(0)  # Islington North: a big, busy branch
+            return NAMED_BRANCHES[0]  # Islington North: a big, busy branch
         if draw < 0.03:
-            return branch_columns(self.rng.randint(1, len(NAMED_BRANCHES) - 1))
-        return branch_columns(self.rng.randint(len(NAMED_BRANCHES), self.branches - 1))
+            return _pick(self.rng, self.named)
+        return _pick(self.rng, self.neutral)
 
     def row(self, category: str, **fields: object) -> dict[str, object]:
         self.number += 1
         rng = self.rng
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        first, last = _pick(rng, FIRST_NAMES), _pick(rng, LAST_NAMES)
         code, name, region, district = self.branch()
-        district = (
-            district
-            or f"{rng.choice('BDGHKLMNPSTW')}{rng.choice('ABDEHLMNRSTY')}{rng.randint(1, 29)}"
-        )
-        unit = "".join(rng.choice(_POSTCODE_LETTERS) for _ in range(2))
-        postcode = f"{district} {rng.randint(1, 9)}{unit}"
+        letters = _POSTCODE_LETTERS
+        if not district:
+            district = (
+                f"{_pick(rng, 'BDGHKLMNPSTW')}{_pick(rng, 'ABDEHLMNRSTY')}{_below(rng, 29) + 1}"
+            )
+        postcode = f"{district} {_below(rng, 9) + 1}{_pick(rng, letters)}{_pick(rng, letters)}"
         has_email = rng.random() < 0.9
         local = f"{first}.{last}".lower().replace("'", "")
         row: dict[str, object] = {
@@ -227,7 +243,7 @@ def _adult_birth(rng: random.Random, latest: dt.date) -> dict[str, object]:
 
 
 def _affiliate(rng: random.Random) -> dict[str, object]:
-    number = rng.randint(1, AFFILIATES)
+    number = _below(rng, AFFILIATES) + 1
     return {"affiliate": f"affiliate-{number:02d}", "affiliate_name": f"Affiliate {number:02d}"}
 
 
