@@ -863,27 +863,34 @@ def decision_override(
 # --- Freeze -------------------------------------------------------------------------------------
 
 
-def _snapshot(contest: Contest, mask: int, override: bool | None) -> None:
-    """Copy the decisions with one (failed rules, override) combination into roll entries.
+def _snapshot(contest: Contest, combinations: list[tuple[int, bool | None]]) -> None:
+    """Copy every decision of the contest into a roll entry, in one INSERT … SELECT.
 
-    Set-based (INSERT … SELECT): every such entry has the same reasons, so nothing is read into
-    Python; a roll has a few dozen combinations at most.
+    The reasons depend only on the (failed rules, override) combination, and a roll has a few
+    dozen combinations at most, so they are spelt out in a CASE: nothing is read into Python.
     """
     quote = connection.ops.quote_name
     entry = quote(RollEntry._meta.db_table)
     decision = quote(EligibilityDecision._meta.db_table)
     person = quote(Person._meta.db_table)
-    reasons = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
-    override_test = "d.override IS NULL" if override is None else "d.override = %s"
-    frozen_at = connection.ops.adapt_datetimefield_value(contest.roll_frozen_at)
-    params: list[Any] = [_reasons_json(mask, override), frozen_at, contest.pk, mask]
-    if override is not None:
-        params.append(override)
+    cases: list[str] = []
+    params: list[Any] = []
+    for mask, override in combinations:
+        if override is None:
+            cases.append("WHEN d.failed_rules = %s AND d.override IS NULL THEN %s")
+            params += [mask, _reasons_json(mask, override)]
+        else:
+            cases.append("WHEN d.failed_rules = %s AND d.override = %s THEN %s")
+            params += [mask, override, _reasons_json(mask, override)]
+    reasons = f"CASE {' '.join(cases)} ELSE '[]' END"
+    if connection.vendor == "postgresql":
+        reasons = f"CAST({reasons} AS jsonb)"
+    params += [connection.ops.adapt_datetimefield_value(contest.roll_frozen_at), contest.pk]
     sql = (
         f"INSERT INTO {entry} (contest_id, person_id, category, branch_id, is_eligible, reasons,"
         f" frozen_at) SELECT d.contest_id, d.person_id, p.category, p.branch_id, d.is_eligible,"
         f" {reasons}, %s FROM {decision} d JOIN {person} p ON p.id = d.person_id"
-        f" WHERE d.contest_id = %s AND d.failed_rules = %s AND {override_test}"
+        f" WHERE d.contest_id = %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -913,8 +920,7 @@ def roll_freeze(
         RollEntry.objects.filter(contest=contest).delete()
         decisions = EligibilityDecision.objects.filter(contest=contest)
         combinations = list(decisions.values_list("failed_rules", "override").distinct())
-        for mask, override in combinations:
-            _snapshot(contest, mask, override)
+        _snapshot(contest, combinations)
         counts = dict(decisions.values_list("is_eligible").annotate(n=Count("id")))
         eligible, total = counts.get(True, 0), sum(counts.values())
         audit_record(
