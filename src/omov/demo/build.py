@@ -361,7 +361,7 @@ def _build_deputy(
         path = data_dir / "roll-deputy.csv"
         people.write_roll(path, rows)
         with path.open("rb") as lines:
-            roll_import(lines=lines, file_name=path.name, contest=deputy, actor=officer)
+            roll_import(source=lines, file_name=path.name, contest=deputy, actor=officer)
         roll_evaluate(contest=deputy, actor=officer)
     with (
         steps.step("Record parliamentary nominations and consents; freeze the roll"),
@@ -558,7 +558,7 @@ def _build_leadership(
         steps.bar(path.stat().st_size, "B", "import") as bar,
     ):
         roll_import(
-            lines=lines, file_name=path.name, contest=leadership, actor=officer, progress=bar.update
+            source=lines, file_name=path.name, contest=leadership, actor=officer, progress=bar.update
         )
     with steps.step("Evaluate everyone against the 2016 rules"):
         with steps.bar(Person.objects.count(), "people", "evaluate") as bar:

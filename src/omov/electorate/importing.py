@@ -190,7 +190,8 @@ _bad_bytes_met = [0]
 def _note_bad_bytes(error: UnicodeError) -> tuple[str, int]:
     """Decode bytes that are not UTF-8 as escapes (like surrogateescape), and note it."""
     _bad_bytes_met[0] += 1
-    return codecs.lookup_error("surrogateescape")(error)
+    replacement, resume_at = codecs.lookup_error("surrogateescape")(error)
+    return str(replacement), resume_at
 
 
 codecs.register_error("omov-roll-bytes", _note_bad_bytes)
@@ -380,7 +381,11 @@ class RollFileReader:
             try:
                 values[position] = convert(raw.strip())
                 limit = _LENGTHS.get(columns[position])
-                if columns[position] in _PLAIN_TEXT_COLUMNS and len(values[position]) > limit:
+                if (
+                    limit is not None
+                    and columns[position] in _PLAIN_TEXT_COLUMNS
+                    and len(values[position]) > limit
+                ):
                     raise _too_long(values[position], limit)
                 if not values[position] and columns[position] in REQUIRED_TEXT_COLUMNS:
                     raise ValueError("is empty; every person needs one")

@@ -78,9 +78,12 @@ def roll_evaluate(
             decisions.values_list("person_id", "failed_rules").order_by().query.sql_with_params()
         )
         previous: dict[int, int] = dict(stream_rows(sql, sql_params, CHUNK_SIZE))
-        overrides: dict[int, bool] = dict(
-            decisions.filter(override__isnull=False).values_list("person_id", "override")
-        )
+        overrides: dict[int, bool] = {
+            person_id: bool(override)
+            for person_id, override in decisions.filter(override__isnull=False).values_list(
+                "person_id", "override"
+            )
+        }
         creates: list[tuple[Any, ...]] = []
         changed: dict[int, list[int]] = defaultdict(list)
         counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])

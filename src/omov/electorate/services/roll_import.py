@@ -156,13 +156,13 @@ def roll_import(
     default_at = {name: extra + 2 + i for i, name in enumerate(_DEFAULTS)}
     plan: list[int] = []
     for name in _CREATE_FIELDS:
-        source = {"branch_id": "branch", "affiliate_id": "affiliate"}.get(name, name)
+        column = {"branch_id": "branch", "affiliate_id": "affiliate"}.get(name, name)
         if name == "registered_for_id":
             plan.append(extra)
         elif name == "import_digest":
             plan.append(extra + 1)
         else:
-            plan.append(index[source] if source in index else default_at[name])
+            plan.append(index[column] if column in index else default_at[name])
     pick = itemgetter(*plan)
     category_at = index["category"]
     branch_at = index.get("branch")
@@ -228,8 +228,8 @@ def roll_import(
                 record = {name: value for name, value in zip(fields, values, strict=True) if name}
                 person = Person(pk=known[0], import_digest=digest, updated_at=now)
                 for name in update_fields:
-                    source = {"branch_id": "branch", "affiliate_id": "affiliate"}.get(name, name)
-                    setattr(person, name, record[source])
+                    column = {"branch_id": "branch", "affiliate_id": "affiliate"}.get(name, name)
+                    setattr(person, name, record[column])
                 if registered_for is not None:
                     person.registered_for_id = registered_for
                 updates.append(person)
