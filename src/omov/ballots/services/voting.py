@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -398,10 +399,9 @@ def _seal(
     )
 
 
-def _random_uuid() -> Any:
-    import uuid
-
-    return uuid.UUID(bytes=secrets.token_bytes(16))
+def _random_uuid() -> uuid.UUID:
+    """Return a random (version 4) id: 122 bits from the operating system's random source."""
+    return uuid.uuid4()
 
 
 def _mark_voted(credential_id: int) -> bool:
