@@ -558,7 +558,11 @@ def _build_leadership(
         steps.bar(path.stat().st_size, "B", "import") as bar,
     ):
         roll_import(
-            source=lines, file_name=path.name, contest=leadership, actor=officer, progress=bar.update
+            source=lines,
+            file_name=path.name,
+            contest=leadership,
+            actor=officer,
+            progress=bar.update,
         )
     with steps.step("Evaluate everyone against the 2016 rules"):
         with steps.bar(Person.objects.count(), "people", "evaluate") as bar:
