@@ -195,7 +195,10 @@ def worker(csv_path: Path) -> dict[str, Any]:
         freeze_date=dt.date(2016, 1, 12),
         arrears_deadline=dt.date(2016, 8, 8),
         ballot_closes_at=dt.datetime(2016, 9, 21, 11, tzinfo=dt.UTC),
-        candidates=[{"name": "Jeremy Corbyn", "is_incumbent": True}, "Owen Smith"],
+        candidates=[
+            {"name": "Jeremy Corbyn", "is_incumbent": True, "consented": True},
+            "Owen Smith",
+        ],
     )
     contest_transition(contest=contest, step="open_nominations")
     figures: dict[str, Any] = {"backend": connection.vendor}
