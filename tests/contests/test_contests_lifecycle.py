@@ -96,3 +96,24 @@ def test_contest_page_shows_blockers_and_step_button_to_returning_officer_only(
 def test_draft_contest_is_hidden_from_the_public(client: Any, contest: Any) -> None:
     assert client.get(f"/contests/{contest.slug}/").status_code == 404
     assert contest.title not in client.get("/").content.decode()
+
+
+def test_contest_page_links_the_office_to_every_part_of_the_contest(
+    client: Any, contest: Any, returning_officer: Any
+) -> None:
+    contest_transition(contest=contest, step="open_nominations", actor=returning_officer)
+    client.force_login(returning_officer)
+    page = client.get(f"/contests/{contest.slug}/").content.decode()
+    for url in (
+        f"/nominations/{contest.slug}/",
+        f"/electorate/{contest.slug}/",
+        f"/vote/office/{contest.slug}/",
+        f"/results/{contest.slug}/turnout/",
+    ):
+        assert f'href="{url}' in page, url
+
+    client.logout()
+    public = client.get(f"/contests/{contest.slug}/").content.decode()
+    assert f'href="/nominations/{contest.slug}/"' in public
+    assert "/vote/office/" not in public
+    assert "/turnout/" not in public
