@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q, QuerySet
+
 from omov.core.models import Role, RoleAssignment
 
 if TYPE_CHECKING:
@@ -30,23 +32,22 @@ def deny(reason: str) -> Decision:
     return Decision(False, reason)
 
 
+def _assignments(user: Any, contest: Contest | None, **filters: Any) -> QuerySet[RoleAssignment]:
+    """Return the user's role assignments valid in ``contest`` (its own and global ones).
+
+    Anonymous users and no user have none. With ``contest`` None, every assignment counts.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return RoleAssignment.objects.none()
+    assignments = RoleAssignment.objects.filter(user=user, **filters)
+    if contest is not None:
+        assignments = assignments.filter(Q(contest=contest) | Q(contest__isnull=True))
+    return assignments
+
+
 def roles_of(user: Any, contest: Contest | None) -> set[str]:
     """Return the roles a user holds for a contest (global grants included)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return set()
-    assignments = RoleAssignment.objects.filter(user=user)
-    if contest is not None:
-        assignments = assignments.filter(
-            models_q_contest_or_global(contest),
-        )
-    return set(assignments.values_list("role", flat=True))
-
-
-def models_q_contest_or_global(contest: Contest) -> Any:
-    """Return the filter for assignments valid in ``contest``: its own and global ones."""
-    from django.db.models import Q
-
-    return Q(contest=contest) | Q(contest__isnull=True)
+    return set(_assignments(user, contest).values_list("role", flat=True))
 
 
 def has_role(user: Any, contest: Contest | None, *roles: Role) -> bool:
@@ -66,19 +67,11 @@ def can_read_everything(user: Any, contest: Contest | None) -> bool:
 
 def secretary_branch_ids(user: Any, contest: Contest | None) -> set[int]:
     """Return the ids of the branches the user is branch secretary of."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return set()
-    assignments = RoleAssignment.objects.filter(user=user, role=Role.BRANCH_SECRETARY)
-    if contest is not None:
-        assignments = assignments.filter(models_q_contest_or_global(contest))
+    assignments = _assignments(user, contest, role=Role.BRANCH_SECRETARY)
     return {branch_id for branch_id in assignments.values_list("branch_id", flat=True) if branch_id}
 
 
 def agent_candidate_ids(user: Any, contest: Contest | None) -> set[int]:
     """Return the ids of the candidates the user is agent for."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return set()
-    assignments = RoleAssignment.objects.filter(user=user, role=Role.CANDIDATE_AGENT)
-    if contest is not None:
-        assignments = assignments.filter(models_q_contest_or_global(contest))
+    assignments = _assignments(user, contest, role=Role.CANDIDATE_AGENT)
     return {cid for cid in assignments.values_list("candidate_id", flat=True) if cid}

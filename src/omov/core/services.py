@@ -73,14 +73,3 @@ def throttle_hit(*, key: str, limit: int, window: timedelta) -> bool:
             key=key, window_start=start
         )
     return attempts <= limit
-
-
-def throttle_is_blocked(*, key: str, limit: int, window: timedelta) -> bool:
-    """Return True when ``key`` has already used up its attempts in the current window."""
-    start = _window_start(window)
-    attempts = (
-        ThrottleBucket.objects.filter(key=key, window_start=start)
-        .values_list("attempts", flat=True)
-        .first()
-    )
-    return attempts is not None and attempts >= limit
