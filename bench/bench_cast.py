@@ -2,12 +2,13 @@
 
     python bench/bench_cast.py --duration 300 --rate 300
 
-Prepares a contest whose ballot is open with enough voters, and for each voter a booth session
-already signed in (as if the voter had typed their reference and code), then starts the app
-server (`omov serve`, gunicorn) on loopback and drives the booth's real confirm POST
-(`/vote/confirm/`, the same view and service a voter uses) at a fixed rate from a bounded pool of
-client threads with keep-alive connections. Afterwards it counts the stored ballots and voted
-marks: none may be lost. Latency is measured per request; p99 is over every request.
+Prepares a contest whose ballot is open with enough voters, and for each voter a booth pass
+(the signed cookie the sign-in page gives, as if the voter had typed their reference and
+code), then starts the app server (`omov serve`, gunicorn) on loopback and drives the booth's
+real confirm POST (`/vote/confirm/`, the same view and service a voter uses) at a fixed rate
+from a bounded pool of client threads with keep-alive connections. Afterwards it counts the
+stored ballots and voted marks: none may be lost. Latency is measured per request; p99 is over
+every request.
 """
 
 from __future__ import annotations
@@ -60,18 +61,16 @@ def recreate_database(database_url: str) -> None:
 
 
 def prepare(voters: int, env: dict[str, str]) -> tuple[list[str], str, list[int]]:
-    """Migrate, open a ballot for ``voters`` members, sign each into a booth session."""
+    """Migrate, open a ballot for ``voters`` members, give each a booth pass."""
     os.environ.update(env)
     from omov.cli.django_setup import setup_django
 
     setup_django()
-    from datetime import timedelta
 
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
+    from django.core import signing
     from django.core.management import call_command
 
-    from omov.ballots import services
+    from omov.ballots import booth_pass, services
     from omov.ballots.models import Credential
     from omov.contests.models import Candidate, Contest
     from omov.core import clock
@@ -114,23 +113,14 @@ def prepare(voters: int, env: dict[str, str]) -> tuple[list[str], str, list[int]
         batch_size=5000,
     )
     services.ballot_open(contest=contest, hand_over_key=True, actor_label="bench")
-    store = SessionStore()
-    expire = clock.now() + timedelta(days=1)
-    keys = []
-    sessions = []
-    for credential_id in Credential.objects.filter(contest=contest).values_list("pk", flat=True):
-        key = secrets.token_hex(16)
-        keys.append(key)
-        sessions.append(
-            Session(
-                session_key=key,
-                session_data=store.encode({"booth_credential": credential_id}),
-                expire_date=expire,
-            )
+    passes = [
+        signing.dumps([credential_id, generation], salt=booth_pass.SALT)
+        for credential_id, generation in Credential.objects.filter(contest=contest).values_list(
+            "pk", "generation"
         )
-    Session.objects.bulk_create(sessions, batch_size=5000)
+    ]
     token = secrets.token_hex(16)  # an unmasked 32-character CSRF secret
-    return keys, token, candidates
+    return passes, token, candidates
 
 
 def stored_counts() -> tuple[int, int]:
@@ -180,7 +170,7 @@ def run_load(
     duration: float,
     threads: int,
 ) -> tuple[list[float], int, int, float]:
-    """Send one confirm per prepared session at ``rate`` per second; return latencies etc."""
+    """Send one confirm per prepared booth pass at ``rate`` per second; return latencies etc."""
     total = min(len(keys), int(rate * duration))
     latencies: list[float] = []
     receipts = 0
@@ -212,7 +202,7 @@ def run_load(
                 time.sleep(delay)
             headers = {
                 "Content-Type": "application/x-www-form-urlencoded",
-                "Cookie": f"sessionid={keys[index]}; csrftoken={token}",
+                "Cookie": f"omov_booth={keys[index]}; csrftoken={token}",
                 "Referer": f"http://127.0.0.1:{port}/vote/ballot/",
             }
             sent = time.monotonic()
@@ -263,7 +253,7 @@ def main() -> int:
 
     voters = int(args.rate * args.duration) + 10
     env = server_env(args.database_url)
-    print(f"Preparing {voters} voters with signed-in booth sessions…", file=sys.stderr)
+    print(f"Preparing {voters} voters with booth passes…", file=sys.stderr)
     recreate_database(args.database_url)
     started = time.monotonic()
     keys, token, candidates = prepare(voters, env)

@@ -6,8 +6,11 @@ import re
 from typing import Any
 
 import pytest
+import time_machine
 from django.contrib.sessions.models import Session
+from django.core import signing
 
+from omov.ballots import booth_pass, services
 from omov.ballots.models import Ballot, Credential
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +29,7 @@ def test_link_fills_in_the_reference_but_never_the_code(client: Any, open_ballot
     assert issued.code not in page
 
 
-def test_full_journey_casts_one_ballot_and_forgets_the_session(
+def test_full_journey_casts_one_ballot_and_ends_the_booth_pass(
     client: Any, open_ballot: Any
 ) -> None:
     issued = open_ballot.credential_for(open_ballot.entries[0])
@@ -40,19 +43,19 @@ def test_full_journey_casts_one_ballot_and_forgets_the_session(
     review = client.post("/vote/ballot/", prefs).content.decode()
     assert "Check your vote" in review
     assert review.index("Owen Smith") < review.index("Jeremy Corbyn")
-    assert Session.objects.count() == 1
-    stored = Session.objects.get().get_decoded()
-    assert stored == {
-        "booth_credential": Credential.objects.get(
-            has_voted=False, roll_entry=open_ballot.entries[0]
-        ).pk
-    }
+    # Nothing about the signed-in voter is stored on the server: the pass is a signed cookie.
+    assert Session.objects.count() == 0
+    credential = Credential.objects.get(has_voted=False, roll_entry=open_ballot.entries[0])
+    cookie = client.cookies[booth_pass.COOKIE]
+    assert cookie["path"] == "/vote/" and cookie["httponly"] and cookie["samesite"] == "Strict"
+    assert signing.loads(cookie.value, salt=booth_pass.SALT) == [credential.pk, credential.generation]
     receipt_page = client.post("/vote/confirm/", prefs)
     assert receipt_page.status_code == 200
     receipt = re.search(r'id="receipt">([A-Z2-7]{16})<', receipt_page.content.decode()).group(1)
     assert Ballot.objects.filter(receipt=receipt).exists()
     assert Credential.objects.filter(has_voted=True).count() == 1
-    assert not any("booth_credential" in s.get_decoded() for s in Session.objects.all())
+    assert client.cookies[booth_pass.COOKIE].value == ""  # the pass is ended
+    assert Session.objects.count() == 0
     # The same credential cannot vote again.
     again = sign_in(client, issued)
     assert "already been used to vote" in again.content.decode()
@@ -124,7 +127,39 @@ def test_wrong_code_then_lock_out_message_says_when(
         assert "do not match" in page.content.decode()
     page = sign_in(client, issued).content.decode()
     assert "try again after" in page
-    assert "booth_credential" not in str([s.get_decoded() for s in Session.objects.all()])
+    assert booth_pass.COOKIE not in client.cookies
+
+
+def test_a_forged_or_tampered_pass_is_refused(client: Any, open_ballot: Any) -> None:
+    credential = Credential.objects.get(roll_entry=open_ballot.entries[0])
+    forged = signing.dumps([credential.pk, 0], salt="another-salt")
+    client.cookies[booth_pass.COOKIE] = forged
+    assert client.get("/vote/ballot/")["Location"] == "/vote/"
+    client.cookies[booth_pass.COOKIE] = "not a pass"
+    corbyn, _ = open_ballot.candidates
+    assert client.post("/vote/confirm/", {f"pref_{corbyn.pk}": "1"})["Location"] == "/vote/"
+    assert Ballot.objects.count() == 0
+
+
+def test_a_pass_expires(client: Any, open_ballot: Any, settings: Any) -> None:
+    settings.OMOV_BOOTH_PASS_SECONDS = 60
+    with time_machine.travel("2026-06-01 12:00:00Z", tick=False) as traveller:
+        sign_in(client, open_ballot.credential_for(open_ballot.entries[0]))
+        assert client.get("/vote/ballot/").status_code == 200
+        traveller.shift(61)
+        assert client.get("/vote/ballot/")["Location"] == "/vote/"
+
+
+def test_a_reissue_kills_passes_given_for_the_old_code(client: Any, open_ballot: Any) -> None:
+    sign_in(client, open_ballot.credential_for(open_ballot.entries[0]))
+    assert client.get("/vote/ballot/").status_code == 200
+    credential = Credential.objects.get(roll_entry=open_ballot.entries[0])
+    services.credential_reissue(
+        credential=credential, actor=None, reason="lost letter", delivery="email"
+    )
+    corbyn, _ = open_ballot.candidates
+    assert client.post("/vote/confirm/", {f"pref_{corbyn.pk}": "1"})["Location"] == "/vote/"
+    assert Ballot.objects.count() == 0
 
 
 def test_leave_forgets_the_credential(client: Any, open_ballot: Any) -> None:

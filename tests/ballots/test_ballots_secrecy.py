@@ -108,7 +108,7 @@ def test_no_plaintext_ranking_anywhere_in_the_database(client: Any, db: Any) -> 
     ballot = open_contest(voters=3, candidates=("Alpha Quux", "Bravo Zed", "Charlie Yew"))
     a, b, c = (x.pk for x in ballot.candidates)
     cast_many(ballot, [[c, a, b]])
-    # And one cast through the booth's pages (session included).
+    # And one cast through the booth's pages (the booth pass included).
     issued = ballot.credential_for(ballot.entries[1])
     client.post("/vote/", {"reference": issued.reference, "code": issued.code})
     prefs = {f"pref_{a}": "2", f"pref_{b}": "3", f"pref_{c}": "1"}

@@ -1,8 +1,8 @@
 """The booth (/vote/), the ballot office, the paper-ballot pages and the published receipts.
 
-The booth keeps only the signed-in credential's id in the session; the preferences travel in the
-form between the ballot, review and confirm pages and never reach the session or the database
-in plain text. Confirming flushes the session.
+The booth keeps the signed-in credential in a signed cookie (``booth_pass``), never in the
+session; the preferences travel in the form between the ballot, review and confirm pages and never
+reach the server's storage in plain text. Confirming or leaving ends the pass.
 """
 
 from __future__ import annotations
@@ -19,14 +19,12 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from omov.ballots import forms, policies, selectors, services
+from omov.ballots import booth_pass, forms, policies, selectors, services
 from omov.ballots.models import Credential, Delivery
 from omov.ballots.services.voting import ballot_candidates
 from omov.contests.models import Contest, ContestStatus
 from omov.core.errors import ServiceError
 from omov.core.policies import Decision
-
-SESSION_KEY = "booth_credential"
 
 
 def _client_ip(request: HttpRequest) -> str:
@@ -65,19 +63,33 @@ def booth_start(request: HttpRequest) -> HttpResponse:
             except ServiceError as error:
                 form.add_error(None, error.message)
             else:
-                request.session.cycle_key()
-                request.session[SESSION_KEY] = credential.pk
-                return redirect("ballots:ballot")
+                response = redirect("ballots:ballot")
+                booth_pass.pass_give(
+                    response, credential_id=credential.pk, generation=credential.generation
+                )
+                return response
     else:
         form = forms.SignInForm(initial={"reference": request.GET.get("ref", "")})
     return render(request, "ballots/booth_start.html", {"form": form})
 
 
 def _booth_credential(request: HttpRequest) -> Credential | None:
-    credential_id = request.session.get(SESSION_KEY)
-    if credential_id is None:
+    """Return the credential the browser signed in with, if its pass is good and current."""
+    signed_in = booth_pass.pass_read(request)
+    if signed_in is None:
         return None
-    return Credential.objects.select_related("contest__ballot_box").filter(pk=credential_id).first()
+    return (
+        Credential.objects.select_related("contest__ballot_box")
+        .filter(pk=signed_in.credential_id, generation=signed_in.generation)
+        .first()
+    )
+
+
+def _back_to_start(request: HttpRequest, level: int, message: str) -> HttpResponse:
+    messages.add_message(request, level, message)
+    response = redirect("ballots:start")
+    booth_pass.pass_end(response)
+    return response
 
 
 def _booth_context(credential: Credential, result: forms.RankingResult | None) -> dict[str, Any]:
@@ -106,12 +118,11 @@ def booth_ballot(request: HttpRequest) -> HttpResponse:
     """Show the candidates and their statements; check the numbered preferences; review them."""
     credential = _booth_credential(request)
     if credential is None:
-        messages.info(request, "Enter your ballot reference and security code to vote.")
-        return redirect("ballots:start")
+        return _back_to_start(
+            request, messages.INFO, "Enter your ballot reference and security code to vote."
+        )
     if credential.has_voted or credential.contest.status != ContestStatus.BALLOT_OPEN:
-        request.session.flush()
-        messages.error(request, "This ballot can no longer be used to vote.")
-        return redirect("ballots:start")
+        return _back_to_start(request, messages.ERROR, "This ballot can no longer be used to vote.")
     candidates = ballot_candidates(credential.contest)
     if request.method == "POST":
         result = forms.parse_ranking(request.POST, candidates)
@@ -132,11 +143,12 @@ def booth_ballot(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 def booth_confirm(request: HttpRequest) -> HttpResponse:
-    """Cast the reviewed ballot, forget the session, and show the receipt."""
+    """Cast the reviewed ballot, end the booth pass, and show the receipt."""
     credential = _booth_credential(request)
     if credential is None:
-        messages.info(request, "Enter your ballot reference and security code to vote.")
-        return redirect("ballots:start")
+        return _back_to_start(
+            request, messages.INFO, "Enter your ballot reference and security code to vote."
+        )
     candidates = ballot_candidates(credential.contest)
     result = forms.parse_ranking(request.POST, candidates)
     if not result.is_valid:
@@ -146,20 +158,20 @@ def booth_confirm(request: HttpRequest) -> HttpResponse:
             credential_id=credential.pk, ranking=result.ranking, credential=credential
         )
     except ServiceError as error:
-        request.session.flush()
-        messages.error(request, error.message)
-        return redirect("ballots:start")
-    contest = credential.contest
-    request.session.flush()
-    return render(request, "ballots/booth_receipt.html", {"contest": contest, "receipt": receipt})
+        return _back_to_start(request, messages.ERROR, error.message)
+    response = render(
+        request, "ballots/booth_receipt.html", {"contest": credential.contest, "receipt": receipt}
+    )
+    booth_pass.pass_end(response)
+    return response
 
 
 @require_POST
 def booth_leave(request: HttpRequest) -> HttpResponse:
     """Leave the booth without voting."""
-    request.session.flush()
-    messages.info(request, "You have left the booth without voting. You can come back later.")
-    return redirect("ballots:start")
+    return _back_to_start(
+        request, messages.INFO, "You have left the booth without voting. You can come back later."
+    )
 
 
 # -- Published receipts ----------------------------------------------------------------------

@@ -156,6 +156,8 @@ OMOV_EMAIL_RATE = float(os.environ.get("OMOV_EMAIL_RATE", "50"))  # messages per
 OMOV_BOOTH_ATTEMPTS_PER_REFERENCE = int(os.environ.get("OMOV_BOOTH_ATTEMPTS_PER_REFERENCE", "5"))
 OMOV_BOOTH_ATTEMPTS_PER_ADDRESS = int(os.environ.get("OMOV_BOOTH_ATTEMPTS_PER_ADDRESS", "60"))
 OMOV_BOOTH_THROTTLE_WINDOW = int(os.environ.get("OMOV_BOOTH_THROTTLE_WINDOW", "900"))  # seconds
+# How long a booth sign-in lasts (the signed booth-pass cookie), in seconds.
+OMOV_BOOTH_PASS_SECONDS = int(os.environ.get("OMOV_BOOTH_PASS_SECONDS", "3600"))
 # Behind a reverse proxy, trust its X-Forwarded-For so each voter has their own guessing limit.
 OMOV_TRUST_X_FORWARDED_FOR = env_bool("OMOV_TRUST_X_FORWARDED_FOR", False)
 OMOV_TURNOUT_FOR_AGENTS = env_bool("OMOV_TURNOUT_FOR_AGENTS", False)
