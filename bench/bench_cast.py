@@ -261,6 +261,7 @@ def main() -> int:
     from django.db import connections
 
     connections.close_all()
+    load_before = os.getloadavg()[0]
     server = start_server(env, args.port, args.workers)
     try:
         latencies, receipts, errors, wall = run_load(
@@ -272,6 +273,7 @@ def main() -> int:
             duration=args.duration,
             threads=args.threads,
         )
+        load_after = os.getloadavg()[0]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -281,7 +283,8 @@ def main() -> int:
         "",
         f"PostgreSQL, {args.workers} gunicorn workers × 4 threads, {args.threads} client "
         f"threads on loopback, target {args.rate:.0f} casts/s for {args.duration:.0f} s, "
-        f"{os.cpu_count()} cores (shared).",
+        f"{os.cpu_count()} cores shared by server, database and load generator; load average "
+        f"{load_before:.1f} before, {load_after:.1f} at the end.",
         "",
         "| figure | value |",
         "| --- | --- |",

@@ -48,7 +48,8 @@ def test_full_journey_casts_one_ballot_and_ends_the_booth_pass(
     credential = Credential.objects.get(has_voted=False, roll_entry=open_ballot.entries[0])
     cookie = client.cookies[booth_pass.COOKIE]
     assert cookie["path"] == "/vote/" and cookie["httponly"] and cookie["samesite"] == "Strict"
-    assert signing.loads(cookie.value, salt=booth_pass.SALT) == [credential.pk, credential.generation]
+    signed = signing.loads(cookie.value, salt=booth_pass.SALT)
+    assert signed == [credential.pk, credential.generation]
     receipt_page = client.post("/vote/confirm/", prefs)
     assert receipt_page.status_code == 200
     receipt = re.search(r'id="receipt">([A-Z2-7]{16})<', receipt_page.content.decode()).group(1)

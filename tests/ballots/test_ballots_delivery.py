@@ -219,3 +219,41 @@ def test_credential_email_is_well_formed_mime_with_both_parts() -> None:
     odd = CredentialEmail(subject="s", body="b", from_email="a@example.org", to=["é@example.org"])
     odd.attach_alternative("<p>b</p>", "text/html")
     assert odd.message().get_content_type() == "multipart/alternative"
+
+
+def test_mail_merge_renders_every_message_exactly_as_the_templates_would(
+    settings: Any,
+) -> None:
+    from omov.ballots.services.delivery import _Renderer
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    ballot = open_contest(voters=5)
+    ballot.contest.title = 'Leader & "deputy" <2026>'  # characters the HTML part must escape
+    ballot.contest.save()
+    services.credentials_send(contest=ballot.contest, batch_size=5, rate=0)
+    full = _Renderer(ballot.contest, "credential")
+    full._mode = "full"
+    for message in mail.outbox:
+        reference, code = credentials_in(message)
+        issued = crypto.IssuedCredential(crypto.normalise(reference), crypto.normalise(code))
+        expected = services.delivery._credential_message(full, message.to[0], issued)
+        assert message.body == expected.body
+        assert message.alternatives[0][0] == expected.alternatives[0][0]
+    assert "Leader &amp; &quot;deputy&quot; &lt;2026&gt;" in mail.outbox[0].alternatives[0][0]
+
+
+def test_mail_merge_falls_back_when_a_template_transforms_a_personal_value(
+    settings: Any,
+) -> None:
+    from django.template import engines
+
+    from omov.ballots.services.delivery import _Renderer
+
+    ballot = open_contest(voters=1)
+    renderer = _Renderer(ballot.contest, "credential")
+    renderer.text = engines["django"].from_string("code {{ code|lower }} for {{ reference }}")
+    first = renderer.message("a@example.org", {"code": "WXYZ-1234", "reference": "ABCDE-12345"})
+    second = renderer.message("b@example.org", {"code": "QQQQ-7777", "reference": "FGHIJ-67890"})
+    assert renderer._mode == "full"
+    assert first.body == "code wxyz-1234 for ABCDE-12345"
+    assert second.body == "code qqqq-7777 for FGHIJ-67890"

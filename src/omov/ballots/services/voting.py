@@ -39,6 +39,7 @@ from omov.contests.services import contest_transition
 from omov.core import clock
 from omov.core.errors import ServiceError
 from omov.core.services import audit_record, throttle_hit
+from omov.electorate.models import Person, RollEntry
 
 WRONG_KEY_MESSAGE = (
     "This key does not open this contest's ballots; use the key file given when the ballot opened."
@@ -202,32 +203,30 @@ def _box_exists(contest: Contest) -> bool:
 
 
 def _credentials_create(contest: Contest) -> int:
-    """Create one credential (secret not yet drawn) per eligible voter on the frozen roll."""
-    entries = (
-        contest.roll_entries.filter(is_eligible=True)
-        .order_by("pk")
-        .values_list("pk", "category", "person__email", "person__consent_email")
-    )
-    created = 0
-    batch: list[Credential] = []
-    for entry_id, category, email, consent_email in entries.iterator(chunk_size=INSERT_BATCH):
-        delivery = Delivery.EMAIL if email and consent_email else Delivery.LETTER
-        batch.append(
-            Credential(
-                contest_id=contest.pk, roll_entry_id=entry_id, category=category, delivery=delivery
-            )
+    """Create one credential (secret not yet drawn) per eligible voter on the frozen roll.
+
+    One INSERT ... SELECT on the database server: the 2016 electorate's 654,006 rows never pass
+    through Python. Voters with an email address who agreed to email get theirs by email, the
+    rest by letter.
+    """
+    credentials = Credential._meta.db_table
+    entries = RollEntry._meta.db_table
+    people = Person._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {credentials} (contest_id, roll_entry_id, category, delivery, "
+            "reference_hash, code_hash, issued_at, generation, reminder_round, has_voted) "
+            f"SELECT e.contest_id, e.id, e.category, "
+            "CASE WHEN p.email <> '' AND p.consent_email = %s THEN %s ELSE %s END, "
+            "NULL, '', NULL, 0, 0, %s "
+            f"FROM {entries} e JOIN {people} p ON p.id = e.person_id "
+            "WHERE e.contest_id = %s AND e.is_eligible = %s ORDER BY e.id",
+            [True, Delivery.EMAIL.value, Delivery.LETTER.value, False, contest.pk, True],
         )
-        if len(batch) >= INSERT_BATCH:
-            Credential.objects.bulk_create(batch)
-            created += len(batch)
-            batch = []
-    if batch:
-        Credential.objects.bulk_create(batch)
-        created += len(batch)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # fresh statistics, so delivery claims use the index
-            cursor.execute(f"ANALYZE {Credential._meta.db_table}")
-    return created
+        created = cursor.rowcount
+        if connection.vendor == "postgresql":  # fresh statistics, so delivery claims use the index
+            cursor.execute(f"ANALYZE {credentials}")
+    return int(created)
 
 
 def ballot_close(
