@@ -245,6 +245,7 @@ def main() -> int:
         print(f"Roll built in {time.monotonic() - started:.0f} s.", file=sys.stderr)
 
     contest = Contest.objects.get(pk=contest_id)
+    load_before = os.getloadavg()[0]
     started = time.monotonic()
     opening = services.ballot_open(contest=contest, hand_over_key=True, actor_label="bench")
     open_seconds = time.monotonic() - started
@@ -267,6 +268,7 @@ def main() -> int:
             bar.update(counter.value - bar.n)
         bar.update(counter.value - bar.n)
     send_seconds = time.monotonic() - started
+    load_after = os.getloadavg()[0]
     failed = [process.exitcode for process in senders if process.exitcode != 0]
     sink.terminate()
     pending = Credential.objects.filter(contest_id=contest_id, issued_at__isnull=True).count()
@@ -278,7 +280,8 @@ def main() -> int:
         f"### Issuing and emailing credentials ({stamp})",
         "",
         f"PostgreSQL, {args.voters:,} voters, {args.senders} sender processes, batches of "
-        f"{args.batch_size}, local asyncio SMTP sink, {os.cpu_count()} cores (shared).",
+        f"{args.batch_size}, local asyncio SMTP sink, {os.cpu_count()} cores shared by senders, "
+        f"sink and database; load average {load_before:.1f} before, {load_after:.1f} at the end.",
         "",
         "| figure | value |",
         "| --- | --- |",

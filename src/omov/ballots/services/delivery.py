@@ -24,7 +24,6 @@ from django.db import connection as db_connection
 from django.db import transaction
 from django.template.loader import get_template
 from django.utils import timezone
-from django.utils.html import escape
 
 from omov.ballots import crypto
 from omov.ballots.models import Credential, Delivery
@@ -167,14 +166,7 @@ def _store_secrets(batch: list[Credential]) -> None:
 
 
 class _Renderer:
-    """Render one kind of email (text and HTML) from the contest's fixed context.
-
-    Mass mailing renders each template once per batch with a marker in place of every personal
-    value, then fills the markers in per message (HTML-escaped in the HTML part, exactly as the
-    template's autoescaping would). The first message of every renderer is also rendered in full
-    and compared; if a template does anything with a personal value beyond printing it (a filter,
-    a condition), the two differ and this renderer falls back to full rendering for every message.
-    """
+    """Render one kind of email (text and HTML) from the contest's fixed context."""
 
     def __init__(self, contest: Contest, kind: str) -> None:
         self.contest = contest
@@ -190,40 +182,16 @@ class _Renderer:
             "credential": f"Your ballot for {contest.title}",
             "reminder": f"Reminder: you have not voted yet in {contest.title}",
         }[kind]
-        self._merge: tuple[str, str, dict[str, str]] | None = None
-        self._mode = "unchecked"  # then "merge" or "full"
-
-    def _render(self, extra: dict[str, Any]) -> tuple[str, str]:
-        context = {**self.base, **extra}
-        return self.text.render(context), self.html.render(context)
-
-    def _merged(self, extra: dict[str, str]) -> tuple[str, str] | None:
-        if self._merge is None:
-            token = secrets.token_hex(8)
-            markers = {name: f"OMOVMERGE{token}{index}X" for index, name in enumerate(extra)}
-            text, html = self._render(markers)
-            self._merge = (text, html, markers)
-        text, html, markers = self._merge
-        if markers.keys() != extra.keys():
-            return None
-        for name, marker in markers.items():
-            value = str(extra[name])
-            text = text.replace(marker, value)
-            html = html.replace(marker, escape(value))
-        return text, html
 
     def message(self, to: str, extra: dict[str, Any]) -> EmailMultiAlternatives:
-        if self._mode == "unchecked":
-            text, html = self._render(extra)
-            self._mode = "merge" if self._merged(extra) == (text, html) else "full"
-        elif self._mode == "merge":
-            text, html = self._merged(extra) or self._render(extra)
-        else:
-            text, html = self._render(extra)
+        context = {**self.base, **extra}
         message = CredentialEmail(
-            subject=self.subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
+            subject=self.subject,
+            body=self.text.render(context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[to],
         )
-        message.attach_alternative(html, "text/html")
+        message.attach_alternative(self.html.render(context), "text/html")
         return message
 
 
