@@ -219,4 +219,3 @@ def test_credential_email_is_well_formed_mime_with_both_parts() -> None:
     odd = CredentialEmail(subject="s", body="b", from_email="a@example.org", to=["é@example.org"])
     odd.attach_alternative("<p>b</p>", "text/html")
     assert odd.message().get_content_type() == "multipart/alternative"
-
