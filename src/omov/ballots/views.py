@@ -326,30 +326,51 @@ def _paper_submit(request: HttpRequest, contest: Contest, action: Any, **extra: 
     return form, result, ranking
 
 
-@never_cache
-def paper_key(request: HttpRequest, slug: str) -> HttpResponse:
-    """Key one returned paper (first or blind second keying)."""
-    contest = get_object_or_404(Contest, slug=slug)
-    _require(policies.can_key_paper(request.user, contest))
+def _paper_page(
+    request: HttpRequest,
+    contest: Contest,
+    *,
+    service: Any,
+    done: str,
+    title: str,
+    initial: dict[str, str] | None = None,
+    action: str | None = None,
+    **who: Any,
+) -> HttpResponse:
+    """Show the paper form; on a good POST call ``service`` and go to ``done``."""
     ranking = None
     if request.method == "POST":
-        form, result, ranking = _paper_submit(
-            request, contest, services.paper_key, operator=request.user
-        )
+        form, result, ranking = _paper_submit(request, contest, service, **who)
         if result is not None:
             messages.success(request, result.message)
-            return redirect("ballots:paper_key", slug=slug)
+            return redirect(done)
     else:
-        form = forms.PaperHeaderForm()
+        form = forms.PaperHeaderForm(initial=initial)
     context = {
         "contest": contest,
         "form": form,
         "rows": _paper_rows(contest, request.POST, ranking),
         "numbers": range(1, len(ballot_candidates(contest)) + 1),
         "errors": ranking.errors if ranking and form.data.get("outcome") == "ballot" else [],
-        "title": "Key a returned paper",
+        "title": title,
+        "action": action,
     }
     return render(request, "ballots/paper_key.html", context)
+
+
+@never_cache
+def paper_key(request: HttpRequest, slug: str) -> HttpResponse:
+    """Key one returned paper (first or blind second keying)."""
+    contest = get_object_or_404(Contest, slug=slug)
+    _require(policies.can_key_paper(request.user, contest))
+    return _paper_page(
+        request,
+        contest,
+        service=services.paper_key,
+        done=reverse("ballots:paper_key", args=[slug]),
+        title="Key a returned paper",
+        operator=request.user,
+    )
 
 
 @never_cache
@@ -387,23 +408,13 @@ def paper_resolve(request: HttpRequest, slug: str, reference: str) -> HttpRespon
     """Key a paper with differing keyings once more, as the supervisor; that settles it."""
     contest = get_object_or_404(Contest, slug=slug)
     _require(policies.can_resolve_paper(request.user, contest))
-    ranking = None
-    if request.method == "POST":
-        form, result, ranking = _paper_submit(
-            request, contest, services.paper_resolve, supervisor=request.user
-        )
-        if result is not None:
-            messages.success(request, result.message)
-            return redirect("ballots:paper_mismatches", slug=slug)
-    else:
-        form = forms.PaperHeaderForm(initial={"reference": reference})
-    context = {
-        "contest": contest,
-        "form": form,
-        "rows": _paper_rows(contest, request.POST, ranking),
-        "numbers": range(1, len(ballot_candidates(contest)) + 1),
-        "errors": ranking.errors if ranking and form.data.get("outcome") == "ballot" else [],
-        "title": f"Resolve paper {reference}",
-        "action": reverse("ballots:paper_resolve", args=[slug, reference]),
-    }
-    return render(request, "ballots/paper_key.html", context)
+    return _paper_page(
+        request,
+        contest,
+        service=services.paper_resolve,
+        done=reverse("ballots:paper_mismatches", args=[slug]),
+        title=f"Resolve paper {reference}",
+        initial={"reference": reference},
+        action=reverse("ballots:paper_resolve", args=[slug, reference]),
+        supervisor=request.user,
+    )
