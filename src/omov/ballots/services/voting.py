@@ -410,9 +410,10 @@ def _ballot_insert(ballot: Ballot) -> None:
     """
     fields = Ballot._meta.concrete_fields
     values = [f.get_db_prep_save(getattr(ballot, f.attname), connection) for f in fields]
+    columns = ", ".join(str(f.column) for f in fields)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {Ballot._meta.db_table} ({', '.join(f.column for f in fields)}) "
+            f"INSERT INTO {Ballot._meta.db_table} ({columns}) "
             f"VALUES ({', '.join(['%s'] * len(values))})",
             values,
         )
