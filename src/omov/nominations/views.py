@@ -21,8 +21,8 @@ from omov.contests.models import Candidate, Contest
 from omov.core.errors import ServiceError
 from omov.core.policies import Decision, can_read_everything, secretary_branch_ids
 from omov.electorate.models import Branch
+from omov.electorate.selectors import branch_eligible_member_count
 from omov.nominations import forms, policies, selectors, services
-from omov.nominations.eligibility import branch_eligible_member_count
 from omov.nominations.models import (
     AffiliateNomination,
     ParliamentaryNomination,

@@ -23,8 +23,8 @@ from omov.core.errors import PermissionRefused, ServiceError
 from omov.core.policies import Decision, is_returning_officer
 from omov.core.services import audit_record
 from omov.electorate.models import Affiliate, Branch
+from omov.electorate.selectors import branch_eligible_member_count
 from omov.nominations import policies, selectors
-from omov.nominations.eligibility import branch_eligible_member_count
 from omov.nominations.models import (
     AffiliateNomination,
     BranchMeeting,
@@ -319,9 +319,12 @@ def _check_figures(
     figures: MeetingFigures,
     candidates: dict[int, Candidate],
     *,
-    check_eligible: bool,
+    eligible_members: int | None,
 ) -> tuple[str, Candidate | None]:
-    """Validate a meeting's figures; return (outcome, nominee). Raise with every problem."""
+    """Validate a meeting's figures; return (outcome, nominee). Raise with every problem.
+
+    Attendance is checked against ``eligible_members`` unless it is None (published figures).
+    """
     problems: list[str] = []
     unknown = set(figures.votes) - set(candidates)
     if unknown:
@@ -341,14 +344,12 @@ def _check_figures(
             f"abstained attended, so enter an attendance of at least {needed}, or correct the "
             "votes and abstentions"
         )
-    if check_eligible:
-        eligible = branch_eligible_member_count(contest, branch)
-        if figures.attendance > eligible:
-            problems.append(
-                f"attendance ({figures.attendance}) is more than the {eligible} eligible "
-                f"member(s) of {branch.name}. Only eligible members may be counted as attending: "
-                "count only them"
-            )
+    if eligible_members is not None and figures.attendance > eligible_members:
+        problems.append(
+            f"attendance ({figures.attendance}) is more than the {eligible_members} eligible "
+            f"member(s) of {branch.name}. Only eligible members may be counted as attending: "
+            "count only them"
+        )
     chair_id = figures.chair_decided_for.pk if figures.chair_decided_for else None
     nominee_id, leaders = decide_nominee(figures.votes, chair_id)
     if figures.is_no_nomination:
@@ -398,8 +399,11 @@ def branch_meeting_record(
     is_officer = actor is None or is_returning_officer(actor, contest)
     if not is_officer:
         _ensure_branch_window(contest)
+    eligible_members = _eligible_members(contest, branch)
     candidates = {c.pk: c for c in selectors.nominating_candidates(contest)}
-    outcome, nominee = _check_figures(contest, branch, figures, candidates, check_eligible=True)
+    outcome, nominee = _check_figures(
+        contest, branch, figures, candidates, eligible_members=eligible_members
+    )
     return _write_meeting(
         contest=contest,
         branch=branch,
@@ -409,6 +413,31 @@ def branch_meeting_record(
         actor=actor,
         correction_reason=correction_reason.strip(),
     )
+
+
+def _eligible_members(contest: Contest, branch: Branch) -> int:
+    """Return how many members of ``branch`` may be counted at its meeting; refuse if unknown.
+
+    Only eligible members may be counted as attending, and who is eligible is the roll's
+    decision (``electorate.selectors.branch_eligible_member_count``): a member the rules rule out
+    (joined after the freeze date, lapsed, in arrears) or an appeal turned down is not counted;
+    one an appeal let in is. Before the roll is evaluated nobody has a decision. A fallback rule
+    of our own (active members who joined by the freeze date) would show the secretary a figure
+    the roll may later contradict, since it knows nothing of arrears, age or appeals, and a
+    meeting accepted or refused on it could not be defended to the branch. Evaluating the roll
+    is one step for the returning officer, needed before the freeze anyway, so the meeting waits
+    for it and the message says who does what.
+    """
+    eligible = branch_eligible_member_count(contest, branch)
+    if eligible is None:
+        raise ServiceError(
+            f"The meeting of {branch.name} was not recorded: the roll of {contest.title} has not "
+            f"been evaluated yet, so nobody knows which members of {branch.name} are eligible "
+            "to be counted as attending. The returning officer must evaluate the roll first "
+            "(“Evaluate the roll” on the contest's roll page, or `omov roll evaluate`). Branch "
+            "secretaries: ask the returning officer to evaluate it, then record the meeting again."
+        )
+    return eligible
 
 
 def _ensure_branch_window(contest: Contest) -> None:
