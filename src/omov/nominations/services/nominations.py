@@ -12,7 +12,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -225,40 +225,92 @@ def parliamentary_nomination_record(
     *, member: ParliamentaryMember, candidate: Candidate, actor: Any = None
 ) -> ParliamentaryNomination:
     """Record an MP's or MEP's nomination; each nominates at most one candidate per contest."""
-    contest = member.contest
-    ensure(actor, policies.can_manage_nominations(actor, contest))
-    _ensure_nominations_open(contest)
-    _ensure_candidate(contest, candidate)
-    try:
-        with transaction.atomic():
-            nomination = ParliamentaryNomination.objects.create(
-                contest=contest,
-                member=member,
-                candidate=candidate,
-                recorded_at=clock.now(),
-                recorded_by=_user(actor),
-            )
-            audit_record(
-                action="nominations.parliamentary_record",
-                summary=f"{member.name} ({member.get_kind_display()}) nominated {candidate.name}",
-                actor=actor,
-                contest=contest,
-                target=nomination,
-            )
-    except IntegrityError:
-        existing = ParliamentaryNomination.objects.select_related("candidate").get(member=member)
-        raise ServiceError(
-            f"{member.name} has already nominated {existing.candidate.name}; an MP or MEP "
-            "nominates one candidate only. Withdraw that nomination first if it was recorded "
-            "in error."
-        ) from None
-    return nomination
+    return _supporting_nomination_record(
+        model=ParliamentaryNomination,
+        contest=member.contest,
+        nominator={"member": member},
+        nominator_name=member.name,
+        one_candidate_each="an MP or MEP",
+        candidate=candidate,
+        actor=actor,
+        action="nominations.parliamentary_record",
+        summary=f"{member.name} ({member.get_kind_display()}) nominated {candidate.name}",
+    )
 
 
 def parliamentary_nomination_withdraw(
     *, nomination: ParliamentaryNomination, reason: str, actor: Any = None
 ) -> None:
     """Remove a parliamentary nomination recorded in error (returning officer, with a reason)."""
+    _supporting_nomination_withdraw(
+        nomination=nomination,
+        nominator_name=nomination.member.name,
+        reason=reason,
+        actor=actor,
+        action="nominations.parliamentary_withdraw",
+    )
+
+
+# Parliamentary and affiliate nominations, recorded and withdrawn alike ---------------------------
+# One candidate per nominator (refused naming the candidate already nominated); withdrawn only
+# with a reason. The public services above and below say who the nominator is and the wording.
+
+_Nomination = TypeVar("_Nomination", ParliamentaryNomination, AffiliateNomination)
+
+
+def _supporting_nomination_record(
+    *,
+    model: type[_Nomination],
+    contest: Contest,
+    nominator: dict[str, Any],
+    nominator_name: str,
+    one_candidate_each: str,
+    candidate: Candidate,
+    actor: Any,
+    action: str,
+    summary: str,
+) -> _Nomination:
+    """Create a nomination by ``nominator`` (the model's field and value); audit it.
+
+    The database's unique constraint refuses a second nomination by the same nominator, even
+    when two are recorded at once; the message names the candidate already nominated.
+    """
+    ensure(actor, policies.can_manage_nominations(actor, contest))
+    _ensure_nominations_open(contest)
+    _ensure_candidate(contest, candidate)
+    try:
+        with transaction.atomic():
+            nomination = model._default_manager.create(
+                contest=contest,
+                candidate=candidate,
+                recorded_at=clock.now(),
+                recorded_by=_user(actor),
+                **nominator,
+            )
+            audit_record(
+                action=action, summary=summary, actor=actor, contest=contest, target=nomination
+            )
+    except IntegrityError:
+        existing = model._default_manager.select_related("candidate").get(
+            contest=contest, **nominator
+        )
+        raise ServiceError(
+            f"{nominator_name} has already nominated {existing.candidate.name}; "
+            f"{one_candidate_each} nominates one candidate only. Withdraw that nomination first "
+            "if it was recorded in error."
+        ) from None
+    return nomination
+
+
+def _supporting_nomination_withdraw(
+    *,
+    nomination: ParliamentaryNomination | AffiliateNomination,
+    nominator_name: str,
+    reason: str,
+    actor: Any,
+    action: str,
+) -> None:
+    """Delete a nomination recorded in error, auditing who withdrew it and why."""
     contest = nomination.contest
     ensure(actor, policies.can_manage_nominations(actor, contest))
     _ensure_open_for_nominations(contest)
@@ -267,10 +319,8 @@ def parliamentary_nomination_withdraw(
         raise ServiceError("Give the reason the nomination is withdrawn; it goes in the audit.")
     with transaction.atomic():
         audit_record(
-            action="nominations.parliamentary_withdraw",
-            summary=(
-                f"Withdrew {nomination.member.name}'s nomination of {nomination.candidate.name}"
-            ),
+            action=action,
+            summary=f"Withdrew {nominator_name}'s nomination of {nomination.candidate.name}",
             actor=actor,
             contest=contest,
             target=nomination,
@@ -557,58 +607,30 @@ def affiliate_nomination_record(
     *, contest: Contest, affiliate: Affiliate, candidate: Candidate, actor: Any = None
 ) -> AffiliateNomination:
     """Record an affiliate's supporting nomination: one candidate per affiliate per contest."""
-    ensure(actor, policies.can_manage_nominations(actor, contest))
-    _ensure_nominations_open(contest)
-    _ensure_candidate(contest, candidate)
-    try:
-        with transaction.atomic():
-            nomination = AffiliateNomination.objects.create(
-                contest=contest,
-                affiliate=affiliate,
-                candidate=candidate,
-                recorded_at=clock.now(),
-                recorded_by=_user(actor),
-            )
-            audit_record(
-                action="nominations.affiliate_record",
-                summary=f"{affiliate.name} nominated {candidate.name}",
-                actor=actor,
-                contest=contest,
-                target=nomination,
-            )
-    except IntegrityError:
-        existing = AffiliateNomination.objects.select_related("candidate").get(
-            contest=contest, affiliate=affiliate
-        )
-        raise ServiceError(
-            f"{affiliate.name} has already nominated {existing.candidate.name}; an affiliate "
-            "nominates one candidate only. Withdraw that nomination first if it was recorded "
-            "in error."
-        ) from None
-    return nomination
+    return _supporting_nomination_record(
+        model=AffiliateNomination,
+        contest=contest,
+        nominator={"affiliate": affiliate},
+        nominator_name=affiliate.name,
+        one_candidate_each="an affiliate",
+        candidate=candidate,
+        actor=actor,
+        action="nominations.affiliate_record",
+        summary=f"{affiliate.name} nominated {candidate.name}",
+    )
 
 
 def affiliate_nomination_withdraw(
     *, nomination: AffiliateNomination, reason: str, actor: Any = None
 ) -> None:
     """Remove an affiliate nomination recorded in error (returning officer, with a reason)."""
-    contest = nomination.contest
-    ensure(actor, policies.can_manage_nominations(actor, contest))
-    _ensure_open_for_nominations(contest)
-    if not reason.strip():
-        raise ServiceError("Give the reason the nomination is withdrawn; it goes in the audit.")
-    with transaction.atomic():
-        audit_record(
-            action="nominations.affiliate_withdraw",
-            summary=(
-                f"Withdrew {nomination.affiliate.name}'s nomination of {nomination.candidate.name}"
-            ),
-            actor=actor,
-            contest=contest,
-            target=nomination,
-            reason=reason.strip(),
-        )
-        nomination.delete()
+    _supporting_nomination_withdraw(
+        nomination=nomination,
+        nominator_name=nomination.affiliate.name,
+        reason=reason,
+        actor=actor,
+        action="nominations.affiliate_withdraw",
+    )
 
 
 # Candidates --------------------------------------------------------------------------------------
