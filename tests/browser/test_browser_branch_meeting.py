@@ -13,6 +13,7 @@ from omov.contests.services import contest_transition
 from omov.core import clock
 from omov.core.models import Role
 from omov.electorate.models import Person
+from omov.electorate.services import roll_evaluate
 from omov.nominations.models import BranchMeeting
 from omov.nominations.services import MeetingFigures, branch_meeting_record
 
@@ -30,6 +31,7 @@ def members(branch: Any, count: int) -> None:
             branch=branch,
             joined_on=template.joined_on,
             status=template.status,
+            date_of_birth=template.date_of_birth,
         )
         for number in range(count)
     )
@@ -55,6 +57,7 @@ def nominations_open(contest: Any) -> Any:
     members(islington, 400)
     walthamstow = BranchFactory(code="walthamstow", name="Walthamstow")
     members(walthamstow, 400)
+    roll_evaluate(contest=contest)
     smith = contest.candidates.get(name="Owen Smith")
     corbyn = contest.candidates.get(name="Jeremy Corbyn")
     # Another branch has already nominated Owen Smith (the returning officer recorded it).

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from omov.count.ties import break_tie, lot_digest, lot_order
+from omov.count.ties import break_tie, fewest_votes, lot_digest, lot_order
 
 NAMES = ("Ada", "Ben", "Cy", "Dee")
 
@@ -74,3 +74,18 @@ def test_a_tie_needs_two_candidates() -> None:
         break_tie(
             [1], choose="fewest", history=[], names=NAMES, seed="", round_number=1, action="x"
         )
+
+
+def test_fewest_votes_excludes_the_lowest_and_breaks_only_a_real_tie() -> None:
+    history = [[3, 2, 1, 9], [4, 4, 2, 9]]
+    common = {"history": history, "names": NAMES, "seed": "s", "round_number": 3}
+
+    assert fewest_votes({0: 4, 1: 5, 3: 9}, **common) == (0, None)
+
+    chosen, text = fewest_votes({0: 4, 1: 4, 3: 9}, **common)
+    # Ada and Ben tie at 4 now and at round 2; at round 1 Ben had fewer, so Ben is excluded.
+    assert chosen == 1
+    assert text == (
+        "Ada and Ben were tied; Ben had fewer votes at the end of round 1, the most recent "
+        "earlier round at which they differed, so Ben is excluded."
+    )

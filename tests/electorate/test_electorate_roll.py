@@ -12,8 +12,12 @@ from factories import BranchFactory, PersonFactory
 from omov.contests.services import contest_blockers, contest_take_step
 from omov.core.errors import Blocked, ServiceError
 from omov.core.models import AuditEvent
-from omov.electorate.models import ContestRules, EligibilityDecision, RollEntry
-from omov.electorate.selectors import eligible_roll_entries, roll_staleness
+from omov.electorate.models import Category, ContestRules, EligibilityDecision, Person, RollEntry
+from omov.electorate.selectors import (
+    branch_eligible_member_count,
+    eligible_roll_entries,
+    roll_staleness,
+)
 from omov.electorate.services import (
     RuleChange,
     decision_override,
@@ -193,6 +197,42 @@ def test_freeze_is_blocked_until_evaluated_then_snapshots(
     assert july.reasons == ["joined_by_freeze_date", "override_eligible"]
     assert july.frozen_at == open_contest.roll_frozen_at
     assert AuditEvent.objects.filter(action="roll.freeze").count() == 1
+
+
+def test_branch_eligible_members_come_from_the_decisions_then_the_frozen_roll(
+    open_contest: Any, roll: Any
+) -> None:
+    islington, hackney = roll["old"].branch, roll["july"].branch
+    assert branch_eligible_member_count(open_contest, islington) is None  # nobody decided yet
+    PersonFactory(
+        branch=hackney,
+        category=Category.REGISTERED_SUPPORTER,
+        registered_for=open_contest,
+        supporter_fee_paid=True,
+        is_on_electoral_register=True,
+    )
+    roll_evaluate(contest=open_contest)
+    # Only "old" joined by the freeze date; the eligible supporter is not a member.
+    assert EligibilityDecision.objects.filter(is_eligible=True).count() == 2
+    assert branch_eligible_member_count(open_contest, islington) == 1
+    assert branch_eligible_member_count(open_contest, hackney) == 0
+    decision_override(
+        contest=open_contest, person=roll["july"], is_eligible=True, reason="Appeal upheld."
+    )
+    assert branch_eligible_member_count(open_contest, hackney) == 1
+
+    contest_take_step(contest=open_contest, step="freeze_roll")
+    open_contest.refresh_from_db()
+    # The membership system moves "old" to Hackney South after the freeze: the frozen roll keeps
+    # the branch they belonged to when it was frozen.
+    Person.objects.filter(pk=roll["old"].pk).update(branch=hackney)
+    assert branch_eligible_member_count(open_contest, islington) == 1
+    assert branch_eligible_member_count(open_contest, hackney) == 1
+    # An appeal decided after the freeze updates the roll entry, and so the count.
+    decision_override(
+        contest=open_contest, person=roll["lapsed"], is_eligible=True, reason="Appeal upheld."
+    )
+    assert branch_eligible_member_count(open_contest, hackney) == 2
 
 
 def test_people_changed_after_evaluation_make_the_decisions_stale(

@@ -13,6 +13,7 @@ from omov.contests.models import CandidateStatus
 from omov.contests.services import contest_transition
 from omov.core import clock
 from omov.core.models import Role
+from omov.electorate.services import roll_evaluate
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def smith(open_contest: Any) -> Any:
 
 @pytest.fixture
 def islington(db: Any) -> Any:
-    """Islington North, with 400 eligible members."""
+    """Islington North, with 400 members in good standing (eligible once the roll is evaluated)."""
     branch = BranchFactory(code="islington-north", name="Islington North")
     add_members(branch, 400)
     return branch
@@ -57,6 +58,12 @@ def walthamstow(db: Any) -> Any:
     branch = BranchFactory(code="walthamstow", name="Walthamstow")
     add_members(branch, 120)
     return branch
+
+
+@pytest.fixture
+def evaluated_roll(open_contest: Any, islington: Any, walthamstow: Any) -> Any:
+    """Evaluate the roll once Islington North and Walthamstow have their members; return it."""
+    return roll_evaluate(contest=open_contest)
 
 
 PERSONAS = (
@@ -80,8 +87,12 @@ def personas(
     corbyn: Any,
     returning_officer: Any,
     scrutineer: Any,
+    evaluated_roll: Any,
 ) -> dict[str, Any]:
-    """Everyone who may ask for a page: the secretary is Islington North's, the agent Smith's."""
+    """Everyone who may ask for a page: the secretary is Islington North's, the agent Smith's.
+
+    The roll is evaluated, so branch meetings can be recorded.
+    """
     secretary = UserFactory(username="islington-secretary")
     grant(secretary, Role.BRANCH_SECRETARY, open_contest, branch=islington)
     other_secretary = UserFactory(username="walthamstow-secretary")

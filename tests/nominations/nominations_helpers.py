@@ -10,7 +10,10 @@ from omov.nominations.services import parliamentary_members_import
 
 
 def add_members(branch: Any, count: int, **fields: Any) -> None:
-    """Give ``branch`` ``count`` members in good standing (bulk, for speed)."""
+    """Give ``branch`` ``count`` members in good standing (bulk, for speed).
+
+    They have no eligibility decision until the roll is evaluated (``roll_evaluate``).
+    """
     template = PersonFactory.build(branch=branch, **fields)
     start = Person.objects.count()
     Person.objects.bulk_create(
@@ -22,6 +25,8 @@ def add_members(branch: Any, count: int, **fields: Any) -> None:
             branch=branch,
             joined_on=template.joined_on,
             status=template.status,
+            date_of_birth=template.date_of_birth,
+            arrears_paid_on=template.arrears_paid_on,
         )
         for number in range(count)
     )

@@ -9,8 +9,12 @@ import pytest
 import time_machine
 from nominations_helpers import add_members
 
+from factories import BranchFactory, PersonFactory
 from omov.core.errors import PermissionRefused, ServiceError
 from omov.core.models import AuditEvent
+from omov.electorate.models import Category, EligibilityDecision, Person, PersonStatus
+from omov.electorate.selectors import branch_eligible_member_count
+from omov.electorate.services import decision_override, roll_evaluate
 from omov.nominations import selectors
 from omov.nominations.models import BranchMeeting, MeetingOutcome
 from omov.nominations.services import MeetingFigures, branch_meeting_record, decide_nominee
@@ -48,7 +52,7 @@ def test_secretary_records_islington_north(
 
 
 def test_attendance_below_votes_and_abstentions_is_refused_with_the_fix(
-    open_contest: Any, islington: Any, corbyn: Any, smith: Any
+    open_contest: Any, islington: Any, corbyn: Any, smith: Any, evaluated_roll: Any
 ) -> None:
     with pytest.raises(ServiceError) as caught:
         branch_meeting_record(
@@ -64,7 +68,7 @@ def test_attendance_below_votes_and_abstentions_is_refused_with_the_fix(
 
 
 def test_attendance_above_the_eligible_members_is_refused(
-    open_contest: Any, islington: Any, corbyn: Any, smith: Any
+    open_contest: Any, islington: Any, corbyn: Any, smith: Any, evaluated_roll: Any
 ) -> None:
     with pytest.raises(ServiceError, match="more than the 400 eligible member"):
         branch_meeting_record(
@@ -74,21 +78,111 @@ def test_attendance_above_the_eligible_members_is_refused(
         )
 
 
-def test_members_who_joined_after_the_freeze_date_are_not_eligible(
+def test_members_added_after_the_evaluation_count_once_it_is_run_again(
+    personas: Any, open_contest: Any, corbyn: Any
+) -> None:
+    branch = BranchFactory(code="hackney-north", name="Hackney North")
+    add_members(branch, 10)
+    meeting = figures(open_contest, {corbyn: 6})
+    # The personas' roll was evaluated before Hackney North's members were added: they have no
+    # decision yet, so none of them counts.
+    with pytest.raises(ServiceError, match="more than the 0 eligible member"):
+        branch_meeting_record(contest=open_contest, branch=branch, figures=meeting)
+    roll_evaluate(contest=open_contest)
+    assert branch_meeting_record(contest=open_contest, branch=branch, figures=meeting).nominee
+
+
+def test_a_roll_never_evaluated_refuses_the_meeting_and_says_who_evaluates_it(
     open_contest: Any, corbyn: Any
 ) -> None:
-    from factories import BranchFactory
-    from omov.nominations.eligibility import branch_eligible_member_count
+    branch = BranchFactory(code="hackney-north", name="Hackney North")
+    add_members(branch, 10)
+    assert branch_eligible_member_count(open_contest, branch) is None
+    with pytest.raises(ServiceError) as caught:
+        branch_meeting_record(
+            contest=open_contest, branch=branch, figures=figures(open_contest, {corbyn: 6})
+        )
+    message = caught.value.message
+    assert "The meeting of Hackney North was not recorded" in message
+    assert "has not been evaluated yet" in message
+    assert "The returning officer must evaluate the roll first" in message
+    assert "Branch secretaries: ask the returning officer to evaluate it" in message
+    assert not BranchMeeting.objects.exists()
 
+
+def test_only_members_the_roll_rules_eligible_may_be_counted_as_attending(
+    open_contest: Any, corbyn: Any
+) -> None:
     branch = BranchFactory()
     add_members(branch, 5)
     add_members(branch, 7, joined_on=dt.date(2016, 6, 1))  # after the 12 January freeze
-    add_members(branch, 3, status="suspended")
+    add_members(branch, 3, status=PersonStatus.SUSPENDED)
+    add_members(branch, 2, status=PersonStatus.LAPSED)
+    add_members(branch, 1, date_of_birth=dt.date(2010, 1, 1))  # under 18
+    add_members(branch, 1, arrears_paid_on=dt.date(2016, 8, 20))  # after the arrears deadline
+    # Supporters in the branch's area are not members: a branch meeting is a members' meeting.
+    PersonFactory(
+        branch=branch,
+        category=Category.REGISTERED_SUPPORTER,
+        registered_for=open_contest,
+        supporter_fee_paid=True,
+        is_on_electoral_register=True,
+    )
+    roll_evaluate(contest=open_contest)
+    eligible = EligibilityDecision.objects.filter(person__branch=branch, is_eligible=True)
+    assert eligible.count() == 6  # the five members in good standing and the supporter
     assert branch_eligible_member_count(open_contest, branch) == 5
     with pytest.raises(ServiceError, match="more than the 5 eligible"):
         branch_meeting_record(
             contest=open_contest, branch=branch, figures=figures(open_contest, {corbyn: 6})
         )
+    meeting = branch_meeting_record(
+        contest=open_contest, branch=branch, figures=figures(open_contest, {corbyn: 5})
+    )
+    assert meeting.attendance == 5
+
+
+def test_an_appeal_decides_whether_a_member_counts(
+    open_contest: Any, returning_officer: Any, corbyn: Any
+) -> None:
+    branch = BranchFactory()
+    add_members(branch, 5)
+    late = PersonFactory(branch=branch, joined_on=dt.date(2016, 2, 1))  # after the freeze date
+    in_good_standing = Person.objects.filter(branch=branch).exclude(pk=late.pk).first()
+    roll_evaluate(contest=open_contest)
+    assert branch_eligible_member_count(open_contest, branch) == 5
+
+    # Upheld: the member who joined late was refused in error, so they may attend.
+    decision_override(
+        contest=open_contest,
+        person=late,
+        is_eligible=True,
+        reason="Appeal upheld: the membership application was received in December.",
+        actor=returning_officer,
+    )
+    # Ruled out: a member in good standing by the rules is not eligible after all.
+    decision_override(
+        contest=open_contest,
+        person=in_good_standing,
+        is_eligible=False,
+        reason="The NEC's ruling on this member.",
+        actor=returning_officer,
+    )
+    roll_evaluate(contest=open_contest)  # overrides survive re-evaluation
+    assert branch_eligible_member_count(open_contest, branch) == 5
+    with pytest.raises(ServiceError, match="more than the 5 eligible"):
+        branch_meeting_record(
+            contest=open_contest, branch=branch, figures=figures(open_contest, {corbyn: 6})
+        )
+
+    decision_override(
+        contest=open_contest, person=in_good_standing, is_eligible=None, reason="Ruling lifted."
+    )
+    assert branch_eligible_member_count(open_contest, branch) == 6
+    meeting = branch_meeting_record(
+        contest=open_contest, branch=branch, figures=figures(open_contest, {corbyn: 6})
+    )
+    assert meeting.attendance == 6
 
 
 def test_one_meeting_per_branch_and_the_returning_officer_corrects_with_a_reason(
@@ -122,7 +216,12 @@ def test_one_meeting_per_branch_and_the_returning_officer_corrects_with_a_reason
 
 
 def test_a_tie_makes_no_nomination_unless_the_chair_decided(
-    open_contest: Any, islington: Any, walthamstow: Any, corbyn: Any, smith: Any
+    open_contest: Any,
+    islington: Any,
+    walthamstow: Any,
+    corbyn: Any,
+    smith: Any,
+    evaluated_roll: Any,
 ) -> None:
     tie = branch_meeting_record(
         contest=open_contest,
@@ -142,7 +241,7 @@ def test_a_tie_makes_no_nomination_unless_the_chair_decided(
 
 
 def test_the_chair_decides_only_a_tie(
-    open_contest: Any, islington: Any, corbyn: Any, smith: Any
+    open_contest: Any, islington: Any, corbyn: Any, smith: Any, evaluated_roll: Any
 ) -> None:
     with pytest.raises(ServiceError, match="only when candidates tie"):
         branch_meeting_record(
@@ -153,7 +252,7 @@ def test_the_chair_decides_only_a_tie(
 
 
 def test_a_branch_may_record_no_nomination(
-    open_contest: Any, islington: Any, corbyn: Any, smith: Any
+    open_contest: Any, islington: Any, corbyn: Any, smith: Any, evaluated_roll: Any
 ) -> None:
     meeting = branch_meeting_record(
         contest=open_contest,

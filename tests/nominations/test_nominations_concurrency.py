@@ -12,6 +12,7 @@ from nominations_helpers import add_members
 from factories import BranchFactory
 from omov.core.errors import ServiceError
 from omov.core.models import AuditEvent
+from omov.electorate.services import roll_evaluate
 from omov.nominations.models import BranchMeeting
 from omov.nominations.services import MeetingFigures, branch_meeting_record
 
@@ -23,6 +24,7 @@ def test_two_simultaneous_records_of_one_branch_make_one_meeting(open_contest: A
         pytest.skip("concurrency is proven on PostgreSQL: set DATABASE_URL to run this test")
     branch = BranchFactory(code="concurrent", name="Concurrent Branch")
     add_members(branch, 50)
+    roll_evaluate(contest=open_contest)
     corbyn = open_contest.candidates.get(name="Jeremy Corbyn")
     smith = open_contest.candidates.get(name="Owen Smith")
     barrier = threading.Barrier(4)

@@ -262,6 +262,30 @@ def test_meeting_form_shows_the_eligible_members_and_the_fix(
     assert not BranchMeeting.objects.exists()
 
 
+def test_meeting_form_before_the_roll_is_evaluated_says_so_and_records_nothing(
+    client: Any, open_contest: Any, islington: Any, returning_officer: Any, smith: Any
+) -> None:
+    client.force_login(returning_officer)
+    base = f"/nominations/{open_contest.slug}/branches/islington-north/record/"
+    page = client.get(base).content.decode()
+    assert "The roll has not been evaluated yet" in page
+    assert "Eligible members in Islington North" not in page
+    corbyn = open_contest.candidates.get(name="Jeremy Corbyn")
+    response = client.post(
+        base,
+        {
+            "held_on": open_contest.branch_nominations_open_at.date().isoformat(),
+            "attendance": 370,
+            f"votes_{corbyn.pk}": 266,
+            f"votes_{smith.pk}": 100,
+            "abstentions": 4,
+        },
+    )
+    assert response.status_code == 400
+    assert "The returning officer must evaluate the roll first" in response.content.decode()
+    assert not BranchMeeting.objects.exists()
+
+
 def test_signup_form_takes_an_application(client: Any, open_contest: Any) -> None:
     response = client.post(
         f"/nominations/{open_contest.slug}/register/",

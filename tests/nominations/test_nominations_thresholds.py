@@ -13,6 +13,7 @@ from omov.contests.models import CandidateStatus
 from omov.contests.services import contest_blockers
 from omov.core.errors import PermissionRefused, ServiceError
 from omov.core.models import AuditEvent
+from omov.electorate.services import roll_evaluate
 from omov.nominations import selectors
 from omov.nominations.models import ParliamentaryMember, ParliamentaryNomination
 from omov.nominations.services import (
@@ -126,6 +127,8 @@ def test_gate_needs_branches_or_affiliates(open_contest: Any, smith: Any) -> Non
 
     for branch in branches[:2]:
         add_members(branch, 20)
+    roll_evaluate(contest=open_contest)
+    for branch in branches[:2]:
         branch_meeting_record(
             contest=open_contest,
             branch=branch,

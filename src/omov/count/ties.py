@@ -1,7 +1,8 @@
 """Break ties: first by the votes at earlier rounds, then by a lot drawn from the recorded seed.
 
 Every tie the count meets goes through :func:`break_tie`, so each method follows the same
-documented order (docs/decisions/0002-tie-breaks.md):
+documented order (docs/decisions/0002-tie-breaks.md); the methods choose whom to exclude through
+:func:`fewest_votes`, which calls it when the fewest votes are tied:
 
 1. **Earlier rounds.** Look back from the most recent preceding round to the first; at the first
    round where the tied candidates had unequal votes, keep only those with the fewest votes (when
@@ -20,7 +21,7 @@ the same result, whatever order the ballots or candidates were listed in.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -102,6 +103,37 @@ def break_tie(
             f"smallest digest drawn) chose {drawn}, who {action}."
         ),
     )
+
+
+def fewest_votes(
+    votes: Mapping[int, int],
+    *,
+    history: Sequence[Sequence[int]],
+    names: Sequence[str],
+    seed: str,
+    round_number: int,
+) -> tuple[int, str | None]:
+    """Return the candidate to exclude, the one with the fewest ``votes``, and any tie-break text.
+
+    ``votes`` maps each candidate still in the count (its index) to its votes, as exact
+    comparable numbers. When several have the fewest, :func:`break_tie` chooses among them over
+    ``history`` (which earlier rounds to look back on is the method's to say) and the text says
+    how; otherwise the text is None.
+    """
+    fewest = min(votes.values())
+    tied = [index for index, count in votes.items() if count == fewest]
+    if len(tied) == 1:
+        return tied[0], None
+    decision = break_tie(
+        tied,
+        choose="fewest",
+        history=history,
+        names=names,
+        seed=seed,
+        round_number=round_number,
+        action="is excluded",
+    )
+    return decision.chosen, decision.text
 
 
 def _join(items: Sequence[str]) -> str:

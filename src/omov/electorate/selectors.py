@@ -1,7 +1,8 @@
 """Reads of the roll: decisions with their reasons, summaries, staleness, the frozen roll.
 
 Other apps read the frozen roll through ``eligible_roll_entries(contest)`` (credentials are issued
-from those rows) and a person's standing through ``roll_entry_of(contest, person)``.
+from those rows), a person's standing through ``roll_entry_of(contest, person)``, and how many
+members of a branch are eligible through ``branch_eligible_member_count(contest, branch)``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from omov.contests.models import Contest
+from omov.contests.models import Contest, ContestStatus
 from omov.core import clock
 from omov.electorate import rules as eligibility
 from omov.electorate.models import (
+    Branch,
     Category,
     ContestRules,
     EligibilityDecision,
@@ -166,6 +168,38 @@ def eligible_roll_entries(contest: Contest) -> QuerySet[RollEntry]:
 def roll_entry_of(contest: Contest, person: Person) -> RollEntry | None:
     """Return the person's entry on the contest's frozen roll, if any."""
     return RollEntry.objects.filter(contest=contest, person=person).first()
+
+
+def roll_is_evaluated(contest: Contest) -> bool:
+    """Return True once the contest's roll has been evaluated at least once (decisions exist)."""
+    return ContestRules.objects.filter(contest=contest, evaluated_at__isnull=False).exists()
+
+
+def branch_eligible_member_count(contest: Contest, branch: Branch) -> int | None:
+    """Return how many members of ``branch`` are eligible in ``contest``, or None if unknown.
+
+    Members only: registered and affiliated supporters do not belong to a branch's meetings. The
+    answer is the roll's own: once the roll is frozen it counts the roll entries (the snapshot
+    credentials are issued from, with each person's branch and category as frozen, and appeals
+    decided after the freeze); before, it counts the eligibility decisions, overrides included.
+    Decisions made under rules changed since stay in force until the roll is evaluated again,
+    as they do everywhere else.
+
+    None means the roll has never been evaluated, so nobody has a decision and no count would be
+    the roll's: callers say so rather than guess.
+    """
+    if contest.has_reached(ContestStatus.ROLL_FROZEN):
+        return RollEntry.objects.filter(
+            contest=contest, branch=branch, category=Category.MEMBER, is_eligible=True
+        ).count()
+    if not roll_is_evaluated(contest):
+        return None
+    return EligibilityDecision.objects.filter(
+        contest=contest,
+        is_eligible=True,
+        person__branch=branch,
+        person__category=Category.MEMBER,
+    ).count()
 
 
 def age_reference(rules: ContestRules) -> dt.date:

@@ -21,8 +21,8 @@ from omov.contests.models import Candidate, Contest
 from omov.core.errors import ServiceError
 from omov.core.policies import Decision, can_read_everything, secretary_branch_ids
 from omov.electorate.models import Branch
+from omov.electorate.selectors import branch_eligible_member_count
 from omov.nominations import forms, policies, selectors, services
-from omov.nominations.eligibility import branch_eligible_member_count
 from omov.nominations.models import (
     AffiliateNomination,
     ParliamentaryNomination,
@@ -393,21 +393,36 @@ def parliamentary(request: HttpRequest, slug: str) -> HttpResponse:
 @_page
 def parliamentary_withdraw(request: HttpRequest, slug: str, nomination_id: int) -> HttpResponse:
     """Withdraw a parliamentary nomination recorded in error (returning officer)."""
+    return _nomination_withdraw(
+        request,
+        slug,
+        nomination_id,
+        model=ParliamentaryNomination,
+        withdraw=services.parliamentary_nomination_withdraw,
+        back_to="nominations:parliamentary",
+    )
+
+
+def _nomination_withdraw(
+    request: HttpRequest,
+    slug: str,
+    nomination_id: int,
+    *,
+    model: type[ParliamentaryNomination] | type[AffiliateNomination],
+    withdraw: Callable[..., None],
+    back_to: str,
+) -> HttpResponse:
+    """Withdraw a parliamentary or affiliate nomination with the reason posted, then go back."""
     contest = _contest(request, slug)
-    nomination = get_object_or_404(ParliamentaryNomination, contest=contest, pk=nomination_id)
+    nomination = get_object_or_404(model, contest=contest, pk=nomination_id)
     _check(request, policies.can_manage_nominations(request.user, contest))
-    form = forms.ReasonForm(request.POST)
     try:
-        services.parliamentary_nomination_withdraw(
-            nomination=nomination,
-            reason=form.data.get("reason", ""),
-            actor=request.user,
-        )
+        withdraw(nomination=nomination, reason=request.POST.get("reason", ""), actor=request.user)
     except ServiceError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, "The nomination was withdrawn.")
-    return redirect("nominations:parliamentary", slug=contest.slug)
+    return redirect(back_to, slug=contest.slug)
 
 
 @_page
@@ -453,18 +468,14 @@ def affiliates(request: HttpRequest, slug: str) -> HttpResponse:
 @_page
 def affiliate_withdraw(request: HttpRequest, slug: str, nomination_id: int) -> HttpResponse:
     """Withdraw an affiliate nomination recorded in error (returning officer)."""
-    contest = _contest(request, slug)
-    nomination = get_object_or_404(AffiliateNomination, contest=contest, pk=nomination_id)
-    _check(request, policies.can_manage_nominations(request.user, contest))
-    try:
-        services.affiliate_nomination_withdraw(
-            nomination=nomination, reason=request.POST.get("reason", ""), actor=request.user
-        )
-    except ServiceError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "The nomination was withdrawn.")
-    return redirect("nominations:affiliates", slug=contest.slug)
+    return _nomination_withdraw(
+        request,
+        slug,
+        nomination_id,
+        model=AffiliateNomination,
+        withdraw=services.affiliate_nomination_withdraw,
+        back_to="nominations:affiliates",
+    )
 
 
 @_page

@@ -16,7 +16,7 @@ import numpy as np
 
 from omov.count.methods.common import MethodOutcome, RoundRecorder, join_names
 from omov.count.profile import Profile
-from omov.count.ties import break_tie
+from omov.count.ties import fewest_votes
 
 
 def count_irv(profile: Profile, *, seed: str, exclude_hopeless: bool = False) -> MethodOutcome:
@@ -112,24 +112,15 @@ def _choose_exclusion(
                 ),
                 None,
             )
-    lowest = votes[ascending[0]]
-    tied = [index for index in live if votes[index] == lowest]
-    tie_text = None
-    chosen_one = tied[0]
-    if len(tied) > 1:
-        decision = break_tie(
-            tied,
-            choose="fewest",
-            history=recorder.history[:-1],
-            names=candidates,
-            seed=seed,
-            round_number=len(recorder.rounds) + 1,
-            action="is excluded",
-        )
-        chosen_one = decision.chosen
-        tie_text = decision.text
+    chosen_one, tie_text = fewest_votes(
+        {index: votes[index] for index in live},
+        history=recorder.history[:-1],
+        names=candidates,
+        seed=seed,
+        round_number=len(recorder.rounds) + 1,
+    )
     return (
         [chosen_one],
-        f"{candidates[chosen_one]} has the fewest votes ({lowest}) and is excluded.",
+        f"{candidates[chosen_one]} has the fewest votes ({votes[chosen_one]}) and is excluded.",
         tie_text,
     )

@@ -30,7 +30,7 @@ import numpy.typing as npt
 
 from omov.count.methods.common import MethodOutcome, RoundRecorder, join_names, to_decimal
 from omov.count.profile import Profile
-from omov.count.ties import break_tie
+from omov.count.ties import fewest_votes
 
 PLACES = 9
 SCALE = 10**PLACES
@@ -204,18 +204,12 @@ class _MeekCount:
         return reached
 
     def lowest(self) -> tuple[int, str | None]:
+        """Return the hopeful candidate to exclude and any tie-break text."""
         hopeful = [index for index in range(self.count) if self.state[index] == HOPEFUL]
-        fewest = min(self.votes[index] for index in hopeful)
-        tied = [index for index in hopeful if self.votes[index] == fewest]
-        if len(tied) == 1:
-            return tied[0], None
-        decision = break_tie(
-            tied,
-            choose="fewest",
+        return fewest_votes(
+            {index: self.votes[index] for index in hopeful},
             history=self.recorder.history,
             names=self.candidates,
             seed=self.seed,
             round_number=len(self.recorder.rounds) + 1,
-            action="is excluded",
         )
-        return decision.chosen, decision.text

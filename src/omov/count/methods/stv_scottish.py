@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from omov.count.methods.common import MethodOutcome, RoundRecorder, join_names, to_decimal
 from omov.count.profile import Profile
-from omov.count.ties import break_tie
+from omov.count.ties import break_tie, fewest_votes
 
 PLACES = 5
 SCALE = 10**PLACES
@@ -160,20 +160,13 @@ class _ScottishCount:
     def _lowest(self) -> tuple[int, str | None]:
         """Return the continuing candidate to exclude (rules 50–51) and any tie-break text."""
         live = [index for index in range(len(self.candidates)) if self.continuing[index]]
-        lowest = min(int(self.votes[index]) for index in live)
-        tied = [index for index in live if int(self.votes[index]) == lowest]
-        if len(tied) == 1:
-            return tied[0], None
-        decision = break_tie(
-            tied,
-            choose="fewest",
+        return fewest_votes(
+            {index: int(self.votes[index]) for index in live},
             history=self.recorder.history,
             names=self.candidates,
             seed=self.seed,
             round_number=len(self.recorder.rounds) + 1,
-            action="is excluded",
         )
-        return decision.chosen, decision.text
 
     def _transfer_surplus(self, candidate: int) -> str:
         """Transfer all of ``candidate``'s papers at the rule 48 transfer value."""

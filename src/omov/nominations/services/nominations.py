@@ -12,7 +12,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -23,8 +23,8 @@ from omov.core.errors import PermissionRefused, ServiceError
 from omov.core.policies import Decision, is_returning_officer
 from omov.core.services import audit_record
 from omov.electorate.models import Affiliate, Branch
+from omov.electorate.selectors import branch_eligible_member_count
 from omov.nominations import policies, selectors
-from omov.nominations.eligibility import branch_eligible_member_count
 from omov.nominations.models import (
     AffiliateNomination,
     BranchMeeting,
@@ -225,40 +225,92 @@ def parliamentary_nomination_record(
     *, member: ParliamentaryMember, candidate: Candidate, actor: Any = None
 ) -> ParliamentaryNomination:
     """Record an MP's or MEP's nomination; each nominates at most one candidate per contest."""
-    contest = member.contest
-    ensure(actor, policies.can_manage_nominations(actor, contest))
-    _ensure_nominations_open(contest)
-    _ensure_candidate(contest, candidate)
-    try:
-        with transaction.atomic():
-            nomination = ParliamentaryNomination.objects.create(
-                contest=contest,
-                member=member,
-                candidate=candidate,
-                recorded_at=clock.now(),
-                recorded_by=_user(actor),
-            )
-            audit_record(
-                action="nominations.parliamentary_record",
-                summary=f"{member.name} ({member.get_kind_display()}) nominated {candidate.name}",
-                actor=actor,
-                contest=contest,
-                target=nomination,
-            )
-    except IntegrityError:
-        existing = ParliamentaryNomination.objects.select_related("candidate").get(member=member)
-        raise ServiceError(
-            f"{member.name} has already nominated {existing.candidate.name}; an MP or MEP "
-            "nominates one candidate only. Withdraw that nomination first if it was recorded "
-            "in error."
-        ) from None
-    return nomination
+    return _supporting_nomination_record(
+        model=ParliamentaryNomination,
+        contest=member.contest,
+        nominator={"member": member},
+        nominator_name=member.name,
+        one_candidate_each="an MP or MEP",
+        candidate=candidate,
+        actor=actor,
+        action="nominations.parliamentary_record",
+        summary=f"{member.name} ({member.get_kind_display()}) nominated {candidate.name}",
+    )
 
 
 def parliamentary_nomination_withdraw(
     *, nomination: ParliamentaryNomination, reason: str, actor: Any = None
 ) -> None:
     """Remove a parliamentary nomination recorded in error (returning officer, with a reason)."""
+    _supporting_nomination_withdraw(
+        nomination=nomination,
+        nominator_name=nomination.member.name,
+        reason=reason,
+        actor=actor,
+        action="nominations.parliamentary_withdraw",
+    )
+
+
+# Parliamentary and affiliate nominations, recorded and withdrawn alike ---------------------------
+# One candidate per nominator (refused naming the candidate already nominated); withdrawn only
+# with a reason. The public services above and below say who the nominator is and the wording.
+
+_Nomination = TypeVar("_Nomination", ParliamentaryNomination, AffiliateNomination)
+
+
+def _supporting_nomination_record(
+    *,
+    model: type[_Nomination],
+    contest: Contest,
+    nominator: dict[str, Any],
+    nominator_name: str,
+    one_candidate_each: str,
+    candidate: Candidate,
+    actor: Any,
+    action: str,
+    summary: str,
+) -> _Nomination:
+    """Create a nomination by ``nominator`` (the model's field and value); audit it.
+
+    The database's unique constraint refuses a second nomination by the same nominator, even
+    when two are recorded at once; the message names the candidate already nominated.
+    """
+    ensure(actor, policies.can_manage_nominations(actor, contest))
+    _ensure_nominations_open(contest)
+    _ensure_candidate(contest, candidate)
+    try:
+        with transaction.atomic():
+            nomination = model._default_manager.create(
+                contest=contest,
+                candidate=candidate,
+                recorded_at=clock.now(),
+                recorded_by=_user(actor),
+                **nominator,
+            )
+            audit_record(
+                action=action, summary=summary, actor=actor, contest=contest, target=nomination
+            )
+    except IntegrityError:
+        existing = model._default_manager.select_related("candidate").get(
+            contest=contest, **nominator
+        )
+        raise ServiceError(
+            f"{nominator_name} has already nominated {existing.candidate.name}; "
+            f"{one_candidate_each} nominates one candidate only. Withdraw that nomination first "
+            "if it was recorded in error."
+        ) from None
+    return nomination
+
+
+def _supporting_nomination_withdraw(
+    *,
+    nomination: ParliamentaryNomination | AffiliateNomination,
+    nominator_name: str,
+    reason: str,
+    actor: Any,
+    action: str,
+) -> None:
+    """Delete a nomination recorded in error, auditing who withdrew it and why."""
     contest = nomination.contest
     ensure(actor, policies.can_manage_nominations(actor, contest))
     _ensure_open_for_nominations(contest)
@@ -267,10 +319,8 @@ def parliamentary_nomination_withdraw(
         raise ServiceError("Give the reason the nomination is withdrawn; it goes in the audit.")
     with transaction.atomic():
         audit_record(
-            action="nominations.parliamentary_withdraw",
-            summary=(
-                f"Withdrew {nomination.member.name}'s nomination of {nomination.candidate.name}"
-            ),
+            action=action,
+            summary=f"Withdrew {nominator_name}'s nomination of {nomination.candidate.name}",
             actor=actor,
             contest=contest,
             target=nomination,
@@ -319,9 +369,12 @@ def _check_figures(
     figures: MeetingFigures,
     candidates: dict[int, Candidate],
     *,
-    check_eligible: bool,
+    eligible_members: int | None,
 ) -> tuple[str, Candidate | None]:
-    """Validate a meeting's figures; return (outcome, nominee). Raise with every problem."""
+    """Validate a meeting's figures; return (outcome, nominee). Raise with every problem.
+
+    Attendance is checked against ``eligible_members`` unless it is None (published figures).
+    """
     problems: list[str] = []
     unknown = set(figures.votes) - set(candidates)
     if unknown:
@@ -341,14 +394,12 @@ def _check_figures(
             f"abstained attended, so enter an attendance of at least {needed}, or correct the "
             "votes and abstentions"
         )
-    if check_eligible:
-        eligible = branch_eligible_member_count(contest, branch)
-        if figures.attendance > eligible:
-            problems.append(
-                f"attendance ({figures.attendance}) is more than the {eligible} eligible "
-                f"member(s) of {branch.name}. Only eligible members may be counted as attending: "
-                "count only them"
-            )
+    if eligible_members is not None and figures.attendance > eligible_members:
+        problems.append(
+            f"attendance ({figures.attendance}) is more than the {eligible_members} eligible "
+            f"member(s) of {branch.name}. Only eligible members may be counted as attending: "
+            "count only them"
+        )
     chair_id = figures.chair_decided_for.pk if figures.chair_decided_for else None
     nominee_id, leaders = decide_nominee(figures.votes, chair_id)
     if figures.is_no_nomination:
@@ -398,8 +449,11 @@ def branch_meeting_record(
     is_officer = actor is None or is_returning_officer(actor, contest)
     if not is_officer:
         _ensure_branch_window(contest)
+    eligible_members = _eligible_members(contest, branch)
     candidates = {c.pk: c for c in selectors.nominating_candidates(contest)}
-    outcome, nominee = _check_figures(contest, branch, figures, candidates, check_eligible=True)
+    outcome, nominee = _check_figures(
+        contest, branch, figures, candidates, eligible_members=eligible_members
+    )
     return _write_meeting(
         contest=contest,
         branch=branch,
@@ -409,6 +463,31 @@ def branch_meeting_record(
         actor=actor,
         correction_reason=correction_reason.strip(),
     )
+
+
+def _eligible_members(contest: Contest, branch: Branch) -> int:
+    """Return how many members of ``branch`` may be counted at its meeting; refuse if unknown.
+
+    Only eligible members may be counted as attending, and who is eligible is the roll's
+    decision (``electorate.selectors.branch_eligible_member_count``): a member the rules rule out
+    (joined after the freeze date, lapsed, in arrears) or an appeal turned down is not counted;
+    one an appeal let in is. Before the roll is evaluated nobody has a decision. A fallback rule
+    of our own (active members who joined by the freeze date) would show the secretary a figure
+    the roll may later contradict, since it knows nothing of arrears, age or appeals, and a
+    meeting accepted or refused on it could not be defended to the branch. Evaluating the roll
+    is one step for the returning officer, needed before the freeze anyway, so the meeting waits
+    for it and the message says who does what.
+    """
+    eligible = branch_eligible_member_count(contest, branch)
+    if eligible is None:
+        raise ServiceError(
+            f"The meeting of {branch.name} was not recorded: the roll of {contest.title} has not "
+            f"been evaluated yet, so nobody knows which members of {branch.name} are eligible "
+            "to be counted as attending. The returning officer must evaluate the roll first "
+            "(“Evaluate the roll” on the contest's roll page, or `omov roll evaluate`). Branch "
+            "secretaries: ask the returning officer to evaluate it, then record the meeting again."
+        )
+    return eligible
 
 
 def _ensure_branch_window(contest: Contest) -> None:
@@ -528,58 +607,30 @@ def affiliate_nomination_record(
     *, contest: Contest, affiliate: Affiliate, candidate: Candidate, actor: Any = None
 ) -> AffiliateNomination:
     """Record an affiliate's supporting nomination: one candidate per affiliate per contest."""
-    ensure(actor, policies.can_manage_nominations(actor, contest))
-    _ensure_nominations_open(contest)
-    _ensure_candidate(contest, candidate)
-    try:
-        with transaction.atomic():
-            nomination = AffiliateNomination.objects.create(
-                contest=contest,
-                affiliate=affiliate,
-                candidate=candidate,
-                recorded_at=clock.now(),
-                recorded_by=_user(actor),
-            )
-            audit_record(
-                action="nominations.affiliate_record",
-                summary=f"{affiliate.name} nominated {candidate.name}",
-                actor=actor,
-                contest=contest,
-                target=nomination,
-            )
-    except IntegrityError:
-        existing = AffiliateNomination.objects.select_related("candidate").get(
-            contest=contest, affiliate=affiliate
-        )
-        raise ServiceError(
-            f"{affiliate.name} has already nominated {existing.candidate.name}; an affiliate "
-            "nominates one candidate only. Withdraw that nomination first if it was recorded "
-            "in error."
-        ) from None
-    return nomination
+    return _supporting_nomination_record(
+        model=AffiliateNomination,
+        contest=contest,
+        nominator={"affiliate": affiliate},
+        nominator_name=affiliate.name,
+        one_candidate_each="an affiliate",
+        candidate=candidate,
+        actor=actor,
+        action="nominations.affiliate_record",
+        summary=f"{affiliate.name} nominated {candidate.name}",
+    )
 
 
 def affiliate_nomination_withdraw(
     *, nomination: AffiliateNomination, reason: str, actor: Any = None
 ) -> None:
     """Remove an affiliate nomination recorded in error (returning officer, with a reason)."""
-    contest = nomination.contest
-    ensure(actor, policies.can_manage_nominations(actor, contest))
-    _ensure_open_for_nominations(contest)
-    if not reason.strip():
-        raise ServiceError("Give the reason the nomination is withdrawn; it goes in the audit.")
-    with transaction.atomic():
-        audit_record(
-            action="nominations.affiliate_withdraw",
-            summary=(
-                f"Withdrew {nomination.affiliate.name}'s nomination of {nomination.candidate.name}"
-            ),
-            actor=actor,
-            contest=contest,
-            target=nomination,
-            reason=reason.strip(),
-        )
-        nomination.delete()
+    _supporting_nomination_withdraw(
+        nomination=nomination,
+        nominator_name=nomination.affiliate.name,
+        reason=reason,
+        actor=actor,
+        action="nominations.affiliate_withdraw",
+    )
 
 
 # Candidates --------------------------------------------------------------------------------------

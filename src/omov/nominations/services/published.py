@@ -253,7 +253,9 @@ def _load_branches(
             held_on=held_on, attendance=attendance, abstentions=abstentions, votes=votes
         )
         try:
-            outcome, nominee = _check_figures(contest, branch, figures, by_id, check_eligible=False)
+            outcome, nominee = _check_figures(
+                contest, branch, figures, by_id, eligible_members=None
+            )
         except ServiceError as error:
             raise ServiceError(f"branch_meetings_reported, entry {line}: {error.message}") from None
         _write_meeting(
@@ -286,7 +288,7 @@ def _load_branches(
         figures = MeetingFigures(
             held_on=held_on, attendance=attendance, abstentions=abstentions, votes=votes
         )
-        outcome, decided = _check_figures(contest, branch, figures, by_id, check_eligible=False)
+        outcome, decided = _check_figures(contest, branch, figures, by_id, eligible_members=None)
         if decided != nominee:
             raise AssertionError(f"generated figures for {branch} do not nominate {name}")
         _write_meeting(
