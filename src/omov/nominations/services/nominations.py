@@ -398,7 +398,8 @@ def _check_figures(
         problems.append(
             f"attendance ({figures.attendance}) is more than the {eligible_members} eligible "
             f"member(s) of {branch.name}. Only eligible members may be counted as attending: "
-            "count only them"
+            "count only them (if members joined the roll since it was last evaluated, ask the "
+            "returning officer to evaluate it again)"
         )
     chair_id = figures.chair_decided_for.pk if figures.chair_decided_for else None
     nominee_id, leaders = decide_nominee(figures.votes, chair_id)
