@@ -20,7 +20,7 @@ from django.urls import reverse
 from omov.ballots.models import Ballot, Credential
 from omov.ballots.services import AlreadyVoted, ballot_cast, credential_sign_in
 from omov.contests.models import Contest, ContestStatus
-from omov.core.models import RoleAssignment
+from omov.core.models import AuditEvent, RoleAssignment
 from omov.demo.build import (
     DEPUTY_SLUG,
     LEADERSHIP_SLUG,
@@ -86,6 +86,7 @@ def _counts() -> dict[str, int]:
         "meetings": BranchMeeting.objects.count(),
         "users": get_user_model().objects.count(),
         "roles": RoleAssignment.objects.count(),
+        "role grants audited": AuditEvent.objects.filter(action="role.grant").count(),
     }
 
 
@@ -159,6 +160,34 @@ def test_a_printed_credential_votes_once_in_the_open_contest(built: DemoReport) 
     assert Ballot.objects.filter(contest=deputy).count() == before + 1
     with pytest.raises(AlreadyVoted):
         ballot_cast(credential_id=credential.pk, ranking=ranking)
+
+
+def test_each_staff_account_is_granted_its_role_once_and_audited(built: DemoReport) -> None:
+    grants = AuditEvent.objects.filter(action="role.grant")
+    assert set(grants.values_list("actor_label", flat=True)) == {"omov demo"}
+    assert sorted(grants.values_list("summary", flat=True)) == sorted(
+        [
+            "Granted returning-officer the role Returning officer (every contest)",
+            "Granted scrutineer the role Scrutineer (every contest)",
+            "Granted islington-north-secretary the role Branch secretary "
+            "(branch Islington North, every contest)",
+            f"Granted owen-smith-agent the role Candidate's agent "
+            f"(candidate Owen Smith, contest {LEADERSHIP_SLUG})",
+            f"Granted paper-operator-1 the role Paper ballot operator (contest {DEPUTY_SLUG})",
+            f"Granted paper-operator-2 the role Paper ballot operator (contest {DEPUTY_SLUG})",
+            f"Granted paper-supervisor the role Paper ballot supervisor (contest {DEPUTY_SLUG})",
+        ]
+    )
+    assert RoleAssignment.objects.count() == 7
+    assert [account.username for account in built.accounts] == [
+        "returning-officer",
+        "scrutineer",
+        "islington-north-secretary",
+        "owen-smith-agent",
+        "paper-operator-1",
+        "paper-operator-2",
+        "paper-supervisor",
+    ]
 
 
 def test_building_again_reuses_the_demo_and_duplicates_nothing(

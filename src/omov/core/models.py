@@ -21,6 +21,8 @@ class RoleAssignment(models.Model):
     """Grant a user a role, for one contest or (contest empty) for every contest.
 
     A branch secretary's assignment names the branch; a candidate's agent names the candidate.
+    Written only by ``omov.core.services.role_grant`` and ``role_revoke``, which validate the
+    scope and audit every change.
     """
 
     user = models.ForeignKey(
@@ -64,8 +66,19 @@ class RoleAssignment(models.Model):
         ]
 
     def __str__(self) -> str:
-        scope = self.contest.slug if self.contest is not None else "all contests"
-        return f"{self.user} — {self.get_role_display()} ({scope})"
+        return f"{self.user} — {self.get_role_display()} ({self.describe_scope()})"
+
+    def describe_scope(self) -> str:
+        """Say in words where the role applies: its branch or candidate, and its contest."""
+        parts = []
+        if self.branch is not None:
+            parts.append(f"branch {self.branch.name}")
+        if self.candidate is not None:
+            parts.append(f"candidate {self.candidate.name}")
+        parts.append(
+            f"contest {self.contest.slug}" if self.contest is not None else "every contest"
+        )
+        return ", ".join(parts)
 
 
 class AuditEvent(models.Model):

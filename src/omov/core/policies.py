@@ -75,3 +75,21 @@ def agent_candidate_ids(user: Any, contest: Contest | None) -> set[int]:
     """Return the ids of the candidates the user is agent for."""
     assignments = _assignments(user, contest, role=Role.CANDIDATE_AGENT)
     return {cid for cid in assignments.values_list("candidate_id", flat=True) if cid}
+
+
+def can_manage_roles(actor: Any) -> Decision:
+    """Only a superuser or the returning officer of every contest grants and revokes roles.
+
+    A returning officer for one contest may not: granting is how access to every contest is
+    handed out, so it stays with whoever already holds that access.
+    """
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return deny("Sign in as the returning officer to grant or revoke roles.")
+    if getattr(actor, "is_superuser", False):
+        return ALLOW
+    if _assignments(actor, None, role=Role.RETURNING_OFFICER, contest__isnull=True).exists():
+        return ALLOW
+    return deny(
+        "Only the returning officer of every contest (or a superuser) can grant or revoke roles; "
+        "ask them to make this change."
+    )

@@ -1,18 +1,30 @@
-"""Writes shared by every app: the audit trail and the throttle for guessable things."""
+"""Writes shared by every app: the audit trail, staff roles, and the throttle for guessable things.
+
+A role service given an ``actor`` checks the policy itself (so no interface can skip it);
+``actor=None`` means a trusted caller with shell access, such as the CLI or the demo.
+"""
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from omov.core import clock
-from omov.core.models import AuditEvent, ThrottleBucket
+from omov.core.errors import PermissionRefused, ServiceError
+from omov.core.models import AuditEvent, Role, RoleAssignment, ThrottleBucket
+from omov.core.policies import can_manage_roles
+from omov.core.selectors import role_assignment_find
 
 if TYPE_CHECKING:
-    from omov.contests.models import Contest
+    from omov.contests.models import Candidate, Contest
+    from omov.electorate.models import Branch
 
 
 def audit_record(
@@ -41,6 +53,194 @@ def audit_record(
         reason=reason,
         data=data or {},
     )
+
+
+def _ensure_can_manage_roles(actor: Any) -> None:
+    if actor is not None:
+        decision = can_manage_roles(actor)
+        if not decision:
+            raise PermissionRefused(decision.reason)
+
+
+@dataclass(frozen=True)
+class RoleScope:
+    """A role and where it applies, checked and completed by :func:`role_scope_check`."""
+
+    role: Role
+    contest: Contest | None
+    branch: Branch | None
+    candidate: Candidate | None
+
+
+def role_scope_check(
+    *,
+    role: Role | str,
+    contest: Contest | None = None,
+    branch: Branch | None = None,
+    candidate: Candidate | None = None,
+) -> RoleScope:
+    """Check that the role exists and its scope fits it; fill in an agent's contest.
+
+    A branch secretary names a branch; a candidate's agent names a candidate (and its contest);
+    every other role names neither. Any role may be limited to one contest.
+    """
+    try:
+        checked = Role(role)
+    except ValueError:
+        raise ServiceError(
+            f"There is no role called {role!r}. The roles are: {', '.join(Role.values)}."
+        ) from None
+    if checked == Role.BRANCH_SECRETARY:
+        if branch is None:
+            raise ServiceError("A branch secretary needs a branch: name their branch.")
+        if candidate is not None:
+            raise ServiceError(
+                "A branch secretary acts for a branch, not a candidate: leave the candidate empty."
+            )
+    elif checked == Role.CANDIDATE_AGENT:
+        if candidate is None:
+            raise ServiceError("A candidate's agent needs a candidate: name the candidate.")
+        if branch is not None:
+            raise ServiceError(
+                "A candidate's agent acts for a candidate, not a branch: leave the branch empty."
+            )
+        if contest is None:
+            contest = candidate.contest
+        elif candidate.contest_id != contest.pk:
+            raise ServiceError(
+                f"{candidate.name} stands in {candidate.contest.slug}, not in {contest.slug}: "
+                "give the candidate's own contest, or no contest."
+            )
+    elif branch is not None or candidate is not None:
+        raise ServiceError(
+            f"The role {checked.label.lower()} takes no branch or candidate (only a branch "
+            "secretary and a candidate's agent do): leave them empty."
+        )
+    return RoleScope(role=checked, contest=contest, branch=branch, candidate=candidate)
+
+
+def _role_data(assignment: RoleAssignment) -> dict[str, Any]:
+    return {
+        "user": assignment.user.get_username(),
+        "role": assignment.role,
+        "contest": assignment.contest.slug if assignment.contest is not None else None,
+        "branch": assignment.branch.code if assignment.branch is not None else None,
+        "candidate": assignment.candidate.name if assignment.candidate is not None else None,
+    }
+
+
+def role_grant(
+    *,
+    user: Any,
+    role: Role | str,
+    contest: Contest | None = None,
+    branch: Branch | None = None,
+    candidate: Candidate | None = None,
+    actor: Any = None,
+    actor_label: str = "",
+    reason: str = "",
+) -> RoleAssignment:
+    """Grant ``user`` the role in its scope and audit it; return the assignment.
+
+    Granting an assignment the user already holds returns it and writes nothing, so a script
+    can grant again safely.
+    """
+    _ensure_can_manage_roles(actor)
+    scope = role_scope_check(role=role, contest=contest, branch=branch, candidate=candidate)
+    with transaction.atomic():
+        # Lock the user's row: two grants of the same role at once cannot both insert it.
+        if not get_user_model().objects.select_for_update().filter(pk=user.pk).exists():
+            raise ServiceError(f"The user {user.get_username()} does not exist (any more).")
+        existing = role_assignment_find(
+            user=user,
+            role=scope.role,
+            contest=scope.contest,
+            branch=scope.branch,
+            candidate=scope.candidate,
+        )
+        if existing is not None:
+            return existing
+        assignment = RoleAssignment.objects.create(
+            user=user,
+            role=scope.role,
+            contest=scope.contest,
+            branch=scope.branch,
+            candidate=scope.candidate,
+        )
+        audit_record(
+            action="role.grant",
+            summary=(
+                f"Granted {user.get_username()} the role {scope.role.label} "
+                f"({assignment.describe_scope()})"
+            ),
+            actor=actor,
+            actor_label=actor_label,
+            contest=scope.contest,
+            target=assignment,
+            reason=reason,
+            data=_role_data(assignment),
+        )
+    return assignment
+
+
+def role_revoke(
+    *, assignment: RoleAssignment, actor: Any = None, actor_label: str = "", reason: str = ""
+) -> None:
+    """Take the role away (delete the assignment) and audit it."""
+    _ensure_can_manage_roles(actor)
+    with transaction.atomic():
+        if not RoleAssignment.objects.select_for_update().filter(pk=assignment.pk).exists():
+            raise ServiceError(
+                f"{assignment.user.get_username()} no longer holds the role "
+                f"{assignment.get_role_display()} ({assignment.describe_scope()}): it was "
+                "revoked already."
+            )
+        audit_record(
+            action="role.revoke",
+            summary=(
+                f"Revoked the role {assignment.get_role_display()} "
+                f"({assignment.describe_scope()}) of {assignment.user.get_username()}"
+            ),
+            actor=actor,
+            actor_label=actor_label,
+            contest=assignment.contest,
+            target=assignment,
+            reason=reason,
+            data={**_role_data(assignment), "granted_at": assignment.granted_at.isoformat()},
+        )
+        assignment.delete()
+
+
+def user_create(
+    *, username: str, actor: Any = None, actor_label: str = "", reason: str = ""
+) -> tuple[Any, str]:
+    """Create a user who signs in with a new random password; return both, and audit it.
+
+    The password is returned once, to be handed over; only its hash is stored.
+    """
+    _ensure_can_manage_roles(actor)
+    user_model = get_user_model()
+    if user_model.objects.filter(username=username).exists():
+        raise ServiceError(f"The user {username} exists already.")
+    password = secrets.token_urlsafe(12)
+    user = user_model(username=username)
+    user.set_password(password)
+    try:
+        user.full_clean()
+    except ValidationError as error:
+        messages = [message for field in error.message_dict.values() for message in field]
+        raise ServiceError(f"Cannot create the user {username!r}: {' '.join(messages)}") from None
+    with transaction.atomic():
+        user.save()
+        audit_record(
+            action="user.create",
+            summary=f"Created the user {username}",
+            actor=actor,
+            actor_label=actor_label,
+            target=user,
+            reason=reason,
+        )
+    return user, password
 
 
 def _window_start(window: timedelta) -> datetime:

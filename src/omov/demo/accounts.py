@@ -1,8 +1,8 @@
 """The demo's staff accounts: one per role, each with a fresh password on every run.
 
-Roles are granted as ``RoleAssignment`` rows, each audited. omov has no service for granting a
-role yet (the admin writes them directly), so the demo writes them here, through the same model
-and with an audit event, and only ever adds the assignments it names.
+Roles are granted through ``omov.core.services.role_grant`` (acting as "omov demo"), which
+checks each scope and audits each grant; granting again is a no-op, so a re-run adds nothing.
+The demo only ever adds the assignments it names, and never revokes one.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from omov.contests.models import Candidate, Contest
-from omov.core.models import Role, RoleAssignment
-from omov.core.services import audit_record
+from omov.core.models import Role
+from omov.core.services import role_grant
 from omov.electorate.models import Branch
 
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 RETURNING_OFFICER = "returning-officer"
+ACTOR_LABEL = "omov demo"
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def accounts_ensure(
     accounts = []
     with transaction.atomic():
         for grant in grants:
-            user, created = user_model.objects.get_or_create(
+            user, _ = user_model.objects.get_or_create(
                 username=grant.username,
                 defaults={
                     "first_name": grant.first_name,
@@ -130,21 +131,15 @@ def accounts_ensure(
             password = new_password()
             user.set_password(password)
             user.save(update_fields=["password"])
-            _, granted = RoleAssignment.objects.get_or_create(
+            role_grant(
                 user=user,
                 role=grant.role,
                 contest=grant.contest,
                 branch=grant.branch,
                 candidate=grant.candidate,
+                actor_label=ACTOR_LABEL,
+                reason="A demo account.",
             )
-            if created or granted:
-                audit_record(
-                    action="demo.account",
-                    summary=f"Demo account {grant.username}: {grant.role.label} ({grant.scope})",
-                    actor_label="omov demo",
-                    contest=grant.contest,
-                    target=user,
-                )
             accounts.append(
                 DemoAccount(
                     username=grant.username,
@@ -177,7 +172,10 @@ def returning_officer_ensure() -> Any:
         if created:
             user.set_unusable_password()
             user.save(update_fields=["password"])
-        RoleAssignment.objects.get_or_create(
-            user=user, role=Role.RETURNING_OFFICER, contest=None, branch=None, candidate=None
+        role_grant(
+            user=user,
+            role=Role.RETURNING_OFFICER,
+            actor_label=ACTOR_LABEL,
+            reason="A demo account.",
         )
     return user
