@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,20 +23,8 @@ from omov.ballots.models import Credential, Delivery
 from omov.ballots.services.voting import ballot_candidates
 from omov.contests.models import Contest, ContestStatus
 from omov.core.errors import ServiceError
+from omov.core.http import client_ip
 from omov.core.policies import Decision
-
-
-def _client_ip(request: HttpRequest) -> str:
-    """Return the voter's address for the throttle.
-
-    Behind a reverse proxy every request comes from the proxy; with
-    ``OMOV_TRUST_X_FORWARDED_FOR = True`` the address the proxy appended last is used instead.
-    """
-    if getattr(settings, "OMOV_TRUST_X_FORWARDED_FOR", False):
-        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")[-1].strip()
-        if forwarded:
-            return forwarded
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
 
 
 def _require(decision: Decision) -> None:
@@ -58,7 +45,7 @@ def booth_start(request: HttpRequest) -> HttpResponse:
                 credential = services.credential_sign_in(
                     reference=form.cleaned_data["reference"],
                     code=form.cleaned_data["code"],
-                    client_ip=_client_ip(request),
+                    client_ip=client_ip(request),
                 )
             except ServiceError as error:
                 form.add_error(None, error.message)

@@ -250,11 +250,28 @@ def _window_start(window: timedelta) -> datetime:
     return at - timedelta(seconds=int(at.timestamp()) % seconds, microseconds=at.microsecond)
 
 
-def throttle_hit(*, key: str, limit: int, window: timedelta) -> bool:
-    """Record one attempt under ``key`` and return True while within ``limit`` per ``window``.
+def throttle_retry_at(window: timedelta) -> datetime:
+    """Return when the current window ends, i.e. when a throttled key may try again."""
+    return _window_start(window) + window
+
+
+def throttle_count(*, key: str, window: timedelta) -> int:
+    """Return how many attempts ``key`` has made in the current window (recording nothing)."""
+    attempts = (
+        ThrottleBucket.objects.filter(key=key, window_start=_window_start(window))
+        .values_list("attempts", flat=True)
+        .first()
+    )
+    return attempts or 0
+
+
+def throttle_record(*, key: str, window: timedelta) -> int:
+    """Record one attempt under ``key``; return the attempts in the current window, this one too.
 
     The count lives in the database so every stateless app server shares it. Windows are fixed
-    (aligned to multiples of ``window``), which is simple and sufficient against guessing.
+    (aligned to multiples of ``window``), which is simple and sufficient against guessing. Now and
+    then (one new bucket in 256) buckets more than a day old are deleted, so the table stays
+    small through a ballot of hundreds of thousands of sign-ins.
     """
     start = _window_start(window)
     with transaction.atomic():
@@ -269,7 +286,23 @@ def throttle_hit(*, key: str, limit: int, window: timedelta) -> bool:
                 ThrottleBucket.objects.filter(key=key, window_start=start).update(
                     attempts=F("attempts") + 1
                 )
-        attempts = ThrottleBucket.objects.values_list("attempts", flat=True).get(
+            else:
+                if secrets.randbelow(256) == 0:
+                    throttle_purge()
+        return ThrottleBucket.objects.values_list("attempts", flat=True).get(
             key=key, window_start=start
         )
-    return attempts <= limit
+
+
+def throttle_hit(*, key: str, limit: int, window: timedelta) -> bool:
+    """Record one attempt under ``key`` and return True while within ``limit`` per ``window``."""
+    return throttle_record(key=key, window=window) <= limit
+
+
+def throttle_purge(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete throttle buckets whose window started more than ``older_than`` ago; return how many.
+
+    No throttle window is longer than a day, so these can no longer refuse anything.
+    """
+    deleted, _ = ThrottleBucket.objects.filter(window_start__lt=clock.now() - older_than).delete()
+    return deleted

@@ -38,7 +38,7 @@ from omov.contests.models import Candidate, CandidateStatus, Contest, ContestSta
 from omov.contests.services import contest_transition
 from omov.core import clock
 from omov.core.errors import ServiceError
-from omov.core.services import audit_record, throttle_hit
+from omov.core.services import audit_record, throttle_hit, throttle_retry_at
 from omov.electorate.models import Person, RollEntry
 
 WRONG_KEY_MESSAGE = (
@@ -289,13 +289,6 @@ def _throttle_window() -> timedelta:
     return timedelta(seconds=int(getattr(settings, "OMOV_BOOTH_THROTTLE_WINDOW", 900)))
 
 
-def _retry_at(window: timedelta) -> datetime:
-    at = clock.now()
-    seconds = int(window.total_seconds())
-    start = at - timedelta(seconds=int(at.timestamp()) % seconds, microseconds=at.microsecond)
-    return start + window
-
-
 def credential_sign_in(*, reference: str, code: str, client_ip: str) -> Credential:
     """Check a ballot reference and security code typed at the booth; return the credential.
 
@@ -314,7 +307,7 @@ def credential_sign_in(*, reference: str, code: str, client_ip: str) -> Credenti
         key=f"booth:ref:{reference_key[:40]}", limit=per_reference, window=window
     )
     if not (allowed_address and allowed_reference):
-        retry_at = _retry_at(window)
+        retry_at = throttle_retry_at(window)
         local = timezone.localtime(retry_at)
         raise Throttled(
             "Too many attempts have been made with this ballot reference or from this "
