@@ -105,3 +105,13 @@ def test_old_throttle_buckets_are_purged(db: Any) -> None:
         throttle_hit(key="new", limit=5, window=timedelta(minutes=15))
         assert throttle_purge() == 1
     assert list(ThrottleBucket.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_a_purge_deletes_at_most_its_limit_oldest_first(db: Any) -> None:
+    with time_machine.travel("2026-06-01 12:00:00Z", tick=False) as traveller:
+        for number in range(3):
+            throttle_hit(key=f"old{number}", limit=5, window=timedelta(minutes=15))
+            traveller.shift(timedelta(minutes=15))
+        traveller.shift(timedelta(days=2))
+        assert throttle_purge(limit=2) == 2
+        assert list(ThrottleBucket.objects.values_list("key", flat=True)) == ["old2"]

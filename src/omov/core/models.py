@@ -133,6 +133,7 @@ class ThrottleBucket(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["key", "window_start"], name="one_bucket_per_window")
         ]
+        indexes = [models.Index(fields=["window_start"], name="throttle_window_start")]
 
     def __str__(self) -> str:
         return f"{self.key} from {self.window_start:%H:%M:%S}: {self.attempts}"

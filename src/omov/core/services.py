@@ -299,10 +299,13 @@ def throttle_hit(*, key: str, limit: int, window: timedelta) -> bool:
     return throttle_record(key=key, window=window) <= limit
 
 
-def throttle_purge(*, older_than: timedelta = timedelta(days=1)) -> int:
-    """Delete throttle buckets whose window started more than ``older_than`` ago; return how many.
+def throttle_purge(*, older_than: timedelta = timedelta(days=1), limit: int = 1000) -> int:
+    """Delete up to ``limit`` throttle buckets whose window started more than ``older_than`` ago.
 
-    No throttle window is longer than a day, so these can no longer refuse anything.
+    No throttle window is longer than a day, so these can no longer refuse anything. The limit
+    keeps the occasional purge inside a request short; returns how many were deleted.
     """
-    deleted, _ = ThrottleBucket.objects.filter(window_start__lt=clock.now() - older_than).delete()
+    stale = ThrottleBucket.objects.filter(window_start__lt=clock.now() - older_than)
+    ids = list(stale.order_by("window_start").values_list("pk", flat=True)[:limit])
+    deleted, _ = ThrottleBucket.objects.filter(pk__in=ids).delete()
     return deleted
