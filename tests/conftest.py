@@ -34,6 +34,15 @@ def labour_2016(shared_data: Path) -> dict[str, Any]:
     return next(c for c in contests if c["id"] == "labour-leader-2016")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Any:
+    """Start every test with an empty cache: ids are reused after a rolled-back test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def returning_officer(db: Any) -> Any:
     from factories import UserFactory, grant

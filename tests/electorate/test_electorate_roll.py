@@ -270,3 +270,37 @@ def test_after_the_freeze_an_appeal_or_rule_change_updates_the_roll_entry(
         )
     with pytest.raises(ServiceError, match="ballot has opened"):
         roll_evaluate(contest=open_contest)
+
+
+def test_the_roll_page_figures_follow_every_audited_change(
+    client: Any, returning_officer: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from omov.contests.models import Contest
+    from omov.electorate import selectors, services
+
+    contest = Contest.objects.create(slug="cached", title="Cached figures")
+    person = PersonFactory(category="member")
+    services.roll_evaluate(contest=contest, actor_label="test")
+    client.force_login(returning_officer)
+
+    def counted(url: str) -> bool:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return any("GROUP BY" in q["sql"] for q in queries.captured_queries)
+
+    assert counted("/electorate/cached/")  # the first view counts the roll by category
+    assert not counted("/electorate/cached/")  # the next one is served from the cache
+    decision = EligibilityDecision.objects.get(contest=contest, person=person)
+    services.decision_override(
+        contest=contest,
+        person=person,
+        is_eligible=not decision.is_eligible,
+        reason="appeal upheld",
+        actor=returning_officer,
+    )
+    assert counted("/electorate/cached/")  # the appeal's audit event made it count again
+    summary = dict((label, (yes, no)) for label, yes, no in selectors.roll_summary(contest))
+    assert summary["Member"] == ((1, 0) if not decision.is_eligible else (0, 1))

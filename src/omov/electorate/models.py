@@ -113,6 +113,11 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["last_name", "first_name", "external_id"]
+        # Serves the roll page and the admin, which list people in this order 50 at a time: with
+        # it a page of a 654,006-person roll reads 50 rows instead of sorting them all.
+        indexes = [
+            models.Index(fields=["last_name", "first_name", "external_id"], name="person_by_name")
+        ]
         verbose_name_plural = "people"
 
     def __str__(self) -> str:

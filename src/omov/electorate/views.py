@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from omov.contests.models import Contest
@@ -48,6 +49,18 @@ def _change_of(form: RulesForm) -> services.RuleChange:
     )
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told its count (cached by the caller) instead of counting the rows again."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
 @login_required
 def roll(request: HttpRequest, slug: str) -> HttpResponse:
     """Show the roll: a summary by category, the staleness warning, and the filtered decisions."""
@@ -64,9 +77,11 @@ def roll(request: HttpRequest, slug: str) -> HttpResponse:
             eligibility=data["eligibility"],
             search=data["q"],
         )
-    page = Paginator(selectors.roll_decisions(contest, filters, scope), 50).get_page(
-        request.GET.get("page")
+    decisions = selectors.roll_decisions(contest, filters, scope)
+    total = selectors.roll_figure(
+        contest, f"count:{scope and sorted(scope)}:{filters}", decisions.count
     )
+    page = _CountedPaginator(decisions, 50, count=total).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     rules = selectors.contest_rules(contest)
@@ -76,7 +91,7 @@ def roll(request: HttpRequest, slug: str) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "summary": selectors.roll_summary(contest, scope),
-        "staleness": selectors.roll_staleness(contest) if scope is None else [],
+        "staleness": selectors.roll_staleness_shown(contest) if scope is None else [],
         "rules_rows": selectors.rules_summary(rules),
         "imports": selectors.recent_imports(contest) if scope is None else [],
         "can_manage": bool(policies.can_manage_roll(request.user, contest)),
