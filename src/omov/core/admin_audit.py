@@ -22,6 +22,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -80,7 +81,7 @@ def audit_value(field: models.Field[Any, Any], value: Any) -> Any:
 def _model_field(model: type[models.Model], name: str) -> models.Field[Any, Any] | None:
     try:
         field = model._meta.get_field(name)
-    except Exception:  # a form-only field (a reason, a password to confirm): not the model's
+    except FieldDoesNotExist:  # a form-only field (a reason, a password to confirm)
         return None
     if not isinstance(field, models.Field) or not (field.concrete or field.many_to_many):
         return None
@@ -144,7 +145,7 @@ def contest_of(obj: Any) -> Any:
         return obj
     try:
         field = obj._meta.get_field("contest")
-    except Exception:  # no contest field
+    except FieldDoesNotExist:
         return None
     if getattr(field, "related_model", None) is contest_model:
         return getattr(obj, "contest", None)
