@@ -2,15 +2,22 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
+from omov.core.admin_audit import ACTION_CHANGE, HIDDEN, AuditedAdmin
 from omov.core.errors import ServiceError
 from omov.core.models import AuditEvent, RoleAssignment
 from omov.core.policies import can_manage_roles
 from omov.core.selectors import role_assignment_find
-from omov.core.services import role_grant, role_revoke, role_scope_check
+from omov.core.services import audit_record, role_grant, role_revoke, role_scope_check
+
+User = get_user_model()
 
 
 class RoleAssignmentForm(forms.ModelForm):
@@ -126,3 +133,42 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+# Staff accounts and groups: Django's own admin pages, audited (who became staff or superuser,
+# whose password was reset). Password hashes never reach the audit trail.
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class AuditedUserAdmin(AuditedAdmin, UserAdmin):  # type: ignore[type-arg]
+    """Django's user admin, with every add, change, delete and password change audited."""
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """Change or disable a user's password, and audit it when the stored password changed."""
+        with transaction.atomic():
+            before = User._base_manager.filter(pk=unquote(id)).values_list("password").first()
+            response = super().user_change_password(request, id, form_url)
+            user = User._base_manager.filter(pk=unquote(id)).first()
+            if user is not None and before is not None and user.password != before[0]:
+                what = (
+                    "Set a new password for"
+                    if user.has_usable_password()
+                    else "Disabled password sign-in for"
+                )
+                audit_record(
+                    action=ACTION_CHANGE,
+                    summary=f"{what} user “{user}” in the admin",
+                    actor=request.user,
+                    target=user,
+                    data={"changes": {"password": {"old": HIDDEN, "new": HIDDEN}}},
+                )
+        return response
+
+
+@admin.register(Group)
+class AuditedGroupAdmin(AuditedAdmin, GroupAdmin):  # type: ignore[type-arg]
+    """Django's group admin, with every add, change and delete audited."""
