@@ -57,7 +57,7 @@ def test_two_matching_keyings_make_a_paper_ballot(open_ballot: OpenBallot, staff
     counted = services.ballots_for_count(
         contest=open_ballot.contest, private_key_bytes=open_ballot.private_key
     )
-    assert [(b.ranking, b.channel) for b in counted.ballots] == [
+    assert [(b.ranking, b.channel) for b in counted.ballots.elements()] == [
         (("Owen Smith", "Jeremy Corbyn"), "paper")
     ]
 
@@ -103,7 +103,7 @@ def test_spoilt_paper_is_recorded_and_marks_the_voter_but_is_no_ballot(
     counted = services.ballots_for_count(
         contest=open_ballot.contest, private_key_bytes=open_ballot.private_key
     )
-    assert counted.ballots == [] and counted.spoilt == {"unclear": 1}
+    assert not counted.ballots and counted.spoilt == {"unclear": 1}
 
 
 def test_paper_from_a_voter_who_voted_online_is_rejected(

@@ -126,7 +126,7 @@ def test_no_plaintext_ranking_anywhere_in_the_database(client: Any, db: Any) -> 
     counted = services.ballots_for_count(
         contest=ballot.contest, private_key_bytes=ballot.private_key
     )
-    assert sorted(x.ranking for x in counted.ballots) == [
+    assert sorted(x.ranking for x in counted.ballots.elements()) == [
         ("Charlie Yew", "Alpha Quux", "Bravo Zed"),
         ("Charlie Yew", "Alpha Quux", "Bravo Zed"),
     ]

@@ -11,6 +11,7 @@ import pytest
 from factories import CandidateFactory, ContestFactory, PersonFactory
 from omov.ballots import crypto, selectors, services
 from omov.ballots.models import Ballot, BallotBox, Credential
+from omov.ballots.services import voting
 from omov.contests.models import ContestStatus
 from omov.contests.services import contest_take_step
 from omov.core import clock
@@ -182,7 +183,7 @@ def test_close_then_count_returns_every_ballot_with_names_category_and_channel(
     result = services.ballots_for_count(
         contest=contest, private_key_bytes=open_ballot.key_text.encode()
     )
-    assert Counter(b.ranking for b in result.ballots) == Counter(
+    assert Counter(b.ranking for b in result.ballots.elements()) == Counter(
         {("Jeremy Corbyn", "Owen Smith"): 1, ("Owen Smith",): 1, ("Jeremy Corbyn",): 1}
     )
     assert {b.category for b in result.ballots} == {"member"}
@@ -190,6 +191,33 @@ def test_close_then_count_returns_every_ballot_with_names_category_and_channel(
     assert result.credentials_issued == 5
     assert result.issued_by_category == {"member": 5}
     assert result.spoilt == {} and result.rejected == {}
+
+
+def test_count_groups_identical_ballots_opened_in_batches(
+    open_ballot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entries = open_ballot.entries
+    services.ballots_seed_demo(
+        contest=open_ballot.contest,
+        votes=[
+            (entries[0], ["Jeremy Corbyn"]),
+            (entries[1], ["Owen Smith", "Jeremy Corbyn"]),
+            (entries[2], ["Jeremy Corbyn"]),
+            (entries[3], ["Jeremy Corbyn"]),
+            (entries[4], ["Owen Smith", "Jeremy Corbyn"]),
+        ],
+    )
+    services.ballot_close(contest=open_ballot.contest, actor_label="test")
+    monkeypatch.setattr(voting, "OPEN_BATCH", 2)  # three batches: 2, 2 and 1 ballots
+    result = services.ballots_for_count(
+        contest=open_ballot.contest, private_key_bytes=open_ballot.private_key
+    )
+    assert result.ballots == Counter(
+        {
+            services.DecryptedBallot(("Jeremy Corbyn",), "member", "online"): 3,
+            services.DecryptedBallot(("Owen Smith", "Jeremy Corbyn"), "member", "online"): 2,
+        }
+    )
 
 
 def test_count_with_the_wrong_key_is_refused(open_ballot: Any) -> None:
@@ -243,7 +271,7 @@ def test_seed_demo_casts_in_bulk_and_refuses_double_votes(open_ballot: Any) -> N
     result = services.ballots_for_count(
         contest=open_ballot.contest, private_key_bytes=open_ballot.private_key
     )
-    assert len(result.ballots) == 2
+    assert result.ballots.total() == 2
     assert result.spoilt == {"no_preference": 1}
 
 

@@ -40,6 +40,7 @@ from omov.core.services import audit_record
 from omov.demo import accounts as demo_accounts
 from omov.demo import people
 from omov.demo.figures import DemoFigures, demo_figures, load_contest, load_published
+from omov.electorate.bulk import SQLITE_BULK_CACHE_KIB
 
 DEPUTY_2015_ID = "labour-deputy-2015"
 LEADERSHIP_SLUG = "labour-leader-2016-replay"
@@ -75,7 +76,6 @@ DEPUTY_MPS = 232
 DEPUTY_MEPS = 20
 DEPUTY_TURNOUT_SO_FAR = 0.4
 PRINTED_CREDENTIALS = 5
-SQLITE_CACHE_KIB = 512 * 1024
 _REFERENCE = re.compile(r"Ballot reference:\s*([0-9A-Z]{5}-[0-9A-Z]{5})")
 _CODE = re.compile(r"Security code:\s*([0-9A-Z]{4}-[0-9A-Z]{4})")
 
@@ -252,16 +252,18 @@ def demo_build(
 
 
 def _tune_sqlite() -> None:
-    """Give this connection a large page cache and in-memory temporary files, on SQLite.
+    """Give this connection the bulk page cache and in-memory temporary files, on SQLite.
 
-    The full-size build writes hundreds of thousands of rows per step; with SQLite's default
-    2 MB cache every batch re-reads index pages and journals them to a temporary file. Both
-    settings last only as long as this connection and change nothing in the database file.
+    The full-size build writes hundreds of thousands of rows per step, in long transactions;
+    with SQLite's default 2 MB cache their index pages are evicted and re-read, and dirty pages
+    spilled to the file before the commit. The cache is the electorate's bulk one (the roll
+    import sets it too), kept moderate because it is this process's memory. Both settings last
+    only as long as this connection and change nothing in the database file.
     """
     if connection.vendor != "sqlite" or connection.in_atomic_block:
         return  # SQLite refuses to change temp_store inside a transaction
     with connection.cursor() as cursor:
-        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_BULK_CACHE_KIB}")
         cursor.execute("PRAGMA temp_store = MEMORY")
 
 

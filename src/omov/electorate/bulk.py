@@ -14,6 +14,9 @@ from typing import Any
 from django.db import connection, models
 
 BATCH_SIZE = 5000
+#: SQLite's page cache for bulk work, in KiB. The cache is memory of the process; a full-size
+#: demo build (654,006 people) ran as fast with 64 MiB as with 256 MiB, and peaked 200 MB lower.
+SQLITE_BULK_CACHE_KIB = 64 * 1024
 
 
 def chunked(items: Iterable[Any], size: int = BATCH_SIZE) -> Iterator[list[Any]]:
@@ -96,10 +99,10 @@ def _adapted(row: tuple[Any, ...], adapters: list[tuple[int, Any]]) -> tuple[Any
 
 
 def prepare_for_bulk() -> None:
-    """Give SQLite a large page cache for this connection, so big index builds stay in memory."""
+    """Give SQLite a larger page cache for this connection, so index pages stay in memory."""
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA cache_size = -262144")  # 256 MiB
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_BULK_CACHE_KIB}")
 
 
 def stream_rows(sql: str, params: Sequence[Any], chunk_size: int) -> Iterator[tuple[Any, ...]]:

@@ -86,9 +86,9 @@ def result_count(
         if Result.objects.filter(contest=locked).exists():
             raise ServiceError(f"{locked.title} has already been counted.")
         count_input = ballots_for_count(contest=locked, private_key_bytes=private_key_bytes)
-        by_category: Counter[tuple[str, tuple[str, ...]]] = Counter(
-            (ballot.category, tuple(ballot.ranking)) for ballot in count_input.ballots
-        )
+        by_category: Counter[tuple[str, tuple[str, ...]]] = Counter()
+        for ballot, number in count_input.ballots.items():
+            by_category[(ballot.category, ballot.ranking)] += number
         grouped: Counter[tuple[str, ...]] = Counter()
         for (_, ranking), weight in by_category.items():
             grouped[ranking] += weight

@@ -39,12 +39,15 @@ from omov.contests.services import contest_transition
 from omov.core import clock
 from omov.core.errors import ServiceError
 from omov.core.services import audit_record, throttle_hit, throttle_retry_at
+from omov.electorate.bulk import insert_rows
 from omov.electorate.models import Person, RollEntry
 
 WRONG_KEY_MESSAGE = (
     "This key does not open this contest's ballots; use the key file given when the ballot opened."
 )
 INSERT_BATCH = 5000
+#: Sealed ballots opened at a time at the count (their plaintexts are tallied, then dropped).
+OPEN_BATCH = 10_000
 
 
 class AlreadyVoted(ServiceError):
@@ -81,9 +84,13 @@ class DecryptedBallot:
 
 @dataclass(frozen=True)
 class CountInput:
-    """Everything the count needs from the ballot box, the ballots in random order."""
+    """Everything the count needs from the ballot box: how many voters cast each distinct ballot.
 
-    ballots: list[DecryptedBallot]
+    The ballots are grouped (as the count groups them anyway) so that the 2016 electorate's
+    half a million ballots take a few entries, not one object each.
+    """
+
+    ballots: Counter[DecryptedBallot]
     spoilt: dict[str, int] = field(default_factory=dict)
     rejected: dict[str, int] = field(default_factory=dict)
     credentials_issued: int = 0
@@ -396,13 +403,21 @@ def _random_uuid() -> uuid.UUID:
     return uuid.uuid4()
 
 
+def _ballot_values(ballot: Ballot) -> tuple[Any, ...]:
+    """Return the values of the ballot's columns (its concrete fields) as the driver takes them."""
+    return tuple(
+        field.get_db_prep_save(getattr(ballot, field.attname), connection)
+        for field in Ballot._meta.concrete_fields
+    )
+
+
 def _ballot_insert(ballot: Ballot) -> None:
     """Insert one sealed ballot with a plain INSERT (the hot path skips the ORM's query building).
 
     On PostgreSQL the INSERT waits while a close holds the ballot table in SHARE mode.
     """
     fields = Ballot._meta.concrete_fields
-    values = [f.get_db_prep_save(getattr(ballot, f.attname), connection) for f in fields]
+    values = _ballot_values(ballot)
     columns = ", ".join(str(f.column) for f in fields)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -476,11 +491,12 @@ def ballot_cast(
 
 
 def ballots_for_count(*, contest: Contest, private_key_bytes: bytes | str) -> CountInput:
-    """Open every sealed ballot of a closed contest, in random order, for the count.
+    """Open every sealed ballot of a closed contest, in random order, and group them for the count.
 
-    ``private_key_bytes`` is the raw 32-byte key or the key file's contents. The ballots are
-    shuffled with the system's random source before opening, so the order of the result says
-    nothing about the order of storage.
+    ``private_key_bytes`` is the raw 32-byte key or the key file's contents. The sealed ballots
+    are shuffled with the system's random source before any is opened, then opened
+    ``OPEN_BATCH`` at a time and tallied at once, so neither the order of storage nor one object
+    per ballot survives: the result says only how many voters cast each distinct ballot.
     """
     box = BallotBox.objects.filter(contest=contest).first()
     if box is None:
@@ -495,28 +511,23 @@ def ballots_for_count(*, contest: Contest, private_key_bytes: bytes | str) -> Co
         raise ServiceError(WRONG_KEY_MESSAGE)
     names = dict(Candidate.objects.filter(pk__in=box.candidate_ids).values_list("pk", "name"))
     sealed = [
-        bytes(s) for s in Ballot.objects.filter(contest=contest).values_list("sealed", flat=True)
+        bytes(s)
+        for s in Ballot.objects.filter(contest=contest)
+        .values_list("sealed", flat=True)
+        .iterator(chunk_size=OPEN_BATCH)
     ]
     secrets.SystemRandom().shuffle(sealed)
-    try:
-        plaintexts = crypto.unseal_many(private_key, sealed)
-    except ValueError as error:
-        raise ServiceError(WRONG_KEY_MESSAGE) from error
-    ballots = []
-    for plaintext in plaintexts:
+    # Identical ballots have identical plaintexts (same JSON, same padding): count those, and
+    # read each distinct one once.
+    plaintexts = Counter[bytes]()
+    for start in range(0, len(sealed), OPEN_BATCH):
         try:
-            payload = crypto.payload_decode(plaintext)
+            plaintexts.update(crypto.unseal_many(private_key, sealed[start : start + OPEN_BATCH]))
         except ValueError as error:
             raise ServiceError(WRONG_KEY_MESSAGE) from error
-        ranking = payload["ranking"]
-        assert isinstance(ranking, list)
-        ballots.append(
-            DecryptedBallot(
-                ranking=tuple(names[int(pk)] for pk in ranking),
-                category=str(payload["category"]),
-                channel=str(payload["channel"]),
-            )
-        )
+    ballots = Counter[DecryptedBallot]()
+    for plaintext, number in plaintexts.items():
+        ballots[_decrypted_ballot(plaintext, names)] += number
     records = (
         PaperRecord.objects.filter(contest=contest)
         .values_list("outcome", "reason")
@@ -541,6 +552,21 @@ def ballots_for_count(*, contest: Contest, private_key_bytes: bytes | str) -> Co
     )
 
 
+def _decrypted_ballot(plaintext: bytes, names: dict[int, str]) -> DecryptedBallot:
+    """Read one opened ballot's plaintext, with candidate names for ids."""
+    try:
+        payload = crypto.payload_decode(plaintext)
+    except ValueError as error:
+        raise ServiceError(WRONG_KEY_MESSAGE) from error
+    ranking = payload["ranking"]
+    assert isinstance(ranking, list)
+    return DecryptedBallot(
+        ranking=tuple(names[int(pk)] for pk in ranking),
+        category=str(payload["category"]),
+        channel=str(payload["channel"]),
+    )
+
+
 # -- Demo seeding -----------------------------------------------------------------------------
 
 
@@ -555,7 +581,9 @@ def ballots_seed_demo(
 
     A ranking lists candidate names or ids in preference order. Each batch marks its voters as
     voted with one conditional UPDATE (refusing anyone who already voted) and inserts its sealed
-    ballots, shuffled, with one bulk INSERT; everything runs in one transaction.
+    ballots, shuffled, in bulk (COPY on PostgreSQL; rows, not model-built SQL, so Django's debug
+    log keeps one line per batch rather than every sealed ballot written out); everything runs in
+    one transaction.
     """
     if contest.status != ContestStatus.BALLOT_OPEN:
         raise ServiceError("Seed ballots only while the ballot is open.")
@@ -564,6 +592,7 @@ def ballots_seed_demo(
     by_name = dict(Candidate.objects.filter(pk__in=candidate_ids).values_list("name", "pk"))
     totals = Counter[str]()
     rng = secrets.SystemRandom()
+    ballot_fields = [field.name for field in Ballot._meta.concrete_fields]
 
     def candidate_id(value: Any) -> int:
         if isinstance(value, int) and value in candidate_ids:
@@ -603,7 +632,7 @@ def ballots_seed_demo(
             ids = ranking_validate(contest.pk, [candidate_id(v) for v in ranking], shape)
             ballots.append(_seal(contest.pk, ids, credentials[entry_id], "online", shape))
         rng.shuffle(ballots)
-        Ballot.objects.bulk_create(ballots)
+        insert_rows(Ballot, ballot_fields, [_ballot_values(ballot) for ballot in ballots])
         PaperRecord.objects.bulk_create(spoilt)
         totals["ballots"] += len(ballots)
         totals["spoilt"] += len(spoilt)
