@@ -44,6 +44,24 @@ def _fresh_cache() -> Any:
 
 
 @pytest.fixture
+def superuser(db: Any) -> Any:
+    """A superuser for the Django admin (shadows pytest-django's ``admin_user``-based fixtures)."""
+    from factories import UserFactory
+
+    return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def admin_client(superuser: Any) -> Any:
+    """A test client logged in as ``superuser``."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
 def returning_officer(db: Any) -> Any:
     from factories import UserFactory, grant
     from omov.core.models import Role

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from admin_helpers import admin_form_data
-from factories import ContestFactory, UserFactory
+from factories import ContestFactory
 from omov.contests.models import Candidate, CandidateStatus, Contest, ContestStatus
 from omov.core.models import AuditEvent
 
@@ -51,18 +51,6 @@ CANDIDATE_LOCKED_AT = {
 }
 CANDIDATE_FIELDS = {"name", "is_incumbent", "status", "ballot_position", "consented_at"}
 DATETIMES = {name for name in EVERY_FIELD if name.endswith("_at")}
-
-
-@pytest.fixture
-def superuser(db: Any) -> Any:
-    return UserFactory(username="admin", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def admin_client(superuser: Any) -> Client:
-    client = Client()
-    client.force_login(superuser)
-    return client
 
 
 def at_stage(contest: Contest, status: str) -> Contest:

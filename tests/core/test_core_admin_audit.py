@@ -23,18 +23,6 @@ pytestmark = pytest.mark.django_db
 THROUGH_SERVICES = (RoleAssignmentAdmin,)
 
 
-@pytest.fixture
-def superuser(db: Any) -> Any:
-    return UserFactory(username="admin", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def admin_client(superuser: Any) -> Client:
-    client = Client()
-    client.force_login(superuser)
-    return client
-
-
 def test_every_admin_that_can_write_is_audited(superuser: Any) -> None:
     request = RequestFactory().get("/admin/")
     request.user = superuser

@@ -19,18 +19,6 @@ LIST = "/admin/core/roleassignment/"
 
 
 @pytest.fixture
-def superuser(db: Any) -> Any:
-    return UserFactory(username="admin", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def admin_client(superuser: Any) -> Client:
-    client = Client()
-    client.force_login(superuser)
-    return client
-
-
-@pytest.fixture
 def alice(db: Any) -> Any:
     return UserFactory(username="alice")
 

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from admin_helpers import admin_form_data, messages_of
-from factories import BranchFactory, PersonFactory, UserFactory
+from factories import BranchFactory, PersonFactory
 from omov.contests.models import Contest, ContestStatus
 from omov.contests.services import contest_take_step
 from omov.core.models import AuditEvent
@@ -26,18 +26,6 @@ pytestmark = pytest.mark.django_db
 
 PEOPLE = "/admin/electorate/person/"
 CONTESTS = "/admin/contests/contest/"
-
-
-@pytest.fixture
-def superuser(db: Any) -> Any:
-    return UserFactory(username="admin", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def admin_client(superuser: Any) -> Client:
-    client = Client()
-    client.force_login(superuser)
-    return client
 
 
 def person_url(person: Person) -> str:
