@@ -218,3 +218,16 @@ def test_groups_are_audited_with_their_permissions(admin_client: Client) -> None
             }
         }
     }
+
+
+def test_a_contest_with_an_audit_trail_cannot_be_deleted(db: Any) -> None:
+    from django.db.models import ProtectedError
+
+    from omov.contests.models import Contest
+    from omov.core.services import audit_record
+
+    contest = Contest.objects.create(slug="kept", title="Kept")
+    audit_record(action="test.event", summary="Something happened", contest=contest)
+    with pytest.raises(ProtectedError):
+        contest.delete()
+    assert AuditEvent.objects.filter(contest=contest, action="test.event").exists()

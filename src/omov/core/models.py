@@ -101,9 +101,10 @@ class AuditEvent(models.Model):
         max_length=150, blank=True, help_text="Who acted when there is no user: 'system', 'cli'."
     )
     action = models.CharField(max_length=80, db_index=True)
+    # PROTECT: a contest with an audit trail cannot be deleted, so its trail cannot be lost.
     contest = models.ForeignKey(
         "contests.Contest",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="audit_events",
