@@ -58,7 +58,7 @@ def contest_rules(contest: Contest) -> ContestRules | None:
     return ContestRules.objects.filter(contest=contest).select_related("contest").first()
 
 
-def _roll_version(contest: Contest) -> int:
+def roll_version(contest: Contest) -> int:
     """Return the id of the latest audit event of the contest or of no contest.
 
     Everything that changes a contest's decisions or its people's facts (import, evaluation, a
@@ -75,14 +75,17 @@ def _roll_version(contest: Contest) -> int:
     return latest or 0
 
 
-def roll_figure(contest: Contest, name: str, compute: Any) -> Any:
+def roll_figure(contest: Contest, name: str, compute: Any, *, version: int | None = None) -> Any:
     """Return ``compute()``, cached until the contest's next audited change.
 
     Counting a 654,006-person roll by category takes the best part of a second on PostgreSQL;
-    the roll page shows the same figures on every click until something is recorded.
+    the roll page shows the same figures on every click until something is recorded. A page
+    showing several figures passes the ``roll_version`` it read once.
     """
     digest = hashlib.sha256(name.encode()).hexdigest()[:32]  # names may hold search terms
-    key = f"omov:roll:{contest.pk}:{_roll_version(contest)}:{digest}"
+    if version is None:
+        version = roll_version(contest)
+    key = f"omov:roll:{contest.pk}:{version}:{digest}"
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -90,12 +93,12 @@ def roll_figure(contest: Contest, name: str, compute: Any) -> Any:
     return value
 
 
-def roll_staleness_shown(contest: Contest) -> list[str]:
+def roll_staleness_shown(contest: Contest, *, version: int | None = None) -> list[str]:
     """Return ``roll_staleness`` for the roll page, cached until the next audited change.
 
     Lifecycle blockers call ``roll_staleness`` itself, which always counts afresh.
     """
-    return list(roll_figure(contest, "staleness", lambda: roll_staleness(contest)))
+    return list(roll_figure(contest, "staleness", lambda: roll_staleness(contest), version=version))
 
 
 def roll_staleness(contest: Contest) -> list[str]:
@@ -161,13 +164,14 @@ def roll_decisions(
 
 
 def roll_summary(
-    contest: Contest, branch_ids: Collection[int] | None = None
+    contest: Contest, branch_ids: Collection[int] | None = None, *, version: int | None = None
 ) -> list[tuple[str, int, int]]:
     """Return (category label, eligible, not eligible) for each category, from the decisions."""
     scope = "all" if branch_ids is None else ",".join(map(str, sorted(branch_ids)))
-    return list(
-        roll_figure(contest, f"summary:{scope}", lambda: _roll_summary(contest, branch_ids))
+    summary = roll_figure(
+        contest, f"summary:{scope}", lambda: _roll_summary(contest, branch_ids), version=version
     )
+    return list(summary)
 
 
 def _roll_summary(

@@ -78,8 +78,9 @@ def roll(request: HttpRequest, slug: str) -> HttpResponse:
             search=data["q"],
         )
     decisions = selectors.roll_decisions(contest, filters, scope)
+    version = selectors.roll_version(contest)  # read once for the page's cached figures
     total = selectors.roll_figure(
-        contest, f"count:{scope and sorted(scope)}:{filters}", decisions.count
+        contest, f"count:{scope and sorted(scope)}:{filters}", decisions.count, version=version
     )
     page = _CountedPaginator(decisions, 50, count=total).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -90,8 +91,10 @@ def roll(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "summary": selectors.roll_summary(contest, scope),
-        "staleness": selectors.roll_staleness_shown(contest) if scope is None else [],
+        "summary": selectors.roll_summary(contest, scope, version=version),
+        "staleness": (
+            selectors.roll_staleness_shown(contest, version=version) if scope is None else []
+        ),
         "rules_rows": selectors.rules_summary(rules),
         "imports": selectors.recent_imports(contest) if scope is None else [],
         "can_manage": bool(policies.can_manage_roll(request.user, contest)),
