@@ -2,7 +2,7 @@
 
     python bench/bench_count_2016.py [--divisor N] [--workers W] [--output FILE]
 
-Builds the contest the 2016 declaration describes (shared/data/labour-contests.json): 654,006
+Builds the contest the 2016 declaration describes (omov/demo/data/labour-contests.json): 654,006
 people on the roll, each issued a credential; 506,438 valid ballots sealed to the count key with
 the published split by category (members, registered and affiliated supporters) and 1,042 spoilt
 papers. Then times what the returning officer's count does, ``results.services.result_count``:
@@ -32,6 +32,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
+from omov.demo.figures import published_figures_path
+
 REPO = Path(__file__).resolve().parents[1]
 CANDIDATES = ("Jeremy Corbyn", "Owen Smith")
 PUBLISHED_CATEGORY = {
@@ -43,16 +45,8 @@ BATCH = 5000
 T = TypeVar("T")
 
 
-def find_shared_data() -> Path:
-    """Return shared/data beside the checkout, or stop with a message saying where it was looked."""
-    for parent in Path(__file__).resolve().parents:
-        if (parent / "shared" / "data").is_dir():
-            return parent / "shared" / "data"
-    sys.exit("bench_count_2016: cannot find shared/data beside the repository checkout.")
-
-
 def published_2016() -> dict[str, Any]:
-    contests = json.loads((find_shared_data() / "labour-contests.json").read_text())["contests"]
+    contests = json.loads(published_figures_path().read_text(encoding="utf-8"))["contests"]
     return next(item for item in contests if item["id"] == "labour-leader-2016")
 
 

@@ -28,13 +28,8 @@ from pref_voting.proportional_methods import stv_scottish  # noqa: E402
 from omov.count import build_profile, count  # noqa: E402
 from omov.count.formats import read_ballot_file  # noqa: E402
 
-
-def shared_data() -> Path:
-    """Find ``shared/data`` beside the checkout, walking up from this file."""
-    for parent in Path(__file__).resolve().parents:
-        if (parent / "shared" / "data").is_dir():
-            return parent / "shared" / "data"
-    raise SystemExit("No shared/data directory found beside the repository checkout.")
+#: The Edinburgh 2017 ward files, kept in the repository's test data with their source.
+EDINBURGH = Path(__file__).resolve().parents[1] / "tests" / "data" / "edinburgh-2017"
 
 
 def best_of(repeat: int, action: object) -> tuple[float, object]:
@@ -59,7 +54,7 @@ def main() -> None:
     args = parser.parse_args()
 
     load_before = os.getloadavg()[0]
-    directory = shared_data() / "edinburgh-2017"
+    directory = EDINBURGH
     official = json.loads((directory / "official-winners.json").read_text(encoding="utf-8"))
     wards = sorted(directory.glob("ward_*.blt"), key=lambda path: int(path.name.split("_")[1]))
     rows = []

@@ -9,29 +9,31 @@ from typing import Any
 
 import pytest
 
+import checkout_guard
 
-def find_shared_data() -> Path:
-    """Return the shared/data directory that sits beside the repository checkout."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "shared" / "data"
-        if candidate.is_dir():
-            return candidate
-    raise RuntimeError(
-        "Cannot find shared/data beside the repository; the real-election tests need it "
-        "(expected at ../shared/data relative to the checkout)."
-    )
+checkout_guard.install()
+
+@pytest.fixture(scope="session")
+def labour_contests_path() -> Path:
+    """Return the published figures of real Labour contests, as the package ships them."""
+    from omov.demo.figures import published_figures_path
+
+    return published_figures_path()
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    return find_shared_data()
-
-
-@pytest.fixture(scope="session")
-def labour_2016(shared_data: Path) -> dict[str, Any]:
-    contests = json.loads((shared_data / "labour-contests.json").read_text())["contests"]
+def labour_2016(labour_contests_path: Path) -> dict[str, Any]:
+    contests = json.loads(labour_contests_path.read_text(encoding="utf-8"))["contests"]
     return next(c for c in contests if c["id"] == "labour-leader-2016")
+
+
+@pytest.fixture(autouse=True)
+def _nothing_read_beside_the_checkout() -> Any:
+    """Fail a test that looked beside the checkout even where the refusal was swallowed."""
+    yield
+    seen = list(checkout_guard.READS_BESIDE_THE_CHECKOUT)
+    checkout_guard.READS_BESIDE_THE_CHECKOUT.clear()
+    assert not seen, f"Read beside the checkout: {seen[0]} (everything must be in the repository)."
 
 
 @pytest.fixture(autouse=True)

@@ -11,22 +11,9 @@ import pytest
 from omov.count.ballots import BallotFile
 
 
-def shared_data_dir() -> Path:
-    """Return ``shared/data`` (it sits beside the repository checkout); fail clearly if absent."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "shared" / "data"
-        if candidate.is_dir():
-            return candidate
-    pytest.fail(
-        f"No 'shared/data' directory was found above {here}. The real-election test data must "
-        "sit beside the repository checkout (…/shared/data next to the clone)."
-    )
-
-
 def edinburgh_dir() -> Path:
-    """Return the Edinburgh 2017 data directory, failing clearly if it is missing."""
-    directory = shared_data_dir() / "edinburgh-2017"
+    """Return the Edinburgh 2017 ward files kept in the repository (tests/data/edinburgh-2017)."""
+    directory = Path(__file__).resolve().parents[1] / "data" / "edinburgh-2017"
     if not directory.is_dir():
         pytest.fail(f"The Edinburgh 2017 data is missing: expected {directory}.")
     return directory

@@ -50,7 +50,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def built_once(
-    django_db_setup: Any, django_db_blocker: Any, demo_dir: Path, shared_data: Path
+    django_db_setup: Any, django_db_blocker: Any, demo_dir: Path, labour_contests_path: Path
 ) -> Iterator[DemoReport]:
     """Build the demo once for this module, inside a transaction rolled back at the end.
 
@@ -61,9 +61,7 @@ def built_once(
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            yield demo_build(
-                data_dir=demo_dir, divisor=100, figures_path=shared_data / "labour-contests.json"
-            )
+            yield demo_build(data_dir=demo_dir, divisor=100, figures_path=labour_contests_path)
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
@@ -191,12 +189,10 @@ def test_each_staff_account_is_granted_its_role_once_and_audited(built: DemoRepo
 
 
 def test_building_again_reuses_the_demo_and_duplicates_nothing(
-    built: DemoReport, demo_dir: Path, shared_data: Path
+    built: DemoReport, demo_dir: Path, labour_contests_path: Path
 ) -> None:
     before = _counts()
-    again = demo_build(
-        data_dir=demo_dir, divisor=100, figures_path=shared_data / "labour-contests.json"
-    )
+    again = demo_build(data_dir=demo_dir, divisor=100, figures_path=labour_contests_path)
     assert again.is_reused
     assert _counts() == before
     assert again.problems == []
@@ -214,14 +210,14 @@ def test_building_again_reuses_the_demo_and_duplicates_nothing(
 
 
 def test_a_different_scale_or_a_half_built_demo_is_refused(
-    built: DemoReport, demo_dir: Path, shared_data: Path
+    built: DemoReport, demo_dir: Path, labour_contests_path: Path
 ) -> None:
     before = _counts()
     with pytest.raises(DemoError, match="another scale"):
         demo_build(
             data_dir=demo_dir,
             divisor=1000,
-            figures_path=shared_data / "labour-contests.json",
+            figures_path=labour_contests_path,
         )
     # As if the build had stopped before the deputy ballot opened.
     Contest.objects.filter(slug=DEPUTY_SLUG).update(status=ContestStatus.ROLL_FROZEN)
@@ -229,7 +225,7 @@ def test_a_different_scale_or_a_half_built_demo_is_refused(
         demo_build(
             data_dir=demo_dir,
             divisor=100,
-            figures_path=shared_data / "labour-contests.json",
+            figures_path=labour_contests_path,
         )
     assert _counts() == before
 

@@ -13,7 +13,9 @@ from omov.contests.models import Contest
 from omov.demo.build import LEADERSHIP_SLUG, DemoError, demo_build
 
 
-def test_a_stale_count_key_stops_a_fresh_build(db: Any, tmp_path: Path, shared_data: Path) -> None:
+def test_a_stale_count_key_stops_a_fresh_build(
+    db: Any, tmp_path: Path, labour_contests_path: Path
+) -> None:
     keys = tmp_path / "demo" / "keys"
     keys.mkdir(parents=True)
     (keys / f"{LEADERSHIP_SLUG}.key").write_text("old key")
@@ -21,21 +23,21 @@ def test_a_stale_count_key_stops_a_fresh_build(db: Any, tmp_path: Path, shared_d
         demo_build(
             data_dir=tmp_path / "demo",
             divisor=100,
-            figures_path=shared_data / "labour-contests.json",
+            figures_path=labour_contests_path,
         )
     assert not Contest.objects.exists()
     assert not get_user_model().objects.exists()
 
 
 def test_a_contest_in_the_way_is_reported_not_overwritten(
-    db: Any, tmp_path: Path, shared_data: Path
+    db: Any, tmp_path: Path, labour_contests_path: Path
 ) -> None:
     ContestFactory(slug=LEADERSHIP_SLUG, title="Someone else's contest")
     with pytest.raises(DemoError, match="did not finish"):
         demo_build(
             data_dir=tmp_path / "demo",
             divisor=100,
-            figures_path=shared_data / "labour-contests.json",
+            figures_path=labour_contests_path,
         )
     assert Contest.objects.get(slug=LEADERSHIP_SLUG).title == "Someone else's contest"
     assert Contest.objects.count() == 1

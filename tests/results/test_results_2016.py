@@ -1,6 +1,6 @@
 """The 2016 Labour leadership declaration, reproduced from ballots with its published structure.
 
-Published (shared/data/labour-contests.json): 654,006 ballots issued, 506,438 valid, 1,042
+Published (omov/demo/data/labour-contests.json): 654,006 ballots issued, 506,438 valid, 1,042
 spoilt; Jeremy Corbyn 313,209 (61.8%), Owen Smith 193,229 (38.2%); turnout 77.6%; and the
 breakdown by category. The full-size count runs in bench/bench_count_2016.py; here the same
 structure, scaled down a hundredfold, goes through the real ballot box, and the full-size

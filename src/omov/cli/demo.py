@@ -67,7 +67,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--figures",
         type=Path,
-        help="The published figures (default: shared/data/labour-contests.json beside omov).",
+        help="The published figures (default: the copy shipped with omov, "
+        "omov/demo/data/labour-contests.json).",
     )
     parser.add_argument("--workers", type=int, help="Web server worker processes.")
     parser.add_argument("--quiet", action="store_true", help="No progress bars.")

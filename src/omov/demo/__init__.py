@@ -2,7 +2,8 @@
 
 A plain package (no models): everything it writes goes through the apps' services.
 
-- ``figures``: the published 2016 figures, read from shared/data, and their scaled-down version.
+- ``figures``: the published 2016 figures (shipped in ``omov/demo/data``), and their scaled-down
+  version.
 - ``people``: the generated roll files (who may vote, and who may not and why).
 - ``accounts``: the demo's staff accounts, one per role.
 - ``build``: the whole build, step by step, idempotent.

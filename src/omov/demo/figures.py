@@ -1,8 +1,8 @@
 """The published 2016 figures the demo reproduces, at full size or scaled down.
 
-Published (shared/data/labour-contests.json, entry ``labour-leader-2016``): 654,006 ballots issued,
-506,438 valid, 1,042 spoilt, Jeremy Corbyn 313,209 and Owen Smith 193,229, and the votes of each
-category of voter. Not published, so chosen here and said so wherever it is shown: how the
+Published (omov/demo/data/labour-contests.json, entry ``labour-leader-2016``): 654,006 ballots
+issued, 506,438 valid, 1,042 spoilt, Jeremy Corbyn 313,209 and Owen Smith 193,229, and the votes of
+each category of voter. Not published, so chosen here and said so wherever it is shown: how the
 spoilt papers and the voters who did not vote divide between the categories.
 
 Scaling divides every published figure by the same number and rounds half up, figure by figure:
@@ -42,23 +42,18 @@ class FiguresError(Exception):
     """The published figures cannot be found or read; the message says where and what."""
 
 
-def find_shared_data(start: Path | None = None) -> Path:
-    """Return the shared/data folder beside the checkout (searched upwards from here and cwd)."""
-    starts = [start] if start is not None else [Path(__file__).resolve(), Path.cwd().resolve()]
-    for origin in starts:
-        for parent in [origin, *origin.parents]:
-            candidate = parent / "shared" / "data"
-            if (candidate / DATA_FILE).is_file():
-                return candidate
-    raise FiguresError(
-        f"Cannot find shared/data/{DATA_FILE}: the demo needs the published figures, which sit "
-        "in the folder shared/ beside the omov checkout. Pass --figures FILE to name the file."
-    )
+def published_figures_path() -> Path:
+    """Return the published figures shipped inside the package (``omov/demo/data``).
+
+    The file travels with omov so that a fresh clone or an installed wheel needs nothing beside it;
+    its sources are listed in ``omov/demo/data/README.md``.
+    """
+    return Path(__file__).resolve().parent / "data" / DATA_FILE
 
 
 def load_contest(contest_id: str, path: Path | None = None) -> dict[str, Any]:
-    """Return one contest entry of labour-contests.json (from ``path`` or shared/data)."""
-    path = path or find_shared_data() / DATA_FILE
+    """Return one contest entry of labour-contests.json (from ``path`` or the packaged file)."""
+    path = path or published_figures_path()
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -72,8 +67,8 @@ def load_contest(contest_id: str, path: Path | None = None) -> dict[str, Any]:
 
 
 def load_published(path: Path | None = None) -> dict[str, Any]:
-    """Return the 2016 entry of labour-contests.json, checked (from ``path`` or shared/data)."""
-    path = path or find_shared_data() / DATA_FILE
+    """Return the 2016 entry of labour-contests.json, checked (``path`` or the packaged file)."""
+    path = path or published_figures_path()
     contest = load_contest(PUBLISHED_ID, path)
     _check(contest, path)
     return contest
