@@ -13,6 +13,7 @@ import checkout_guard
 
 checkout_guard.install()
 
+
 @pytest.fixture(scope="session")
 def labour_contests_path() -> Path:
     """Return the published figures of real Labour contests, as the package ships them."""
