@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from count_formats_support import ballot_multiset, same_ballots
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from omov.count.ballots import BallotFile, RawBallot
@@ -242,6 +242,16 @@ def ballot_files(draw: st.DrawFn) -> BallotFile:
 
 @settings(max_examples=150, deadline=None)
 @given(ballot_files())
+# Found by Hypothesis: a candidate named '","' was written as '# candidates: ""","""' and the
+# directive line was then parsed as a CSV row and refused.
+@example(BallotFile(candidates=('","',), ballots=(RawBallot((('","',),), 1),)))
+# The same, with a quote opening a cell that spans lines elsewhere in the file.
+@example(
+    BallotFile(
+        candidates=('"', 'a"b'),
+        ballots=(RawBallot((('"',), ('a"b',)), 2), RawBallot((('a"b', '"'),), 1)),
+    )
+)
 def test_round_trip_write_then_read_gives_the_same_ballots(original: BallotFile) -> None:
     again = read_csv(write_csv(original).encode("utf-8"), source="round-trip.csv")
     assert same_ballots(original, again)
@@ -259,3 +269,15 @@ def test_a_file_larger_than_one_read_chunk_counts_every_line_once() -> None:
         (("Carol",),): 150_001,
         (("Dave",),): 1,
     }
+
+
+def test_a_comment_line_with_quotes_is_not_read_as_csv() -> None:
+    ballot_file = read('# candidates: """,""", Bob\n# say "hi\n""",""",Bob\nBob\n')
+    assert ballot_file.candidates == ('","', "Bob")
+    assert ballot_multiset(ballot_file) == {(('","',), ("Bob",)): 1, (("Bob",),): 1}
+
+
+def test_a_quoted_name_starting_with_hash_is_a_ballot_not_a_comment() -> None:
+    # The multi-line parse (a quoted cell spans two lines) keeps the record as written.
+    ballot_file = read('"#1 fan",Bob\n"Line\nBreak"\n')
+    assert ballot_multiset(ballot_file) == {(("#1 fan",), ("Bob",)): 1, (("Line\nBreak",),): 1}

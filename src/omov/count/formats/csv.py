@@ -167,8 +167,11 @@ class _CsvReader:
 
     def read(self) -> BallotFile:
         distinct = _count_lines(self.data)
+        # A comment line is never CSV: its quotes cannot open a cell that spans lines.
         has_multiline_quotes = b'"' in self.data and any(
-            line.count(b'"') % 2 for line in distinct if b'"' in line
+            line.count(b'"') % 2 and not line.lstrip().startswith(b"#")
+            for line in distinct
+            if b'"' in line
         )
         rows = self._rows_full_parse() if has_multiline_quotes else self._rows_by_line(distinct)
         return self._build(rows)
@@ -199,7 +202,9 @@ class _CsvReader:
         for raw_line, text, times in zip(
             raw_lines, self._decode_lines(raw_lines), distinct.values(), strict=True
         ):
-            if '"' in text:
+            if text.lstrip().startswith("#"):
+                cells = []  # a comment or directive: read as text in _build, never as CSV
+            elif '"' in text:
                 try:
                     cells = next(csv.reader([text], strict=True), [])
                 except csv.Error as error:
@@ -210,7 +215,13 @@ class _CsvReader:
         return rows
 
     def _rows_full_parse(self) -> list[_Row]:
-        """Parse with the csv module throughout: needed when a quoted cell spans lines."""
+        """Parse record by record: needed when a quoted cell spans lines.
+
+        A record starts on a line and takes following lines while it holds an odd number of
+        double quotes (a well-formed CSV cell doubles the quotes inside it, so odd means a
+        quoted cell is still open). A record that starts with ``#`` is a comment, kept whole as
+        text and never parsed as CSV, exactly as when every record is one line.
+        """
         try:
             text = self.data.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -218,24 +229,45 @@ class _CsvReader:
                 "This line is not valid UTF-8 text. Save the file as UTF-8 and try again.",
                 line=self.data.count(b"\n", 0, error.start) + 1,
             ) from None
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-        seen: dict[tuple[str, ...], list[int]] = {}
-        while True:
-            start_line = reader.line_num + 1
+        physical = text.splitlines(keepends=True)
+        seen: dict[tuple[str, ...], tuple[int, str, list[int]]] = {}
+        comments: dict[str, list[int]] = {}
+        position = 0
+        while position < len(physical):
+            start_line = position + 1
+            record = physical[position]
+            position += 1
+            if record.lstrip().startswith("#"):
+                key = record.rstrip("\r\n")
+                comments.setdefault(key, [start_line, 0])[1] += 1
+                continue
+            quotes = record.count('"')
+            while quotes % 2 and position < len(physical):
+                record += physical[position]
+                quotes += physical[position].count('"')
+                position += 1
+            if not record.strip("\r\n"):
+                continue  # an empty line is no ballot
             try:
-                cells = next(reader)
-            except StopIteration:
-                break
+                cells = next(csv.reader(io.StringIO(record, newline=""), strict=True), [])
             except csv.Error as error:
                 raise self._error(
-                    f"This line is not valid CSV ({error}).", line=reader.line_num
+                    f"This line is not valid CSV ({error}).", line=start_line
                 ) from None
             entry = seen.get(tuple(cells))
             if entry is None:
-                seen[tuple(cells)] = [start_line, 1]
+                seen[tuple(cells)] = (start_line, record.rstrip("\r\n"), [1])
             else:
-                entry[1] += 1
-        return [(line, list(key), ",".join(key), times) for key, (line, times) in seen.items()]
+                entry[2][0] += 1
+        rows: list[_Row] = [
+            (line, [], text_line, times) for text_line, (line, times) in comments.items()
+        ]
+        # The text kept is the record as written, so a quoted "#name" is never a comment.
+        rows.extend(
+            (line, list(key), record_text, times[0])
+            for key, (line, record_text, times) in seen.items()
+        )
+        return rows
 
     def _fail(self, message: str, where: int | bytes, field: str | None = None) -> CountInputError:
         if isinstance(where, int):
