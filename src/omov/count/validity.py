@@ -35,6 +35,7 @@ import numpy.typing as npt
 
 from omov.count.ballots import BallotFile, RawBallot
 from omov.count.errors import CountInputError
+from omov.count.limits import MAX_BALLOTS, MAX_CANDIDATES, MAX_PROFILE_CELLS, MAX_RANKS
 from omov.count.profile import NO_CANDIDATE, IntArray, Profile, group_profile, pad_rows
 
 BoolArray = npt.NDArray[np.bool_]
@@ -213,6 +214,12 @@ def build_profile(
             f"Withdrawn candidate {', '.join(unknown_withdrawn)} is not in the candidate list.",
             source=source,
         )
+    if len(ballot_file.candidates) > MAX_CANDIDATES:
+        raise CountInputError(
+            f"The file names {len(ballot_file.candidates):,} candidates; omov counts at most "
+            f"{MAX_CANDIDATES:,}.",
+            source=source,
+        )
     standing = tuple(name for name in ballot_file.candidates if name not in ballot_file.withdrawn)
     if not standing:
         raise CountInputError("There is no standing candidate to count.", source=source)
@@ -234,19 +241,44 @@ def build_profile(
             "least 1.",
             source=source,
         )
+    if count and sum(weights.tolist()) > MAX_BALLOTS:  # exact: Python ints cannot overflow
+        raise CountInputError(
+            f"The ballots add up to more than {MAX_BALLOTS:,} voters, more than omov counts.",
+            source=source,
+        )
+    lengths = np.fromiter(map(len, marks), dtype=np.int64, count=count)
+    if count and int(lengths.max()) > MAX_RANKS:
+        raise CountInputError(
+            f"A ballot has {int(lengths.max()):,} ranks; omov reads at most {MAX_RANKS:,} ranks "
+            "on a ballot.",
+            source=source,
+        )
+    # A plain ballot ranks each standing candidate at most once, so the table is never wider
+    # than the standing candidates; longer ballots are read one by one below. This bounds the
+    # table by what the election holds, not by the longest line a file may hold.
+    width = min(int(lengths.max()) if count else 0, len(standing))
+    _check_table_size(count, width, source)
     # Fast path, vectorised: every mark is one standing candidate and none repeats. A mark
     # that is anything else (blank, overvote, unknown or withdrawn name) looks up as -2.
-    lengths = np.fromiter(map(len, marks), dtype=np.int64, count=count)
+    too_long = lengths > width
+    fits = np.flatnonzero(~too_long)
+    short_lengths = lengths[fits]
     flat = np.fromiter(
-        map(lookup.__getitem__, chain.from_iterable(marks)),
+        map(
+            lookup.__getitem__,
+            chain.from_iterable(marks[position] for position in fits.tolist())
+            if too_long.any()
+            else chain.from_iterable(marks),
+        ),
         dtype=np.int64,
-        count=int(lengths.sum()),
+        count=int(short_lengths.sum()),
     )
-    width = int(lengths.max()) if count else 0
-    matrix = np.full((count, width), NO_CANDIDATE, dtype=np.int64)
-    if count and width:
-        matrix[np.arange(width)[None, :] < lengths[:, None]] = flat
-    needs_reading = (lengths == 0) | (matrix == _NOT_PLAIN).any(axis=1)
+    if too_long.any():
+        matrix = np.full((count, width), NO_CANDIDATE, dtype=np.int64)
+        matrix[fits] = _fill(short_lengths, flat, width)
+    else:
+        matrix = _fill(lengths, flat, width)
+    needs_reading = too_long | (lengths == 0) | (matrix == _NOT_PLAIN).any(axis=1)
     if width > 1:
         needs_reading |= _has_repeats(matrix, lengths, len(standing))
 
@@ -290,6 +322,24 @@ def build_profile(
         withdrawn=tuple(name for name in ballot_file.candidates if name in ballot_file.withdrawn),
     )
     return profile, report
+
+
+def _fill(lengths: IntArray, flat: IntArray, width: int) -> IntArray:
+    """Return rows of ``lengths`` taken in turn from ``flat``, padded to ``width``."""
+    rows = np.full((lengths.shape[0], width), NO_CANDIDATE, dtype=np.int64)
+    if rows.size:
+        rows[np.arange(width)[None, :] < lengths[:, None]] = flat
+    return rows
+
+
+def _check_table_size(rows: int, width: int, source: str | None) -> None:
+    """Refuse a profile whose table of rankings would be too large to hold in memory."""
+    if rows * width > MAX_PROFILE_CELLS:
+        raise CountInputError(
+            f"The ballots need a table of {rows:,} distinct rankings by {width:,} ranks, more "
+            f"than the {MAX_PROFILE_CELLS:,} cells omov counts at once.",
+            source=source,
+        )
 
 
 def _has_repeats(matrix: IntArray, lengths: IntArray, candidates: int) -> BoolArray:

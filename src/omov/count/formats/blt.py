@@ -27,10 +27,14 @@ from pathlib import Path
 
 from omov.count.ballots import BallotFile, RawBallot
 from omov.count.errors import CountInputError
+from omov.count.limits import MAX_CANDIDATES, MAX_NUMBER_DIGITS, MAX_RANKS, whole_number
 
 __all__ = ["parse_blt", "read_blt", "write_blt"]
 
-_PLAIN_BALLOT = re.compile(r"[0-9]+(?:[ \t]+[0-9]+)+")
+# Whole numbers of at most MAX_NUMBER_DIGITS digits only: longer ones take the checked path.
+_PLAIN_BALLOT = re.compile(
+    rf"[0-9]{{1,{MAX_NUMBER_DIGITS}}}(?:[ \t]+[0-9]{{1,{MAX_NUMBER_DIGITS}}})+"
+)
 
 
 def read_blt(data: str | bytes | os.PathLike[str], *, source: str | None = None) -> BallotFile:
@@ -85,8 +89,11 @@ def parse_blt(text: str, *, source: str = "<text>") -> BallotFile:
             source=source,
             line=number,
         )
-    candidate_count = _whole(parts[0], source, number, "number of candidates", minimum=1)
-    seats = _whole(parts[1], source, number, "number of seats", minimum=1)
+    # Bounded before anything is allocated for the candidates the header claims.
+    candidate_count = _whole(
+        parts[0], source, number, "number of candidates", minimum=1, maximum=MAX_CANDIDATES
+    )
+    seats = _whole(parts[1], source, number, "number of seats", minimum=1, maximum=MAX_CANDIDATES)
 
     withdrawn_numbers: list[int] = []
     number, line = reader.peek("a ballot line or the end-of-ballots line '0'")
@@ -108,6 +115,13 @@ def parse_blt(text: str, *, source: str = "<text>") -> BallotFile:
         if line == "0":
             break
         tokens = line.split()
+        if len(tokens) > MAX_RANKS + 2:
+            raise CountInputError(
+                f"This ballot has {len(tokens) - 2:,} ranks; omov reads at most {MAX_RANKS:,} "
+                "ranks on a ballot.",
+                source=source,
+                line=number,
+            )
         if _PLAIN_BALLOT.fullmatch(line):
             # The common case, at C speed: whole numbers only, no '=' or '-'.
             numbers = list(map(int, tokens))
@@ -221,18 +235,32 @@ class _Lines:
         return item
 
 
-def _whole(token: str, source: str, line: int, what: str, *, minimum: int) -> int:
-    if not token.isdigit() or int(token) < minimum:
+def _whole(
+    token: str, source: str, line: int, what: str, *, minimum: int, maximum: int | None = None
+) -> int:
+    if (
+        not token.isascii()
+        or not token.isdigit()
+        or (len(token) <= MAX_NUMBER_DIGITS and int(token) < minimum)
+    ):
         raise CountInputError(
-            f"Expected the {what} as a whole number of at least {minimum}, found {token!r}.",
+            f"Expected the {what} as a whole number of at least {minimum}, found {token[:40]!r}.",
             source=source,
             line=line,
         )
-    return int(token)
+    # Bounded in digits before int() and in value before anything is allocated for it.
+    return whole_number(
+        token, what=what, source=source, line=line, field=what, minimum=minimum, maximum=maximum
+    )
 
 
 def _candidate_number(token: str, candidate_count: int, source: str, line: int) -> int:
-    if not token.isdigit() or not 1 <= int(token) <= candidate_count:
+    if (
+        not token.isascii()
+        or not token.isdigit()
+        or len(token) > MAX_NUMBER_DIGITS
+        or not 1 <= int(token) <= candidate_count
+    ):
         raise CountInputError(
             f"Expected a candidate number from 1 to {candidate_count}, found {token!r}.",
             source=source,

@@ -39,6 +39,7 @@ from collections.abc import Iterable, Sequence
 
 from omov.count.ballots import BallotFile, RawBallot
 from omov.count.errors import CountInputError
+from omov.count.limits import MAX_CANDIDATES, MAX_RANKS, whole_number
 
 __all__ = ["COUNT_COLUMN_NAMES", "read_csv", "write_csv"]
 
@@ -318,6 +319,13 @@ class _CsvReader:
                 count_column = count_positions[0]
 
         weighted_rows = [(where, cells, times) for where, cells, _text, times in data_rows]
+        for where, cells, _times in weighted_rows:
+            if len(cells) > MAX_RANKS + 1:  # one more: the count column
+                raise self._fail(
+                    f"This row has {len(cells):,} cells; omov reads at most {MAX_RANKS:,} ranks "
+                    "on a ballot.",
+                    where,
+                )
         if count_column is not None:
             assert header_cells is not None
             weighted_rows = [
@@ -365,7 +373,11 @@ class _CsvReader:
             raise self._fail(
                 f"The count must be a whole number (0 or more), not {raw_count!r}.", where, field
             )
-        return where, cells[:column] + cells[column + 1 :], int(raw_count) * times
+        try:
+            weight = whole_number(raw_count, what="count", field=field)
+        except CountInputError as error:
+            raise self._fail(error.message, where, field) from None
+        return where, cells[:column] + cells[column + 1 :], weight * times
 
     def _cell_marks(
         self,
@@ -418,6 +430,12 @@ class _CsvReader:
             cells = next(csv.reader([value], skipinitialspace=True), [])
         except csv.Error as error:
             raise self._fail(f"The '# {key}:' line is not valid CSV ({error}).", where) from None
+        if len(cells) > MAX_CANDIDATES:
+            raise self._fail(
+                f"The '# {key}:' line names {len(cells):,} candidates; omov counts at most "
+                f"{MAX_CANDIDATES:,}.",
+                where,
+            )
         names = [cell.strip() for cell in cells]
         if not names or not all(names):
             raise self._fail(
@@ -437,13 +455,16 @@ class _CsvReader:
         if "seats" not in directives:
             return None
         value, where = directives["seats"]
-        if not value.isascii() or not value.isdigit() or int(value) < 1:
+        if not value.isascii() or not value.isdigit() or value.strip("0") == "":
             raise self._fail(
                 f"The '# seats:' line must give a whole number of seats (1 or more), "
                 f"not {value!r}.",
                 where,
             )
-        return int(value)
+        try:
+            return whole_number(value, what="number of seats", minimum=1, maximum=MAX_CANDIDATES)
+        except CountInputError as error:
+            raise self._fail(error.message, where, "seats") from None
 
     def _is_header(
         self,
