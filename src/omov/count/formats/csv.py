@@ -41,7 +41,7 @@ from omov.count.ballots import BallotFile, RawBallot
 from omov.count.errors import CountInputError
 from omov.count.limits import MAX_CANDIDATES, MAX_RANKS, whole_number
 
-__all__ = ["COUNT_COLUMN_NAMES", "read_csv", "write_csv"]
+__all__ = ["COUNT_COLUMN_NAMES", "read_csv", "spreadsheet_safe", "write_csv"]
 
 COUNT_COLUMN_NAMES = frozenset({"count", "weight", "votes", "ballots", "number", "frequency"})
 _ORDINAL_WORDS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
@@ -60,6 +60,21 @@ _CHUNK_BYTES = 4 * 1024 * 1024
 _Row = tuple[int | bytes, list[str], str, int]
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Return ``text`` so that a spreadsheet shows it as text and never runs it as a formula.
+
+    A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+    apostrophe (OWASP's advice against CSV injection); anything else is returned unchanged.
+    Use it for every text cell of a CSV *report* meant for people (never for numbers omov
+    wrote, and never for a ballot file, which must read back to the same names: see
+    docs/decisions/0008-count-input-limits.md). Pure; safe for any app to reuse.
+    """
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
 def read_csv(data: bytes, *, source: str = "") -> BallotFile:
     """Parse CSV ballots (see the module docstring for the layout) into a :class:`BallotFile`.
 
@@ -70,6 +85,9 @@ def read_csv(data: bytes, *, source: str = "") -> BallotFile:
 
 def write_csv(ballot_file: BallotFile) -> str:
     """Write ``ballot_file`` in the layout :func:`read_csv` reads, with a count column.
+
+    Names are written exactly, not passed through :func:`spreadsheet_safe`: this is a ballot
+    file for a counter, and it must read back to the very same ballots.
 
     Raises ``ValueError`` if a name cannot be written in this layout (it contains ``=`` or a line
     break, starts with ``#``, is empty, or has surrounding spaces).
