@@ -129,6 +129,7 @@ def count(
         title=ballots.title,
         source=ballots.source,
         options=options,
+        notes=ballots.notes,
     )
 
 

@@ -35,3 +35,6 @@ class BallotFile:
     title: str | None = None
     withdrawn: frozenset[str] = field(default_factory=frozenset)
     source: str = ""
+    #: What the reader had to assume to read the file (e.g. names read without quotes), shown
+    #: on the report so a person can check it.
+    notes: tuple[str, ...] = ()

@@ -58,6 +58,8 @@ def render_table(result: CountResult) -> str:
         )
     if result.seed:
         lines.append(f"Seed: {result.seed}")
+    for note in result.notes:
+        lines.append(f"Note: {note}")
     lines.append("")
     headers = ["Candidate"] + [f"Round {item.number}" for item in result.rounds]
     body: list[list[str]] = []
@@ -146,6 +148,7 @@ def render_json_dict(result: CountResult) -> dict[str, Any]:
         "seats": result.seats,
         "seed": result.seed,
         "options": dict(result.options),
+        "notes": list(result.notes),
         "candidates": list(result.candidates),
         "withdrawn": list(validity.withdrawn),
         "elected": list(result.elected),

@@ -11,8 +11,9 @@ cdf        NIST SP 1500-103 cast vote records (JSON)   :mod:`omov.count.formats.
 
 ``read_ballot_file(path)`` picks the format from the file's extension, and when the extension says
 nothing (``.txt``, none) from its content: JSON is CDF, ``#``-metadata naming alternatives or a
-leading alternatives count is PrefLib, a ``seats candidates`` first line with quoted names at the
-end is BLT, anything else is CSV. Every reader raises only :class:`CountInputError` for bad input.
+leading alternatives count is PrefLib, a ``candidates seats`` first line followed by ballot lines
+and an end-of-ballots ``0`` (names quoted or not) is BLT, anything else is CSV. Every reader
+raises only :class:`CountInputError` for bad input.
 """
 
 from __future__ import annotations
@@ -89,6 +90,9 @@ FORMATS: dict[str, BallotFormat] = {
 }
 
 _BLT_FIRST_LINE = re.compile(rb"\s*\d+\s+\d+\s*")
+# A BLT ballot line (weight, preferences, 0) or a withdrawn line (negative numbers): with a
+# "0" line after it, names without quotes are still BLT.
+_BLT_BALLOT_LINE = re.compile(rb"\d+(?:[ \t]+(?:\d+(?:=\d+)*|-))*[ \t]+0|-\d+(?:[ \t]+-\d+)*")
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -113,7 +117,10 @@ def sniff_format(data: bytes) -> str:
     upper_head = text[:65536].upper()
     if lines[0].startswith(b"#") and b"ALTERNATIVE NAME" in upper_head:
         return "preflib"
-    if _BLT_FIRST_LINE.fullmatch(lines[0]) and text.rstrip().endswith(b'"'):
+    if _BLT_FIRST_LINE.fullmatch(lines[0]) and (
+        text.rstrip().endswith(b'"')
+        or (len(lines) > 2 and _BLT_BALLOT_LINE.fullmatch(lines[1]) and b"0" in lines[2:])
+    ):
         return "blt"
     if lines[0].isdigit() and len(lines) > 1 and lines[1].startswith(b"1,"):
         return "preflib"
