@@ -10,6 +10,11 @@ The layout, chosen so that a spreadsheet export of a ranked ballot needs no edit
   rank: an overvote. So a candidate name cannot contain ``=``.
 * Names are trimmed of surrounding spaces and compared exactly (case matters). Cells that contain
   commas must be quoted the usual CSV way (``"Smith, Jo"``).
+* **What a candidate name may hold:** any printable text — letters of any script, digits, spaces,
+  punctuation, symbols. Not ``=`` (it joins an overvote), and none of: control characters (the
+  C0 and C1 ranges, so no tab or line break), the Unicode line and paragraph separators, and the
+  bidirectional-text controls (U+200E, U+200F, U+202A–U+202E, U+2066–U+2069), which can make a
+  name display as a different name. A name holding one is refused with its line number.
 * The first row may be a header. It is taken as a header when every cell in it is a rank label
   (``1``, ``rank 1``, ``Rank_2``, ``preference 3``, ``1st choice``, ``second`` ...) or a count
   column name, unless a ``# candidates:`` line names every cell of that row as a candidate, or a
@@ -21,7 +26,8 @@ The layout, chosen so that a spreadsheet export of a ranked ballot needs no edit
   ``# candidates: a, b, c`` lists the candidates (CSV-quoted where needed) — names on ballots that
   are not in it are *unknown candidates*, for the validity rules to judge; without it the
   candidates are every name seen on any ballot, in sorted order (so reordering the rows never
-  changes the count). ``# seats: N``, ``# title: text`` and ``# withdrawn: a, b`` set the
+  changes the count), and the file's notes list them, so a misspelt name shows on the report.
+  ``# seats: N``, ``# title: text`` and ``# withdrawn: a, b`` set the
   election's details.
 * The file is UTF-8 (a byte-order mark is allowed), with any line endings.
 
@@ -53,6 +59,9 @@ _RANK_LABEL = re.compile(
 )
 _DIRECTIVES = frozenset({"candidates", "seats", "title", "withdrawn", "header"})
 _BOM = b"\xef\xbb\xbf"
+_FORBIDDEN_IN_NAME = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 _CHUNK_BYTES = 4 * 1024 * 1024
 
 # One distinct line: where it is (line number, or its bytes to look the number up on error),
@@ -89,8 +98,9 @@ def write_csv(ballot_file: BallotFile) -> str:
     Names are written exactly, not passed through :func:`spreadsheet_safe`: this is a ballot
     file for a counter, and it must read back to the very same ballots.
 
-    Raises ``ValueError`` if a name cannot be written in this layout (it contains ``=`` or a line
-    break, starts with ``#``, is empty, or has surrounding spaces).
+    Raises ``ValueError`` if a name cannot be written in this layout (it contains ``=``, a control
+    character or a text-direction control, starts with ``#``, is empty, or has surrounding
+    spaces).
     """
     for name in _all_names(ballot_file):
         _check_writable(name)
@@ -115,6 +125,14 @@ def write_csv(ballot_file: BallotFile) -> str:
     return out.getvalue()
 
 
+def _forbidden_message(name: str, character: str) -> str:
+    return (
+        f"The name {name!r} holds the character U+{ord(character):04X}, which a candidate name "
+        "may not hold (control characters, line breaks and text-direction controls); a name is "
+        "printable text."
+    )
+
+
 def _all_names(ballot_file: BallotFile) -> Iterable[str]:
     yield from ballot_file.candidates
     yield from ballot_file.withdrawn
@@ -131,6 +149,9 @@ def _check_writable(name: str) -> None:
             f"Candidate name {name!r} cannot be written as CSV: it contains '=' or a line break, "
             "or starts with '#'."
         )
+    forbidden = _FORBIDDEN_IN_NAME.search(name)
+    if forbidden:
+        raise ValueError(_forbidden_message(name, forbidden.group()))
 
 
 def _join_names(names: Sequence[str]) -> str:
@@ -364,6 +385,7 @@ class _CsvReader:
             raise self._error(
                 "The file holds no ballots: add one row per ballot, preferences in rank order."
             )
+        notes: tuple[str, ...] = ()
         if declared is not None:
             candidates = tuple(declared)
         else:
@@ -373,6 +395,11 @@ class _CsvReader:
                 raise self._error(
                     "No ballot names any candidate, and there is no '# candidates:' line."
                 )
+            notes = (
+                f"There is no '# candidates:' line, so the candidates are the {len(candidates)} "
+                f"names found on the ballots: {', '.join(candidates)}. Check that none is "
+                "misspelt; a '# candidates:' line makes a misspelt name an unknown candidate.",
+            )
         return BallotFile(
             candidates=candidates,
             ballots=tuple(RawBallot(marks, weight) for marks, weight in grouped.items()),
@@ -380,6 +407,7 @@ class _CsvReader:
             title=title,
             withdrawn=frozenset(withdrawn or ()),
             source=self.source,
+            notes=notes,
         )
 
     def _take_count(
@@ -407,6 +435,16 @@ class _CsvReader:
         mark_of: dict[str, tuple[str, ...]] = {}
         for cell in set().union(*(cells for _where, cells, _weight in rows)):
             name = cell.strip()
+            forbidden = _FORBIDDEN_IN_NAME.search(name)
+            if forbidden:
+                where, position = next(
+                    (where, cells.index(cell)) for where, cells, _weight in rows if cell in cells
+                )
+                raise self._fail(
+                    _forbidden_message(name, forbidden.group()),
+                    where,
+                    self._column_name(position, header_cells, count_column),
+                )
             if not name:
                 mark_of[cell] = ()
             elif "=" not in name:
@@ -467,6 +505,9 @@ class _CsvReader:
         for name in names:
             if "=" in name:
                 raise self._fail(f"Candidate name {name!r} cannot contain '='.", where)
+            forbidden = _FORBIDDEN_IN_NAME.search(name)
+            if forbidden:
+                raise self._fail(_forbidden_message(name, forbidden.group()), where)
         return names
 
     def _seats(self, directives: dict[str, tuple[str, int | bytes]]) -> int | None:
