@@ -7,7 +7,10 @@ methods. Identical ballots are grouped with a ``weight`` so large real elections
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from omov.count.errors import CountInputError
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,3 +41,58 @@ class BallotFile:
     #: What the reader had to assume to read the file (e.g. names read without quotes), shown
     #: on the report so a person can check it.
     notes: tuple[str, ...] = ()
+
+
+def combine_ballot_files(files: Sequence[BallotFile]) -> BallotFile:
+    """Return one contest's ballots from several files (each polling place or batch a file).
+
+    Every file must describe the same contest: the same candidates in the same order, the same
+    withdrawn candidates, and the same seats and title where a file gives them. Identical
+    ballots across files are grouped. Raises :class:`CountInputError` naming the first file
+    that disagrees with the first one, and what differs.
+    """
+    if not files:
+        raise CountInputError("There is no ballot file to count; give at least one.")
+    first = files[0]
+    if len(files) == 1:
+        return first
+    seats, title = first.seats, first.title
+    grouped: dict[tuple[tuple[str, ...], ...], int] = {}
+    notes: list[str] = []
+    for ballot_file in files:
+        what = _difference(first, ballot_file)
+        if what:
+            raise CountInputError(
+                f"This file does not describe the same contest as {first.source or 'the first'}: "
+                f"{what}. Count files of one contest together.",
+                source=ballot_file.source or None,
+            )
+        seats = seats if seats is not None else ballot_file.seats
+        title = title if title is not None else ballot_file.title
+        for ballot in ballot_file.ballots:
+            grouped[ballot.marks] = grouped.get(ballot.marks, 0) + ballot.weight
+        notes.extend(note for note in ballot_file.notes if note not in notes)
+    sources = [ballot_file.source for ballot_file in files]
+    return BallotFile(
+        candidates=first.candidates,
+        ballots=tuple(RawBallot(marks, weight) for marks, weight in grouped.items()),
+        seats=seats,
+        title=title,
+        withdrawn=first.withdrawn,
+        source=" + ".join(sources),
+        notes=(f"The ballots of {len(files)} files were counted as one contest.", *notes),
+    )
+
+
+def _difference(first: BallotFile, other: BallotFile) -> str:
+    if other.candidates != first.candidates:
+        return (
+            f"its candidates are {', '.join(other.candidates)}, not {', '.join(first.candidates)}"
+        )
+    if other.withdrawn != first.withdrawn:
+        return "its withdrawn candidates differ"
+    if None not in (first.seats, other.seats) and other.seats != first.seats:
+        return f"it fills {other.seats} seats, not {first.seats}"
+    if None not in (first.title, other.title) and other.title != first.title:
+        return f"its title is {other.title!r}, not {first.title!r}"
+    return ""

@@ -14,7 +14,18 @@ Each problem has a named policy, chosen per contest in :class:`ValidityRules`:
 
 Each policy is one of ``exhaust`` (the ballot stops before the problem mark; earlier preferences
 count), ``skip`` (the problem mark is ignored and reading carries on), or ``reject`` (the whole
-ballot is invalid). Two problems have fixed treatment: a ballot with no valid preference left is an
+ballot is invalid).
+
+Two limits, as RCTab offers them (docs/decisions/0009-rctab-style-rules.md), are off by default:
+
+``max_skipped_ranks``
+    The most consecutive blank ranks passed over: when the ``skipped_rank`` policy is ``skip``,
+    a longer run of blanks before a later preference exhausts the ballot there instead (Maine:
+    1 — one skipped rank is passed over, two in a row exhaust).
+``max_rankings``
+    The most ranks read: marks past that rank are ignored, as if not made.
+
+Two problems have fixed treatment: a ballot with no valid preference left is an
 **empty** ballot and is always rejected; a preference for a **withdrawn** candidate is always
 removed (skipped). The defaults are documented in docs/decisions/0001-counting-rules.md.
 
@@ -66,6 +77,7 @@ class Problem(enum.StrEnum):
     OVERVOTE = "overvote"
     UNKNOWN_CANDIDATE = "unknown_candidate"
     WITHDRAWN_CANDIDATE = "withdrawn_candidate"
+    SKIPPED_RANKS_PAST_LIMIT = "skipped_ranks_past_limit"
     EMPTY = "empty"
 
 
@@ -75,6 +87,9 @@ _DESCRIPTIONS: dict[Problem, str] = {
     Problem.OVERVOTE: "two or more candidates were given the same rank",
     Problem.UNKNOWN_CANDIDATE: "a preference named someone who is not a standing candidate",
     Problem.WITHDRAWN_CANDIDATE: "a preference named a withdrawn candidate",
+    Problem.SKIPPED_RANKS_PAST_LIMIT: (
+        "more consecutive ranks were left blank than the most allowed (max_skipped_ranks)"
+    ),
     Problem.EMPTY: "no valid preference was left",
 }
 
@@ -99,9 +114,25 @@ class ValidityRules:
     duplicate: Policy = Policy.SKIP
     overvote: Policy = Policy.EXHAUST
     unknown_candidate: Policy = Policy.REJECT
+    #: None: no limit. See the module docstring.
+    max_skipped_ranks: int | None = None
+    #: None: every rank is read. See the module docstring.
+    max_rankings: int | None = None
 
     def __post_init__(self) -> None:
+        for name, minimum in _LIMITS.items():
+            value = getattr(self, name)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < minimum
+            ):
+                raise CountInputError(
+                    f"{value!r} is not a valid {name}; give a whole number of at least "
+                    f"{minimum}, or none for no limit.",
+                    field=name,
+                )
         for item in fields(self):
+            if item.name in _LIMITS:
+                continue
             value = getattr(self, item.name)
             try:
                 object.__setattr__(self, item.name, Policy(value))
@@ -126,20 +157,44 @@ class ValidityRules:
                     f"{', '.join(sorted(known))}.",
                     field=name,
                 )
-        return cls(**{name: Policy(_policy(name, value)) for name, value in values.items()})
+        chosen: dict[str, Policy | int | None] = {}
+        for name, value in values.items():
+            chosen[name] = _limit(name, value) if name in _LIMITS else _policy(name, value)
+        return cls(**chosen)  # type: ignore[arg-type]  # each value checked for its field above
 
     def policy_for(self, problem: Problem) -> Policy:
         """Return the policy for ``problem`` (withdrawn: always skip; empty: always reject)."""
         if problem is Problem.WITHDRAWN_CANDIDATE:
             return Policy.SKIP
+        if problem is Problem.SKIPPED_RANKS_PAST_LIMIT:
+            return Policy.EXHAUST
         if problem is Problem.EMPTY:
             return Policy.REJECT
         policy: Policy = getattr(self, problem.value)
         return policy
 
     def as_dict(self) -> dict[str, str]:
-        """Return the rules as plain strings, for reports."""
-        return {item.name: str(getattr(self, item.name)) for item in fields(self)}
+        """Return the rules as plain strings, for reports (a limit not set is ``none``)."""
+        return {
+            item.name: "none" if getattr(self, item.name) is None else str(getattr(self, item.name))
+            for item in fields(self)
+        }
+
+
+#: The limits among the rules, with the least value each may take.
+_LIMITS = {"max_skipped_ranks": 0, "max_rankings": 1}
+
+
+def _limit(name: str, value: str) -> int | None:
+    text = value.strip().lower()
+    if text in {"none", "unlimited", ""}:
+        return None
+    if not text.isascii() or not text.isdigit() or len(text) > 6:
+        raise CountInputError(
+            f"{value!r} is not a valid {name}; give a whole number, or none for no limit.",
+            field=name,
+        )
+    return int(text)
 
 
 def _policy(name: str, value: str) -> Policy:
@@ -227,6 +282,12 @@ def build_profile(
     lookup = _MarkLookup({(name,): position for name, position in index.items()})
 
     ballots = ballot_file.ballots
+    if rules.max_rankings is not None:
+        most = rules.max_rankings
+        ballots = tuple(
+            RawBallot(ballot.marks[:most], ballot.weight) if len(ballot.marks) > most else ballot
+            for ballot in ballots
+        )
     count = len(ballots)
     marks = list(map(attrgetter("marks"), ballots))
     try:
@@ -365,7 +426,7 @@ def _read_ballot(
     row: list[int] = []
     seen: set[int] = set()
     problems: list[Problem] = []
-    blank_pending = False
+    blank_pending = 0
 
     def note(problem: Problem) -> Policy:
         if problem not in problems:
@@ -383,14 +444,17 @@ def _read_ballot(
                 note(Problem.DUPLICATE)
         if not names:
             if not mark:
-                blank_pending = True
+                blank_pending += 1
             continue
         if blank_pending:
-            blank_pending = False
+            run, blank_pending = blank_pending, 0
             policy = note(Problem.SKIPPED_RANK)
             if policy is Policy.REJECT:
                 return row, problems, Problem.SKIPPED_RANK
             if policy is Policy.EXHAUST:
+                break
+            if rules.max_skipped_ranks is not None and run > rules.max_skipped_ranks:
+                note(Problem.SKIPPED_RANKS_PAST_LIMIT)
                 break
         if len(names) > 1:
             problem: Problem | None = Problem.OVERVOTE

@@ -7,6 +7,13 @@ round begins. With ``exclude_hopeless`` the count excludes at once the largest g
 candidates whose combined votes are fewer than the votes of the next candidate up: none of them
 can win, because even all their votes together could not lift any of them past that candidate.
 
+With ``continue_until_two`` (RCTab's "continue until two candidates remain", for reporting the
+final pairing) the count goes on excluding after a candidate has a majority until only two
+candidates continue. It never changes the winner: a candidate with more than half of the
+continuing votes is never the one with the fewest while two or more continue, and exclusions
+only move votes to continuing candidates or to exhausted. The winner is declared in the last
+round (docs/decisions/0009-rctab-style-rules.md).
+
 All arithmetic is on whole votes (int64), vectorised over the distinct rankings.
 """
 
@@ -19,7 +26,13 @@ from omov.count.profile import Profile
 from omov.count.ties import fewest_votes
 
 
-def count_irv(profile: Profile, *, seed: str, exclude_hopeless: bool = False) -> MethodOutcome:
+def count_irv(
+    profile: Profile,
+    *,
+    seed: str,
+    exclude_hopeless: bool = False,
+    continue_until_two: bool = False,
+) -> MethodOutcome:
     """Count one seat by instant-runoff voting; return the winner and every round."""
     candidates = profile.candidates
     count = len(candidates)
@@ -37,6 +50,7 @@ def count_irv(profile: Profile, *, seed: str, exclude_hopeless: bool = False) ->
     excluded_now: list[int] = []
     reason = "First preferences counted."
     tie_text: str | None = None
+    majority_round: int | None = None
 
     while True:
         usable = continuing[rankings]
@@ -52,12 +66,20 @@ def count_irv(profile: Profile, *, seed: str, exclude_hopeless: bool = False) ->
         threshold = continuing_votes // 2 + 1
         leader = max(live, key=lambda index: votes[index])
         winner: int | None = None
-        if votes[leader] >= threshold:
+        if votes[leader] >= threshold and continue_until_two and len(live) > 2:
+            majority_round = majority_round or len(recorder.rounds) + 1
+            outcome = (
+                f" {candidates[leader]} has {votes[leader]} of {continuing_votes} continuing "
+                "votes, more than half; the count continues until two candidates remain."
+            )
+        elif votes[leader] >= threshold:
             winner = leader
             outcome = (
                 f" {candidates[leader]} has {votes[leader]} of {continuing_votes} continuing "
                 f"votes, more than half, and is elected."
             )
+            if majority_round is not None:
+                outcome += f" (They have had more than half since round {majority_round}.)"
         elif len(live) == 1:
             winner = leader
             outcome = f" {candidates[leader]} is the last continuing candidate and is elected."
@@ -75,7 +97,12 @@ def count_irv(profile: Profile, *, seed: str, exclude_hopeless: bool = False) ->
         if winner is not None:
             return MethodOutcome(elected=(winner,), rounds=tuple(recorder.rounds))
         excluded_now, reason, tie_text = _choose_exclusion(
-            live, votes, recorder, seed=seed, exclude_hopeless=exclude_hopeless
+            live,
+            votes,
+            recorder,
+            seed=seed,
+            # Excluding a group at once could skip past the last two; one at a time then.
+            exclude_hopeless=exclude_hopeless and majority_round is None,
         )
         for index in excluded_now:
             continuing[index] = False
