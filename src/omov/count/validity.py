@@ -36,7 +36,7 @@ known candidate per rank, no repeats), so it stays quick for a million voters.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from itertools import chain
 from operator import attrgetter
@@ -44,7 +44,7 @@ from operator import attrgetter
 import numpy as np
 import numpy.typing as npt
 
-from omov.count.ballots import BallotFile, RawBallot
+from omov.count.ballots import BallotFile, RankingTable, RawBallot
 from omov.count.errors import CountInputError
 from omov.count.limits import MAX_BALLOTS, MAX_CANDIDATES, MAX_PROFILE_CELLS, MAX_RANKS
 from omov.count.profile import NO_CANDIDATE, IntArray, Profile, group_profile, pad_rows
@@ -281,7 +281,12 @@ def build_profile(
     index = {name: position for position, name in enumerate(standing)}
     lookup = _MarkLookup({(name,): position for name, position in index.items()})
 
-    ballots = ballot_file.ballots
+    ballots: Sequence[RawBallot] = ballot_file.ballots
+    table_matrix = np.zeros((0, 0), dtype=np.int64)
+    table_weights = np.zeros(0, dtype=np.int64)
+    if isinstance(ballots, RankingTable):
+        table_matrix, table_weights, unplain = _read_table(ballots, index, rules)
+        ballots = (*ballots.rest, *unplain)
     if rules.max_rankings is not None:
         most = rules.max_rankings
         ballots = tuple(
@@ -302,7 +307,7 @@ def build_profile(
             "least 1.",
             source=source,
         )
-    if count and sum(weights.tolist()) > MAX_BALLOTS:  # exact: Python ints cannot overflow
+    if sum(weights.tolist()) + sum(table_weights.tolist()) > MAX_BALLOTS:  # exact: Python ints
         raise CountInputError(
             f"The ballots add up to more than {MAX_BALLOTS:,} voters, more than omov counts.",
             source=source,
@@ -317,8 +322,8 @@ def build_profile(
     # A plain ballot ranks each standing candidate at most once, so the table is never wider
     # than the standing candidates; longer ballots are read one by one below. This bounds the
     # table by what the election holds, not by the longest line a file may hold.
-    width = min(int(lengths.max()) if count else 0, len(standing))
-    _check_table_size(count, width, source)
+    width = max(min(int(lengths.max()) if count else 0, len(standing)), table_matrix.shape[1])
+    _check_table_size(count + table_matrix.shape[0], width, source)
     # Fast path, vectorised: every mark is one standing candidate and none repeats. A mark
     # that is anything else (blank, overvote, unknown or withdrawn name) looks up as -2.
     too_long = lengths > width
@@ -360,11 +365,17 @@ def build_profile(
             rejected += ballot.weight
             rejected_by[cause] = rejected_by.get(cause, 0) + ballot.weight
     plain = ~needs_reading
-    profile = group_profile(
-        standing,
-        np.concatenate([matrix[plain], pad_rows(rows, width)]),
-        np.concatenate([weights[plain], np.array(row_weights, dtype=np.int64)]),
-    )
+    if not plain.any() and not rows and table_matrix.shape[1] == width:
+        # Only a fast reader's table: no copy of it (a million rows of 13 are 100 MB).
+        profile = group_profile(standing, table_matrix, table_weights)
+    else:
+        padded_table = np.full((table_matrix.shape[0], width), NO_CANDIDATE, dtype=np.int64)
+        padded_table[:, : table_matrix.shape[1]] = table_matrix
+        profile = group_profile(
+            standing,
+            np.concatenate([padded_table, matrix[plain], pad_rows(rows, width)]),
+            np.concatenate([table_weights, weights[plain], np.array(row_weights, dtype=np.int64)]),
+        )
     tallies = tuple(
         ProblemTally(
             problem=problem,
@@ -383,6 +394,38 @@ def build_profile(
         withdrawn=tuple(name for name in ballot_file.candidates if name in ballot_file.withdrawn),
     )
     return profile, report
+
+
+def _read_table(
+    table: RankingTable, index: Mapping[str, int], rules: ValidityRules
+) -> tuple[IntArray, IntArray, list[RawBallot]]:
+    """Map a fast reader's table to standing-candidate indices, vectorised.
+
+    Return the rows that are plain for this count (every name a standing candidate, none
+    twice, at least one), their weights, and the other rows as ordinary ballots to be read one
+    by one (a withdrawn or undeclared name, say).
+    """
+    rankings = table.rankings
+    if rules.max_rankings is not None:
+        rankings = rankings[:, : rules.max_rankings]
+    # Index -1 (padding) takes the last entry: padding again.
+    to_standing = np.array(
+        [index.get(name, _NOT_PLAIN) for name in table.names] + [NO_CANDIDATE], dtype=np.int64
+    )
+    mapped: IntArray = to_standing[rankings]
+    # The table's rows are plain by its contract (no gap, no name twice, at least one name);
+    # mapping names to standing candidates keeps that unless a name does not stand.
+    unplain = rankings[:, 0] < 0 if rankings.shape[1] else np.ones(rankings.shape[0], dtype=bool)
+    if (to_standing == _NOT_PLAIN).any():
+        unplain |= (mapped == _NOT_PLAIN).any(axis=1)
+    if not unplain.any():
+        return mapped, np.asarray(table.weights, dtype=np.int64), []
+    kept = ~unplain
+    return (
+        mapped[kept],
+        np.asarray(table.weights, dtype=np.int64)[kept],
+        [table[position] for position in np.flatnonzero(unplain).tolist()],
+    )
 
 
 def _fill(lengths: IntArray, flat: IntArray, width: int) -> IntArray:

@@ -45,6 +45,8 @@ from collections.abc import Iterable, Sequence
 
 from omov.count.ballots import BallotFile, RawBallot
 from omov.count.errors import CountInputError
+from omov.count.formats.csv_fast import FORBIDDEN_IN_NAME as _FORBIDDEN_IN_NAME
+from omov.count.formats.csv_fast import read_fast
 from omov.count.limits import MAX_CANDIDATES, MAX_RANKS, whole_number
 
 __all__ = ["COUNT_COLUMN_NAMES", "read_csv", "spreadsheet_safe", "write_csv"]
@@ -59,9 +61,6 @@ _RANK_LABEL = re.compile(
 )
 _DIRECTIVES = frozenset({"candidates", "seats", "title", "withdrawn", "header"})
 _BOM = b"\xef\xbb\xbf"
-_FORBIDDEN_IN_NAME = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
 _CHUNK_BYTES = 4 * 1024 * 1024
 
 # One distinct line: where it is (line number, or its bytes to look the number up on error),
@@ -84,12 +83,16 @@ def spreadsheet_safe(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def read_csv(data: bytes, *, source: str = "") -> BallotFile:
+def read_csv(data: bytes, *, source: str = "", fast: bool = True) -> BallotFile:
     """Parse CSV ballots (see the module docstring for the layout) into a :class:`BallotFile`.
 
-    Raises :class:`CountInputError` naming the line and column for anything it cannot read.
+    ``fast`` lets plain rows take the vectorised path (:mod:`omov.count.formats.csv_fast`),
+    whose ballots come as a :class:`~omov.count.ballots.RankingTable`; ``fast=False`` reads
+    every row the ordinary way, the oracle the fast path is tested against. Both give the same
+    ballots. Raises :class:`CountInputError` naming the line and column for anything it cannot
+    read.
     """
-    return _CsvReader(data, source).read()
+    return _CsvReader(data, source).read(fast=fast)
 
 
 def write_csv(ballot_file: BallotFile) -> str:
@@ -205,7 +208,11 @@ class _CsvReader:
 
     # -- reading ------------------------------------------------------------------------------
 
-    def read(self) -> BallotFile:
+    def read(self, *, fast: bool = True) -> BallotFile:
+        if fast:
+            ballot_file = read_fast(self)
+            if ballot_file is not None:
+                return ballot_file
         distinct = _count_lines(self.data)
         # A comment line is never CSV: its quotes cannot open a cell that spans lines.
         has_multiline_quotes = b'"' in self.data and any(
@@ -315,6 +322,27 @@ class _CsvReader:
         return self._error(message, where, field=field)
 
     def _build(self, rows: list[_Row]) -> BallotFile:
+        directives, data_rows = self._split(rows)
+        declared, withdrawn, seats, title = self._details(directives)
+        header_cells, count_column, data_rows = self._header(data_rows, directives, declared)
+        grouped = self._group(data_rows, header_cells, count_column)
+        if not grouped:
+            raise self._error(
+                "The file holds no ballots: add one row per ballot, preferences in rank order."
+            )
+        candidates, notes = self._candidates(declared, set().union(*grouped))
+        return BallotFile(
+            candidates=candidates,
+            ballots=tuple(RawBallot(marks, weight) for marks, weight in grouped.items()),
+            seats=seats,
+            title=title,
+            withdrawn=frozenset(withdrawn or ()),
+            source=self.source,
+            notes=notes,
+        )
+
+    def _split(self, rows: list[_Row]) -> tuple[dict[str, tuple[str, int | bytes]], list[_Row]]:
+        """Return the directives (``# key: value``) and the data rows; drop other comments."""
         directives: dict[str, tuple[str, int | bytes]] = {}
         data_rows: list[_Row] = []
         for row in rows:
@@ -335,12 +363,25 @@ class _CsvReader:
             if key in directives and directives[key][0] != value.strip():
                 raise self._fail(f"The '# {key}:' line appears twice with different values.", where)
             directives[key] = (value.strip(), where)
+        return directives, data_rows
 
+    def _details(
+        self, directives: dict[str, tuple[str, int | bytes]]
+    ) -> tuple[list[str] | None, list[str] | None, int | None, str | None]:
+        """Return the declared candidates, withdrawn candidates, seats and title."""
         declared = self._names_directive(directives, "candidates")
         withdrawn = self._names_directive(directives, "withdrawn")
         seats = self._seats(directives)
         title = directives["title"][0] if "title" in directives else None
+        return declared, withdrawn, seats, title
 
+    def _header(
+        self,
+        data_rows: list[_Row],
+        directives: dict[str, tuple[str, int | bytes]],
+        declared: list[str] | None,
+    ) -> tuple[list[str] | None, int | None, list[_Row]]:
+        """Return the header cells (or None), the count column (or None) and the ballot rows."""
         header_cells: list[str] | None = None
         count_column: int | None = None
         if data_rows and self._is_header(data_rows[0][1], directives, declared):
@@ -356,7 +397,12 @@ class _CsvReader:
                 )
             if count_positions:
                 count_column = count_positions[0]
+        return header_cells, count_column, data_rows
 
+    def _group(
+        self, data_rows: list[_Row], header_cells: list[str] | None, count_column: int | None
+    ) -> dict[tuple[tuple[str, ...], ...], int]:
+        """Return {marks: total weight} over the ballot rows."""
         weighted_rows = [(where, cells, times) for where, cells, _text, times in data_rows]
         for where, cells, _times in weighted_rows:
             if len(cells) > MAX_RANKS + 1:  # one more: the count column
@@ -380,35 +426,25 @@ class _CsvReader:
                 marks = marks[:-1]
             if weight:
                 grouped[marks] = grouped.get(marks, 0) + weight
+        return grouped
 
-        if not grouped:
-            raise self._error(
-                "The file holds no ballots: add one row per ballot, preferences in rank order."
-            )
-        notes: tuple[str, ...] = ()
+    def _candidates(
+        self, declared: list[str] | None, distinct_marks: set[tuple[str, ...]]
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Return the candidates (declared, or every name marked, sorted) and the notes."""
         if declared is not None:
-            candidates = tuple(declared)
-        else:
-            distinct_marks: set[tuple[str, ...]] = set().union(*grouped)
-            candidates = tuple(sorted({name for names in distinct_marks for name in names}))
-            if not candidates:
-                raise self._error(
-                    "No ballot names any candidate, and there is no '# candidates:' line."
-                )
-            notes = (
-                f"There is no '# candidates:' line, so the candidates are the {len(candidates)} "
-                f"names found on the ballots: {', '.join(candidates)}. Check that none is "
-                "misspelt; a '# candidates:' line makes a misspelt name an unknown candidate.",
+            return tuple(declared), ()
+        candidates = tuple(sorted({name for names in distinct_marks for name in names}))
+        if not candidates:
+            raise self._error(
+                "No ballot names any candidate, and there is no '# candidates:' line."
             )
-        return BallotFile(
-            candidates=candidates,
-            ballots=tuple(RawBallot(marks, weight) for marks, weight in grouped.items()),
-            seats=seats,
-            title=title,
-            withdrawn=frozenset(withdrawn or ()),
-            source=self.source,
-            notes=notes,
+        notes = (
+            f"There is no '# candidates:' line, so the candidates are the {len(candidates)} "
+            f"names found on the ballots: {', '.join(candidates)}. Check that none is "
+            "misspelt; a '# candidates:' line makes a misspelt name an unknown candidate.",
         )
+        return candidates, notes
 
     def _take_count(
         self, where: int | bytes, cells: list[str], times: int, column: int, field: str
