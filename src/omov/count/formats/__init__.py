@@ -6,14 +6,15 @@ format     files                                       module
 blt        OpenSTV / ERS ``.blt`` ballot files         :mod:`omov.count.formats.blt`
 preflib    PrefLib ``.soi`` ``.toi`` ``.soc`` ``.toc``  :mod:`omov.count.formats.preflib`
 csv        one ballot per row, names in rank order     :mod:`omov.count.formats.csv`
-cdf        NIST SP 1500-103 cast vote records (JSON)   :mod:`omov.count.formats.cdf`
+cdf        NIST SP 1500-103 cast vote records (JSON,   :mod:`omov.count.formats.cdf`
+           or XML: :mod:`...cdf_xml`)
 =========  ==========================================  ===================================
 
 ``read_ballot_file(path)`` picks the format from the file's extension, and when the extension says
-nothing (``.txt``, none) from its content: JSON is CDF, ``#``-metadata naming alternatives or a
-leading alternatives count is PrefLib, a ``candidates seats`` first line followed by ballot lines
-and an end-of-ballots ``0`` (names quoted or not) is BLT, anything else is CSV. Every reader
-raises only :class:`CountInputError` for bad input.
+nothing (``.txt``, none) from its content: JSON or XML is CDF, ``#``-metadata naming
+alternatives or a leading alternatives count is PrefLib, a ``candidates seats`` first line
+followed by ballot lines and an end-of-ballots ``0`` (names quoted or not) is BLT, anything else
+is CSV. Every reader raises only :class:`CountInputError` for bad input.
 """
 
 from __future__ import annotations
@@ -82,7 +83,11 @@ FORMATS: dict[str, BallotFormat] = {
         write_preflib,
     ),
     "cdf": BallotFormat(
-        "cdf", "NIST SP 1500-103 cast vote records (JSON)", (".json",), _read_cdf, _write_cdf
+        "cdf",
+        "NIST SP 1500-103 cast vote records (JSON or XML)",
+        (".json", ".xml"),
+        _read_cdf,
+        _write_cdf,
     ),
     "csv": BallotFormat(
         "csv", "one ballot per row, names in rank order", (".csv",), _read_csv, write_csv
@@ -109,7 +114,7 @@ def sniff_format(data: bytes) -> str:
     """Guess a format from content alone (see the module docstring for the rules)."""
     text = data[len(_BOM) :] if data.startswith(_BOM) else data
     head = text.lstrip()
-    if head.startswith((b"{", b"[")):
+    if head.startswith((b"{", b"[", b"<")):
         return "cdf"
     lines = [line.strip() for line in text[:65536].splitlines() if line.strip()]
     if not lines:
