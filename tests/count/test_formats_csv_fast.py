@@ -95,9 +95,19 @@ def test_names_first_seen_after_the_sample_and_lines_across_chunks(
 ) -> None:
     monkeypatch.setattr(csv_fast, "_CHUNK_BYTES", 64)
     monkeypatch.setattr(csv_fast, "_SAMPLE_LINES", 5)
-    lines = ["Ann,Bob"] * 7 + ["Cy,Ann", "Bob,Cy,Ann", "Ann,Ann", "Dee"] * 3 + ["Ann"]
+    first = ["Ann,Bob", "Bob,Ann", "Ann", "Bob", "Ann,Bob,Ann"]  # distinct: the fast path is taken
+    lines = first + ["Ann,Bob"] * 7 + ["Cy,Ann", "Bob,Cy,Ann", "Ann,Ann", "Dee"] * 3 + ["Ann"]
     fast = assert_same(("\n".join(lines) + "\n").encode("utf-8"))
     assert fast is not None and fast.candidates == ("Ann", "Bob", "Cy", "Dee")
+    assert isinstance(fast.ballots, RankingTable)
+
+
+def test_a_large_file_whose_lines_repeat_a_lot_takes_the_ordinary_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(csv_fast, "_SAMPLE_LINES", 10)
+    fast = assert_same(("Ann,Bob\nBob\n" * 20).encode("utf-8"))
+    assert fast is not None and not isinstance(fast.ballots, RankingTable)
 
 
 @pytest.mark.parametrize(

@@ -16,9 +16,10 @@ spaces, overvotes, unknown names, anything odd) goes to the ordinary reader, whi
 every error message. The exact result is the ordinary reader's: a Hypothesis test compares them
 (``tests/count/test_formats_csv_fast.py``), and the ordinary reader stays the oracle.
 
-When the file has a feature the fast path does not handle (quotes, a count column, comments
-after the first ballot, a lone carriage return, more than 30 names), :func:`read_fast` returns
-None and the ordinary reader reads the whole file.
+When the file has a feature the fast path does not handle (quotes, a count column, a directive
+after the first ballot, a lone carriage return, more than 30 names), or when its first lines
+repeat a lot (then grouping equal lines first, as the ordinary reader does, is cheaper),
+:func:`read_fast` returns None and the ordinary reader reads the whole file.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ def read_fast(reader: _CsvReader) -> BallotFile | None:
         return None
     if first_rows:  # the line taken as a possible header is a ballot: give it back to the body
         body = data[prelude_end - len(header_rows[0][0]) - 1 :]  # type: ignore[arg-type]
+    if _repeats_a_lot(body):
+        return None  # few distinct lines: grouping equal lines first is cheaper (see above)
     names = declared if declared is not None else _sample_names(body)
     if not names or len(names) > len(_CODES):
         return None
@@ -134,6 +137,22 @@ def _prelude_end(data: bytes) -> int | None:
         if line and not line.startswith(b"#"):
             return position  # this line may be a header; _header decides
     return None
+
+
+def _repeats_a_lot(body: bytes) -> bool:
+    """Return whether the first lines of a large body repeat a lot (under 40% distinct).
+
+    Then the ordinary reader is faster: it counts equal lines at C speed and parses each
+    distinct line once (1,000,000 ballots in 11,510 distinct rankings: about twice as fast as
+    this path). Real, varied ballots spread far more (over 70% distinct in the first lines).
+    """
+    end = 0
+    for _ in range(_SAMPLE_LINES):
+        end = body.find(b"\n", end) + 1
+        if end == 0:
+            return False  # a small file: either path is quick
+    lines = body[:end].split(b"\n")
+    return len(set(lines)) < 0.4 * len(lines)
 
 
 def _sample_names(body: bytes) -> list[str] | None:
