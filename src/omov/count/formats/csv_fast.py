@@ -6,15 +6,15 @@ Why: reading dominated ``omov count`` on realistically varied ballots (1.18 s of
 :class:`~omov.count.ballots.RawBallot` for each; with hundreds of thousands of distinct
 rankings that is the whole cost. Benchmark: ``bench/bench_irv_1m.py`` (both data shapes).
 
-How: every cell of the file's body is bracketed by commas of its own (``A,B`` becomes
-``,A,,B,``), so ``bytes.replace`` of ``,name,`` by a one-byte code rewrites exactly the cells
-that are exactly that name, at C speed, one pass per candidate. The codes are control bytes,
-which a candidate name may not hold and which the body is first checked not to hold, so a
-rewritten line holding only codes is unambiguous. Such *plain* lines (one known name per rank,
-none twice) become rows of a numpy table, grouped by sorting; every other line (blank ranks,
-spaces, overvotes, unknown names, anything odd) goes to the ordinary reader, which also gives
-every error message. The exact result is the ordinary reader's: a Hypothesis test compares them
-(``tests/count/test_formats_csv_fast.py``), and the ordinary reader stays the oracle.
+How: a few megabytes at a time, numpy finds every comma and line break, so every cell's start
+and length; each cell's first eight bytes, read as one 64-bit word, pick the candidate name it
+may be, and then the cell is compared with that name eight bytes at a time, so a cell is only
+ever read as a name it equals byte for byte. Lines whose every cell is a name, none twice
+(*plain* lines), become rows of a small-integer table, grouped by sorting; every other line
+(blank ranks, spaces, overvotes, unknown names, anything odd) goes to the ordinary reader,
+which also gives every error message. The result is exactly the ordinary reader's: a Hypothesis
+test compares them (``tests/count/test_formats_csv_fast.py``); the ordinary reader stays the
+oracle.
 
 When the file has a feature the fast path does not handle (quotes, a count column, a directive
 after the first ballot, a lone carriage return, more than 30 names), or when its first lines
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -38,8 +39,8 @@ if TYPE_CHECKING:
 
 __all__ = ["FORBIDDEN_IN_NAME", "read_fast"]
 
-# Control bytes other than line feed and carriage return: 30 codes, so at most 30 names.
-_CODES = bytes(code for code in range(1, 32) if code not in (0x0A, 0x0D))
+# One bit per name in an int32 marks the names on a line (a name twice is no plain line).
+_MOST_NAMES = 30
 _CHUNK_BYTES = 8 * 1024 * 1024
 _SAMPLE_LINES = 1_000
 _NOT_PLAIN_NAME = re.compile(r"[=\s]|^$")
@@ -62,18 +63,20 @@ def read_fast(reader: _CsvReader) -> BallotFile | None:
     prelude_end = _prelude_end(data)
     if prelude_end is None:
         return None
-    prelude, body = data[:prelude_end], data[prelude_end:]
+    prelude, body_start = data[:prelude_end], prelude_end
     directives, header_rows = reader._split(reader._rows_by_line(Counter(prelude.splitlines())))
     declared, withdrawn, seats, title = reader._details(directives)
     header_cells, count_column, first_rows = reader._header(header_rows, directives, declared)
     if count_column is not None:
         return None
     if first_rows:  # the line taken as a possible header is a ballot: give it back to the body
-        body = data[prelude_end - len(header_rows[0][0]) - 1 :]  # type: ignore[arg-type]
-    if _repeats_a_lot(body):
+        body_start = prelude_end - len(header_rows[0][0]) - 1  # type: ignore[arg-type]
+    # The body is never copied whole (a 58 MB file would be held three times): each function
+    # reads from ``body_start`` on, a chunk at a time.
+    if _repeats_a_lot(data, body_start):
         return None  # few distinct lines: grouping equal lines first is cheaper (see above)
-    names = declared if declared is not None else _sample_names(body)
-    if not names or len(names) > len(_CODES):
+    names = declared if declared is not None else _sample_names(data, body_start)
+    if not names or len(names) > _MOST_NAMES:
         return None
     encoded = [name.encode("utf-8") for name in names]
     spread = _name_words(encoded)
@@ -82,7 +85,7 @@ def read_fast(reader: _CsvReader) -> BallotFile | None:
 
     tables: list[npt.NDArray[np.int8]] = []
     other_lines: list[bytes] = []
-    for chunk in _chunks(body):
+    for chunk in _chunks(data, body_start):
         table, others = _encode(chunk, encoded, spread)
         tables.append(table)
         other_lines.extend(others)
@@ -139,34 +142,34 @@ def _prelude_end(data: bytes) -> int | None:
     return None
 
 
-def _repeats_a_lot(body: bytes) -> bool:
+def _repeats_a_lot(data: bytes, start: int) -> bool:
     """Return whether the first lines of a large body repeat a lot (under 40% distinct).
 
     Then the ordinary reader is faster: it counts equal lines at C speed and parses each
     distinct line once (1,000,000 ballots in 11,510 distinct rankings: about twice as fast as
     this path). Real, varied ballots spread far more (over 70% distinct in the first lines).
     """
-    end = 0
+    end = start
     for _ in range(_SAMPLE_LINES):
-        end = body.find(b"\n", end) + 1
+        end = data.find(b"\n", end) + 1
         if end == 0:
             return False  # a small file: either path is quick
-    lines = body[:end].split(b"\n")
+    lines = data[start:end].split(b"\n")
     return len(set(lines)) < 0.4 * len(lines)
 
 
-def _sample_names(body: bytes) -> list[str] | None:
+def _sample_names(data: bytes, start: int) -> list[str] | None:
     """Return the names in the first lines, as guesses for the codes (the rest is checked)."""
     names: set[str] = set()
-    sample_end = 0
+    sample_end = start
     for _ in range(_SAMPLE_LINES):
-        found = body.find(b"\n", sample_end)
+        found = data.find(b"\n", sample_end)
         if found < 0:
-            sample_end = len(body)
+            sample_end = len(data)
             break
         sample_end = found + 1
     try:
-        text = body[:sample_end].decode("utf-8")
+        text = data[start:sample_end].decode("utf-8")
     except UnicodeDecodeError:
         return None
     for line in text.splitlines():
@@ -176,16 +179,14 @@ def _sample_names(body: bytes) -> list[str] | None:
     return sorted(names)
 
 
-def _chunks(body: bytes) -> list[bytes]:
-    """Split ``body`` into pieces of a few megabytes that end at a line break."""
-    pieces = []
-    start = 0
-    while start < len(body):
-        end = body.find(b"\n", min(start + _CHUNK_BYTES, len(body)))
-        end = len(body) if end < 0 else end + 1
-        pieces.append(body[start:end])
+def _chunks(data: bytes, start: int) -> Iterator[bytes]:
+    """Yield ``data`` from ``start`` in pieces of a few megabytes that end at a line break."""
+    size = len(data)
+    while start < size:
+        end = data.find(b"\n", min(start + _CHUNK_BYTES, size))
+        end = size if end < 0 else end + 1
+        yield data[start:end]
         start = end
-    return pieces
 
 
 def _name_words(names: list[bytes]) -> tuple[int, npt.NDArray[np.uint64]] | None:
