@@ -10,7 +10,7 @@ import time_machine
 from django.contrib.sessions.models import Session
 from django.core import signing
 
-from omov.ballots import booth_pass, services
+from omov.ballots import booth_pass, crypto, services
 from omov.ballots.models import Ballot, Credential
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,8 @@ def test_full_journey_casts_one_ballot_and_ends_the_booth_pass(
     cookie = client.cookies[booth_pass.COOKIE]
     assert cookie["path"] == "/vote/" and cookie["httponly"] and cookie["samesite"] == "Strict"
     signed = signing.loads(cookie.value, salt=booth_pass.SALT)
-    assert signed == [credential.pk, credential.generation]
+    proof = crypto.code_proof(issued.reference, issued.code)
+    assert signed == [credential.pk, credential.generation, proof]
     receipt_page = client.post("/vote/confirm/", prefs)
     assert receipt_page.status_code == 200
     receipt = re.search(r'id="receipt">([A-Z2-7]{16})<', receipt_page.content.decode()).group(1)

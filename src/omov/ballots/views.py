@@ -52,7 +52,11 @@ def booth_start(request: HttpRequest) -> HttpResponse:
             else:
                 response = redirect("ballots:ballot")
                 booth_pass.pass_give(
-                    response, credential_id=credential.pk, generation=credential.generation
+                    response,
+                    credential_id=credential.pk,
+                    generation=credential.generation,
+                    reference=form.cleaned_data["reference"],
+                    code=form.cleaned_data["code"],
                 )
                 return response
     else:
@@ -61,15 +65,25 @@ def booth_start(request: HttpRequest) -> HttpResponse:
 
 
 def _booth_credential(request: HttpRequest) -> Credential | None:
-    """Return the credential the browser signed in with, if its pass is good and current."""
+    """Return the credential the browser signed in with, if its pass is good and current.
+
+    Good means signed and in date (the site's key) *and* carrying the proof of the current
+    security code (checked against the stored code hash): a pass forged with the site's key alone
+    is refused here.
+    """
     signed_in = booth_pass.pass_read(request)
     if signed_in is None:
         return None
-    return (
+    credential = (
         Credential.objects.select_related("contest__ballot_box")
-        .filter(pk=signed_in.credential_id, generation=signed_in.generation)
+        .filter(pk=signed_in.credential_id)
         .first()
     )
+    if credential is None or not booth_pass.pass_matches(
+        signed_in, generation=credential.generation, code_hash=credential.code_hash
+    ):
+        return None
+    return credential
 
 
 def _back_to_start(request: HttpRequest, level: int, message: str) -> HttpResponse:

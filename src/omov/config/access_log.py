@@ -1,0 +1,49 @@
+"""The access log of `omov serve`: the booth's URLs are written without their query strings.
+
+An access log line holds the client's address and the time. If it also held a ballot reference
+or a receipt (``/vote/?ref=…``, ``?receipt=…``), joining the log with a copy of the database and
+the count key would name a vote. omov no longer puts voter secrets in URLs (the emailed link
+carries the reference in the fragment, which browsers never send; receipts are checked by POST),
+but old links and hand-typed URLs still arrive, so the log drops every query string on ``/vote/``
+and the query and fragment of any referrer that points into ``/vote/``. A reverse proxy in front
+of omov must do the same with its own log (docs/deployment.md shows nginx and Caddy).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from gunicorn.glogging import Logger
+
+BOOTH_PREFIX = "/vote/"
+
+
+def url_without_query(url: str) -> str:
+    """Return ``url`` without its query string and fragment."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def referrer_for_log(referrer: str) -> str:
+    """Return the referrer as the log may keep it: booth referrers lose query and fragment."""
+    if BOOTH_PREFIX in referrer:
+        return url_without_query(referrer)
+    return referrer
+
+
+class QuietVoteLogger(Logger):  # type: ignore[misc]
+    """Gunicorn's logger, minus the booth's query strings and booth referrers' queries."""
+
+    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> Any:
+        atoms = super().atoms(resp, req, environ, request_time)
+        path = str(environ.get("PATH_INFO") or "")
+        if path.startswith(BOOTH_PREFIX):
+            atoms["r"] = (
+                f"{environ.get('REQUEST_METHOD')} {path} {environ.get('SERVER_PROTOCOL')}"
+            )
+            atoms["q"] = ""
+        atoms["f"] = referrer_for_log(str(atoms.get("f") or "-"))
+        if "{referer}i" in atoms:
+            atoms["{referer}i"] = referrer_for_log(str(atoms["{referer}i"]))
+        return atoms
