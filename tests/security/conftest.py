@@ -15,7 +15,7 @@ import pytest
 # own tests.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ballots"))
 
-from ballots_support import OpenBallot, open_contest  # noqa: E402
+from ballots_support import OpenBallot, open_contest
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -24,20 +24,3 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 def open_ballot(db: Any) -> OpenBallot:
     """A leadership contest with two candidates and five eligible members, ballot open."""
     return open_contest()
-
-
-def clean_environment(tmp_path: Path, **variables: str) -> dict[str, str]:
-    """Return an environment with nothing of the test run in it: as on a fresh server."""
-    import os
-
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path)}
-    env.update(variables)
-    return env
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import clean_environment, free_port
+from security_support import clean_environment, free_port
 
 from omov.config import test_settings
 
@@ -61,7 +61,8 @@ def test_production_refuses_debug_and_the_development_keys_are_not_even_long_eno
 ) -> None:
     result = run(tmp_path, ["serve"], DEBUG="1", OMOV_ENV="production", **KEYS)
     assert result.returncode == 2 and "contradict" in result.stderr
-    result = run(tmp_path, ["manage", "check"], SECRET_KEY="development-key", OMOV_CREDENTIAL_KEY="x")
+    short = {"SECRET_KEY": "development-key", "OMOV_CREDENTIAL_KEY": "x"}
+    result = run(tmp_path, ["manage", "check"], **short)
     assert result.returncode == 2 and "at least 32 characters" in result.stderr
 
 

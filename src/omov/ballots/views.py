@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from omov.ballots import booth_pass, forms, policies, selectors, services
+from omov.ballots import booth_pass, forms, padding, policies, selectors, services
 from omov.ballots.models import Credential, Delivery
 from omov.ballots.services.voting import ballot_candidates
 from omov.contests.models import Contest, ContestStatus
@@ -61,7 +61,18 @@ def booth_start(request: HttpRequest) -> HttpResponse:
                 return response
     else:
         form = forms.SignInForm(initial={"reference": request.GET.get("ref", "")})
-    return render(request, "ballots/booth_start.html", {"form": form})
+    response = render(request, "ballots/booth_start.html", {"form": form})
+    return padding.pad(response, padding.START_LENGTH)
+
+
+def _booth_render(
+    request: HttpRequest, credential: Credential, template: str, context: dict[str, Any]
+) -> HttpResponse:
+    """Render a booth page padded to the contest's one booth length (``padding``)."""
+    length = padding.booth_length(
+        request, credential.contest, ballot_candidates(credential.contest)
+    )
+    return padding.pad(render(request, template, context), length)
 
 
 def _booth_credential(request: HttpRequest) -> Credential | None:
@@ -134,11 +145,15 @@ def booth_ballot(request: HttpRequest) -> HttpResponse:
                 "ranked": [by_id[pk] for pk in result.ranking],
                 "values": result.values,
             }
-            return render(request, "ballots/booth_review.html", context)
+            return _booth_render(request, credential, "ballots/booth_review.html", context)
         if "edit" in request.POST:
             result.errors, result.field_errors = [], {}
-        return render(request, "ballots/booth_ballot.html", _booth_context(credential, result))
-    return render(request, "ballots/booth_ballot.html", _booth_context(credential, None))
+        return _booth_render(
+            request, credential, "ballots/booth_ballot.html", _booth_context(credential, result)
+        )
+    return _booth_render(
+        request, credential, "ballots/booth_ballot.html", _booth_context(credential, None)
+    )
 
 
 @never_cache
@@ -153,15 +168,20 @@ def booth_confirm(request: HttpRequest) -> HttpResponse:
     candidates = ballot_candidates(credential.contest)
     result = forms.parse_ranking(request.POST, candidates)
     if not result.is_valid:
-        return render(request, "ballots/booth_ballot.html", _booth_context(credential, result))
+        return _booth_render(
+            request, credential, "ballots/booth_ballot.html", _booth_context(credential, result)
+        )
     try:
         receipt = services.ballot_cast(
             credential_id=credential.pk, ranking=result.ranking, credential=credential
         )
     except ServiceError as error:
         return _back_to_start(request, messages.ERROR, error.message)
-    response = render(
-        request, "ballots/booth_receipt.html", {"contest": credential.contest, "receipt": receipt}
+    response = _booth_render(
+        request,
+        credential,
+        "ballots/booth_receipt.html",
+        {"contest": credential.contest, "receipt": receipt},
     )
     booth_pass.pass_end(response)
     return response

@@ -39,9 +39,7 @@ class QuietVoteLogger(Logger):  # type: ignore[misc]
         atoms = super().atoms(resp, req, environ, request_time)
         path = str(environ.get("PATH_INFO") or "")
         if path.startswith(BOOTH_PREFIX):
-            atoms["r"] = (
-                f"{environ.get('REQUEST_METHOD')} {path} {environ.get('SERVER_PROTOCOL')}"
-            )
+            atoms["r"] = f"{environ.get('REQUEST_METHOD')} {path} {environ.get('SERVER_PROTOCOL')}"
             atoms["q"] = ""
         atoms["f"] = referrer_for_log(str(atoms.get("f") or "-"))
         if "{referer}i" in atoms:

@@ -6,6 +6,7 @@ refuses to start without its secrets.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -90,10 +91,9 @@ def local_secret(folder: Path, name: str) -> str:
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = folder / name
     if not path.exists():
-        try:
+        # Another process may make it first: then use theirs.
+        with contextlib.suppress(FileExistsError):
             private_file_write(path, secret_generate() + "\n")
-        except FileExistsError:  # another process made it first: use theirs
-            pass
     return path.read_text(encoding="utf-8").strip()
 
 
