@@ -114,13 +114,46 @@ class AuditEvent(models.Model):
     summary = models.TextField()
     reason = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # The hash chain (omov.core.audit_chain): place in the contest's (or the site's) chain, the
+    # previous event's hash and this event's.
+    sequence = models.PositiveBigIntegerField()
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["contest", "action"])]
+        constraints = [
+            # A chain cannot fork: one event per place, per contest and in the site's chain.
+            models.UniqueConstraint(
+                fields=["contest", "sequence"],
+                condition=models.Q(contest__isnull=False),
+                name="one_event_per_place_in_a_contest_chain",
+            ),
+            models.UniqueConstraint(
+                fields=["sequence"],
+                condition=models.Q(contest__isnull=True),
+                name="one_event_per_place_in_the_site_chain",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}: {self.summary}"
+
+
+class AuditChainHead(models.Model):
+    """The last event of one audit chain (a contest's, or the site's): its place and hash.
+
+    ``audit_record`` locks this row (SELECT … FOR UPDATE) before it appends, so two events
+    written at once to the same chain are appended one after the other and the chain never forks.
+    """
+
+    chain = models.CharField(max_length=40, unique=True)
+    length = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.chain}: {self.length} events, head {self.hash[:12]}…"
 
 
 class ThrottleBucket(models.Model):

@@ -16,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from omov.core import clock
+from omov.core import audit_chain, clock
 from omov.core.errors import PermissionRefused, ServiceError
-from omov.core.models import AuditEvent, Role, RoleAssignment, ThrottleBucket
+from omov.core.models import AuditChainHead, AuditEvent, Role, RoleAssignment, ThrottleBucket
 from omov.core.policies import can_manage_roles
 from omov.core.selectors import role_assignment_find
 
@@ -38,21 +38,47 @@ def audit_record(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Write one audit event; call it inside the transaction of the change it records."""
+    """Write one audit event, chained to the last one of its contest; call it inside the
+    transaction of the change it records.
+
+    The chain's head row is locked first, so concurrent events of one contest are appended one
+    after the other (on PostgreSQL the second waits for the first to commit and then reads the
+    new head); the unique (contest, sequence) constraint makes a fork impossible even so.
+    """
     user = actor if getattr(actor, "is_authenticated", False) else None
-    label = actor_label or (str(user) if user is not None else "system")
-    return AuditEvent.objects.create(
+    label = (actor_label or (str(user) if user is not None else "system"))[:150]
+    contest_id = contest.pk if contest is not None else None
+    event = AuditEvent(
         at=clock.now(),
         actor=user,
-        actor_label=label[:150],
+        actor_label=label,
         action=action,
         contest=contest,
         object_type=type(target).__name__ if target is not None else "",
         object_id=str(getattr(target, "pk", "") or "") if target is not None else "",
         summary=summary,
         reason=reason,
-        data=data or {},
+        data=audit_chain.data_normalise(data),
     )
+    with transaction.atomic():
+        head = _audit_head_lock(audit_chain.chain_name(contest_id))
+        event.sequence = head.length + 1
+        event.previous_hash = head.hash
+        event.hash = audit_chain.stored_event_hash(event)
+        event.save(force_insert=True)
+        AuditChainHead.objects.filter(pk=head.pk).update(length=event.sequence, hash=event.hash)
+    return event
+
+
+def _audit_head_lock(chain: str) -> AuditChainHead:
+    """Return the chain's head row, locked for this transaction (made on the chain's first event)."""
+    head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+    if head is None:
+        AuditChainHead.objects.bulk_create(
+            [AuditChainHead(chain=chain, length=0, hash=audit_chain.GENESIS)], ignore_conflicts=True
+        )
+        head = AuditChainHead.objects.select_for_update().get(chain=chain)
+    return head
 
 
 def _ensure_can_manage_roles(actor: Any) -> None:
