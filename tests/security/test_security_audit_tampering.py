@@ -9,6 +9,7 @@ it verifies and exits 0.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from typing import Any
 
@@ -56,7 +57,7 @@ def test_an_untouched_trail_verifies(
     assert code == 0, output
     assert f"{len(trail)} events" in output and trail[-1].hash in output
     assert [e.sequence for e in trail] == list(range(1, len(trail) + 1))
-    assert all(e.previous_hash == p.hash for p, e in zip(trail, trail[1:], strict=False))
+    assert all(e.previous_hash == p.hash for p, e in itertools.pairwise(trail))
 
 
 def test_a_deleted_event_is_detected(

@@ -61,8 +61,8 @@ def booth_start(request: HttpRequest) -> HttpResponse:
                 return response
     else:
         form = forms.SignInForm(initial={"reference": request.GET.get("ref", "")})
-    response = render(request, "ballots/booth_start.html", {"form": form})
-    return padding.pad(response, padding.START_LENGTH)
+    page = render(request, "ballots/booth_start.html", {"form": form})
+    return padding.pad(page, padding.START_LENGTH)
 
 
 def _booth_render(

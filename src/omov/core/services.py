@@ -71,7 +71,7 @@ def audit_record(
 
 
 def _audit_head_lock(chain: str) -> AuditChainHead:
-    """Return the chain's head row, locked for this transaction (made on the chain's first event)."""
+    """Return the chain's head row, locked for this transaction (made on its first event)."""
     head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
     if head is None:
         AuditChainHead.objects.bulk_create(
