@@ -52,7 +52,7 @@ def emailed(settings: Any) -> dict[str, Any]:
 
 
 def link_and_code(message: Any) -> tuple[str, str]:
-    link = re.search(r"https?://[^/\s]+(/vote/\?ref=[0-9A-Z]+)", message.body).group(1)
+    link = re.search(r"https?://[^/\s]+(/vote/#ref=[0-9A-Z]+)", message.body).group(1)
     code = re.search(r"Security code:\s+([0-9A-Z]{4}-[0-9A-Z]{4})", message.body).group(1)
     return link, code
 

@@ -8,6 +8,7 @@ the test settings hold the development keys; development mode draws its own.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import subprocess
@@ -115,7 +116,7 @@ def test_the_public_development_keys_live_only_in_the_test_settings() -> None:
         assert "development-only" not in text, path
 
 
-def test_serve_with_its_keys_shows_no_debug_page(tmp_path: Path) -> None:
+def test_serve_with_its_keys_shows_no_debug_page_and_logs_no_booth_query(tmp_path: Path) -> None:
     port = free_port()
     log = tmp_path / "server.log"
     env = clean_environment(tmp_path, OMOV_DATA_DIR=str(tmp_path / "data"), **KEYS)
@@ -130,11 +131,22 @@ def test_serve_with_its_keys_shows_no_debug_page(tmp_path: Path) -> None:
         )
     try:
         body = _get_404(port)
+        # Item 4: an old link and a hand-typed receipt URL, with a booth referrer.
+        for path in ("/vote/?ref=SECRETREF12", "/vote/receipts/nothing/?receipt=SECRETRECEIPT"):
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}{path}",
+                headers={"Referer": f"http://127.0.0.1:{port}/vote/?ref=SECRETREFERER"},
+            )
+            with contextlib.suppress(urllib.error.HTTPError):  # a 404 is logged all the same
+                urllib.request.urlopen(request, timeout=10)
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=20)
     assert "Django tried these URL patterns" not in body
     assert "DEBUG = True" not in body and "Traceback" not in body
+    logged = log.read_text()
+    assert "GET /vote/ HTTP" in logged and "GET /vote/receipts/nothing/ HTTP" in logged
+    assert "SECRET" not in logged, logged
 
 
 def _get_404(port: int) -> str:

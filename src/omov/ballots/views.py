@@ -59,8 +59,14 @@ def booth_start(request: HttpRequest) -> HttpResponse:
                     code=form.cleaned_data["code"],
                 )
                 return response
+    elif "ref" in request.GET:
+        # An old link with the reference in the query: move it to the fragment at once, so it
+        # leaves the address bar, the history and later Referer headers (the access log drops
+        # /vote/ query strings anyway, see omov.config.access_log).
+        reference = "".join(ch for ch in request.GET["ref"] if ch.isalnum())[:30]
+        return redirect(reverse("ballots:start") + (f"#ref={reference}" if reference else ""))
     else:
-        form = forms.SignInForm(initial={"reference": request.GET.get("ref", "")})
+        form = forms.SignInForm()
     page = render(request, "ballots/booth_start.html", {"form": form})
     return padding.pad(page, padding.START_LENGTH)
 
@@ -199,11 +205,16 @@ def booth_leave(request: HttpRequest) -> HttpResponse:
 
 
 def receipts(request: HttpRequest, slug: str) -> HttpResponse:
-    """Let a voter check their receipt in the published list (after the close)."""
+    """Let a voter check their receipt in the published list (after the close).
+
+    The receipt is sent in a POST body, never in the URL, so no access log holds it next to the
+    voter's address and time (issue 8, item 4).
+    """
     contest = get_object_or_404(Contest, slug=slug)
     if not contest.has_reached(ContestStatus.CLOSED):
         raise Http404("Receipts are published when the ballot closes.")
-    query = "".join(ch for ch in request.GET.get("receipt", "").upper() if ch.isalnum())[:16]
+    typed = request.POST.get("receipt", "") if request.method == "POST" else ""
+    query = "".join(ch for ch in typed.upper() if ch.isalnum())[:16]
     found = selectors.receipt_is_published(contest, query) if query else None
     context = {"contest": contest, "query": query, "found": found}
     return render(request, "ballots/receipts.html", context)

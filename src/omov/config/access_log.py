@@ -11,6 +11,7 @@ of omov must do the same with its own log (docs/deployment.md shows nginx and Ca
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -33,15 +34,25 @@ def referrer_for_log(referrer: str) -> str:
 
 
 class QuietVoteLogger(Logger):  # type: ignore[misc]
-    """Gunicorn's logger, minus the booth's query strings and booth referrers' queries."""
+    """Gunicorn's logger, minus the booth's query strings and booth referrers' queries.
+
+    The request is cleaned before any atom is formatted, so no log format (``%(r)s``,
+    ``%(q)s``, ``{raw_uri}e``, ``{referer}i`` …) can bring them back.
+    """
 
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> Any:
-        atoms = super().atoms(resp, req, environ, request_time)
+        cleaned = dict(environ)
         path = str(environ.get("PATH_INFO") or "")
         if path.startswith(BOOTH_PREFIX):
-            atoms["r"] = f"{environ.get('REQUEST_METHOD')} {path} {environ.get('SERVER_PROTOCOL')}"
-            atoms["q"] = ""
-        atoms["f"] = referrer_for_log(str(atoms.get("f") or "-"))
-        if "{referer}i" in atoms:
-            atoms["{referer}i"] = referrer_for_log(str(atoms["{referer}i"]))
-        return atoms
+            cleaned["RAW_URI"] = path
+            cleaned["QUERY_STRING"] = ""
+        if "HTTP_REFERER" in cleaned:
+            cleaned["HTTP_REFERER"] = referrer_for_log(str(cleaned["HTTP_REFERER"]))
+        headers = getattr(req, "headers", None) or []
+        if hasattr(headers, "items"):
+            headers = list(headers.items())
+        safe_headers = [
+            (name, referrer_for_log(str(value)) if str(name).lower() == "referer" else value)
+            for name, value in headers
+        ]
+        return super().atoms(resp, SimpleNamespace(headers=safe_headers), cleaned, request_time)
