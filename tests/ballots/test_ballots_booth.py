@@ -176,7 +176,7 @@ def test_leave_forgets_the_credential(client: Any, open_ballot: Any) -> None:
 def test_behind_a_proxy_the_forwarded_address_is_throttled(
     client: Any, open_ballot: Any, settings: Any
 ) -> None:
-    settings.OMOV_TRUST_X_FORWARDED_FOR = True
+    settings.OMOV_TRUSTED_PROXY_HOPS = 1
     settings.OMOV_BOOTH_ATTEMPTS_PER_ADDRESS = 1
     bad = {"reference": "ABCDE12345", "code": "ZZZZZZZZ"}
     client.post("/vote/", bad, HTTP_X_FORWARDED_FOR="203.0.113.9")

@@ -185,10 +185,15 @@ OMOV_EMAIL_RATE = float(os.environ.get("OMOV_EMAIL_RATE", "50"))  # messages per
 OMOV_BOOTH_ATTEMPTS_PER_REFERENCE = int(os.environ.get("OMOV_BOOTH_ATTEMPTS_PER_REFERENCE", "5"))
 OMOV_BOOTH_ATTEMPTS_PER_ADDRESS = int(os.environ.get("OMOV_BOOTH_ATTEMPTS_PER_ADDRESS", "60"))
 OMOV_BOOTH_THROTTLE_WINDOW = int(os.environ.get("OMOV_BOOTH_THROTTLE_WINDOW", "900"))  # seconds
-# Staff log-ins: failed attempts allowed per user name and per client address in each window.
-OMOV_LOGIN_ATTEMPTS_PER_USER = int(os.environ.get("OMOV_LOGIN_ATTEMPTS_PER_USER", "10"))
+# Staff log-ins (omov.core.forms): failed attempts allowed per (user name, address) and per
+# address in each short window, and per user name from anywhere in a longer one (issue 8).
+OMOV_LOGIN_ATTEMPTS_PER_USER_ADDRESS = int(
+    os.environ.get("OMOV_LOGIN_ATTEMPTS_PER_USER_ADDRESS", "10")
+)
 OMOV_LOGIN_ATTEMPTS_PER_ADDRESS = int(os.environ.get("OMOV_LOGIN_ATTEMPTS_PER_ADDRESS", "50"))
 OMOV_LOGIN_THROTTLE_WINDOW = int(os.environ.get("OMOV_LOGIN_THROTTLE_WINDOW", "900"))  # seconds
+OMOV_LOGIN_ATTEMPTS_PER_USER = int(os.environ.get("OMOV_LOGIN_ATTEMPTS_PER_USER", "100"))
+OMOV_LOGIN_USER_WINDOW = int(os.environ.get("OMOV_LOGIN_USER_WINDOW", "3600"))  # seconds
 # How long a booth sign-in lasts (the signed booth-pass cookie), in seconds.
 OMOV_BOOTH_PASS_SECONDS = int(os.environ.get("OMOV_BOOTH_PASS_SECONDS", "3600"))
 # -- Reverse proxies (issue 8, item 8): how many proxies in front of omov append to

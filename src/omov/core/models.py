@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -157,17 +159,26 @@ class AuditChainHead(models.Model):
 
 
 class ThrottleBucket(models.Model):
-    """Count attempts at something guessable, per key and window, shared by all app servers."""
+    """Count attempts at something guessable, per key and window, shared by all app servers.
 
+    Written only by ``omov.core.services.throttle_record``. The key is a keyed hash
+    (``throttle_key``) under a key derived from the site's secret key, never the credential key,
+    so a copy of the database cannot tie a row to a credential, a voter or an address. The primary
+    key is random (on SQLite the table has no rowid), so rows carry no order across keys, and a
+    row is deleted once its window has ended (``throttle_purge``). See docs/decisions/0003.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     key = models.CharField(max_length=200)
     window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
     attempts = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["key", "window_start"], name="one_bucket_per_window")
         ]
-        indexes = [models.Index(fields=["window_start"], name="throttle_window_start")]
+        indexes = [models.Index(fields=["window_end"], name="throttle_window_end")]
 
     def __str__(self) -> str:
         return f"{self.key} from {self.window_start:%H:%M:%S}: {self.attempts}"

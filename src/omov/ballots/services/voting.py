@@ -38,7 +38,7 @@ from omov.contests.models import Candidate, CandidateStatus, Contest, ContestSta
 from omov.contests.services import contest_transition
 from omov.core import clock
 from omov.core.errors import ServiceError
-from omov.core.services import audit_record, throttle_hit, throttle_retry_at
+from omov.core.services import audit_record, throttle_hit, throttle_key, throttle_retry_at
 from omov.electorate.bulk import insert_rows
 from omov.electorate.models import Person, RollEntry
 
@@ -308,10 +308,13 @@ def credential_sign_in(*, reference: str, code: str, client_ip: str) -> Credenti
     window = _throttle_window()
     per_reference = int(getattr(settings, "OMOV_BOOTH_ATTEMPTS_PER_REFERENCE", 5))
     per_address = int(getattr(settings, "OMOV_BOOTH_ATTEMPTS_PER_ADDRESS", 60))
-    reference_key = crypto.reference_hash(reference)
-    allowed_address = throttle_hit(key=f"booth:ip:{client_ip}", limit=per_address, window=window)
+    # Throttle keys are keyed hashes under the site's key, never the credential key: a throttle
+    # row cannot be matched with a credential's stored reference hash (issue 8, item 5).
+    allowed_address = throttle_hit(
+        key=throttle_key("booth-address", client_ip), limit=per_address, window=window
+    )
     allowed_reference = throttle_hit(
-        key=f"booth:ref:{reference_key[:40]}", limit=per_reference, window=window
+        key=throttle_key("booth-reference", reference), limit=per_reference, window=window
     )
     if not (allowed_address and allowed_reference):
         retry_at = throttle_retry_at(window)
@@ -332,7 +335,9 @@ def credential_sign_in(*, reference: str, code: str, client_ip: str) -> Credenti
             "Check it against your email or letter."
         )
     credential = (
-        Credential.objects.select_related("contest").filter(reference_hash=reference_key).first()
+        Credential.objects.select_related("contest")
+        .filter(reference_hash=crypto.reference_hash(reference))
+        .first()
     )
     if credential is None or not crypto.code_matches(credential.code_hash, reference, code):
         raise ServiceError(
