@@ -348,8 +348,8 @@ def credential_sign_in(*, reference: str, code: str, client_ip: str) -> Credenti
         raise ServiceError(_not_open_message(credential.contest))
     if credential.has_voted:
         raise AlreadyVoted(
-            "This ballot reference has already been used to vote. Each voter votes once; "
-            "your vote has been counted."
+            "This ballot reference has already been used to vote, and your vote has been "
+            "recorded. Each voter votes once."
         )
     return credential
 
