@@ -165,6 +165,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = DATA_DIR / "media"
+# Uploaded files (rolls, nominations) hold personal data: owner-only (issue 8, item 13).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -38,7 +38,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="ThrottleBucket",
             fields=[
-                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
                 ("key", models.CharField(max_length=200)),
                 ("window_start", models.DateTimeField()),
                 ("window_end", models.DateTimeField()),
@@ -46,7 +51,9 @@ class Migration(migrations.Migration):
             ],
             options={
                 "constraints": [
-                    models.UniqueConstraint(fields=("key", "window_start"), name="one_bucket_per_window")
+                    models.UniqueConstraint(
+                        fields=("key", "window_start"), name="one_bucket_per_window"
+                    )
                 ],
                 "indexes": [models.Index(fields=["window_end"], name="throttle_window_end")],
             },
