@@ -161,7 +161,10 @@ STORAGES = {
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
             if not DEBUG and not TESTING
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
-        )
+        ),
+        # Static files are public: readable by a web server running as another user (uploads,
+        # below, are owner-only).
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
     },
 }
 MEDIA_ROOT = DATA_DIR / "media"
