@@ -38,7 +38,7 @@ def server_env(database_url: str) -> dict[str, str]:
         OMOV_ENV="production",
         DEBUG="0",
         SECRET_KEY="bench-" + "x" * 50,
-        OMOV_CREDENTIAL_KEY="bench-credential-key",
+        OMOV_CREDENTIAL_KEY="bench-credential-key-" + "y" * 40,
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_COOKIES="0",
         OMOV_DATA_DIR=str(ROOT / "var" / "bench"),
