@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from omov.ballots import booth_pass, forms, padding, policies, selectors, services
 from omov.ballots.models import Credential, Delivery
 from omov.ballots.services.voting import ballot_candidates
-from omov.contests.models import Contest, ContestStatus
+from omov.contests.models import Candidate, Contest, ContestStatus
 from omov.core.errors import ServiceError
 from omov.core.http import client_ip
 from omov.core.policies import Decision
@@ -72,12 +72,14 @@ def booth_start(request: HttpRequest) -> HttpResponse:
 
 
 def _booth_render(
-    request: HttpRequest, credential: Credential, template: str, context: dict[str, Any]
+    request: HttpRequest,
+    credential: Credential,
+    candidates: list[Candidate],
+    template: str,
+    context: dict[str, Any],
 ) -> HttpResponse:
     """Render a booth page padded to the contest's one booth length (``padding``)."""
-    length = padding.booth_length(
-        request, credential.contest, ballot_candidates(credential.contest)
-    )
+    length = padding.booth_length(request, credential.contest, candidates)
     return padding.pad(render(request, template, context), length)
 
 
@@ -110,8 +112,9 @@ def _back_to_start(request: HttpRequest, level: int, message: str) -> HttpRespon
     return response
 
 
-def _booth_context(credential: Credential, result: forms.RankingResult | None) -> dict[str, Any]:
-    candidates = ballot_candidates(credential.contest)
+def _booth_context(
+    credential: Credential, candidates: list[Candidate], result: forms.RankingResult | None
+) -> dict[str, Any]:
     rows = []
     for candidate in candidates:
         name = forms.preference_field_name(candidate.pk)
@@ -151,14 +154,24 @@ def booth_ballot(request: HttpRequest) -> HttpResponse:
                 "ranked": [by_id[pk] for pk in result.ranking],
                 "values": result.values,
             }
-            return _booth_render(request, credential, "ballots/booth_review.html", context)
+            return _booth_render(
+                request, credential, candidates, "ballots/booth_review.html", context
+            )
         if "edit" in request.POST:
             result.errors, result.field_errors = [], {}
         return _booth_render(
-            request, credential, "ballots/booth_ballot.html", _booth_context(credential, result)
+            request,
+            credential,
+            candidates,
+            "ballots/booth_ballot.html",
+            _booth_context(credential, candidates, result),
         )
     return _booth_render(
-        request, credential, "ballots/booth_ballot.html", _booth_context(credential, None)
+        request,
+        credential,
+        candidates,
+        "ballots/booth_ballot.html",
+        _booth_context(credential, candidates, None),
     )
 
 
@@ -175,7 +188,11 @@ def booth_confirm(request: HttpRequest) -> HttpResponse:
     result = forms.parse_ranking(request.POST, candidates)
     if not result.is_valid:
         return _booth_render(
-            request, credential, "ballots/booth_ballot.html", _booth_context(credential, result)
+            request,
+            credential,
+            candidates,
+            "ballots/booth_ballot.html",
+            _booth_context(credential, candidates, result),
         )
     try:
         receipt = services.ballot_cast(
@@ -186,6 +203,7 @@ def booth_confirm(request: HttpRequest) -> HttpResponse:
     response = _booth_render(
         request,
         credential,
+        candidates,
         "ballots/booth_receipt.html",
         {"contest": credential.contest, "receipt": receipt},
     )
