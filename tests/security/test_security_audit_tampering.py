@@ -183,3 +183,51 @@ def test_events_appended_at_once_never_fork_the_chain(open_ballot: Any) -> None:
     assert len({e.previous_hash for e in events}) == len(events)  # no two share a parent
     check = audit_chain_verify(contest)
     assert check.is_intact and check.length == len(events)
+
+
+def test_the_declaration_publishes_its_place_in_the_chain(client: Any) -> None:
+    """The head leaves the database: page, PDF and JSON quote the declaring event's hash."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "results"))
+    from results_fixtures import SMALL_VOTES, closed_contest
+
+    from omov.results.services import result_count, result_declare
+
+    closed = closed_contest(votes_by_category=SMALL_VOTES)
+    result_count(contest=closed.contest, private_key_bytes=closed.private_key)
+    result_declare(contest=closed.contest)
+    declared = AuditEvent.objects.get(contest=closed.contest, action="results.declare")
+    slug = closed.contest.slug
+    page = client.get(f"/results/{slug}/").content.decode()
+    assert declared.hash in page and f"event {declared.sequence} of" in page
+    document = client.get(f"/results/{slug}/results.json").json()
+    assert document["audit"] == {
+        "chain": "sha256",
+        "sequence": declared.sequence,
+        "hash": declared.hash,
+        "event": "results.declare",
+    }
+    pdf = client.get(f"/results/{slug}/declaration.pdf").content
+    assert _pdf_text_has(pdf, declared.hash)
+    assert audit_chain_verify(closed.contest).is_intact
+
+
+def _pdf_text_has(pdf: bytes, text: str) -> bool:
+    """Tell whether ``text`` is drawn in a reportlab PDF (streams are ASCII85 over zlib)."""
+    import base64
+    import re
+    import zlib
+
+    chunks = []
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.DOTALL):
+        data = stream.strip()
+        if data.endswith(b"~>"):
+            data = base64.a85decode(data[:-2], ignorechars=b" \t\n\r")
+        try:
+            chunks.append(zlib.decompress(data).decode("latin-1"))
+        except zlib.error:
+            continue
+    drawn = "".join(re.findall(r"\((.*?)\) Tj", " ".join(chunks)))
+    return text in drawn.replace(" ", "")
