@@ -76,3 +76,27 @@ def test_a_pass_for_the_old_code_dies_with_a_reissue(client: Any, open_ballot: A
     open_ballot.credential_for(open_ballot.entries[0])  # reissued: a new code
     assert _try_to_vote(client, open_ballot, value)["Location"] == "/vote/"
     assert Ballot.objects.count() == 0
+
+
+def test_a_credential_issued_before_the_proof_is_upgraded_when_its_voter_signs_in(
+    client: Any, open_ballot: Any
+) -> None:
+    """Older versions stored the proof itself: such a row cannot back a pass (a database copy
+    would then forge one) until the voter signs in with the right code, which upgrades it."""
+    issued = open_ballot.credential_for(open_ballot.entries[0])
+    credential = Credential.objects.get(roll_entry=open_ballot.entries[0])
+    legacy = crypto.code_proof(issued.reference, issued.code)
+    Credential.objects.filter(pk=credential.pk).update(code_hash=legacy)
+    forged = signing.dumps([credential.pk, credential.generation, legacy], salt=booth_pass.SALT)
+    assert _try_to_vote(client, open_ballot, forged)["Location"] == "/vote/"
+    client.cookies.clear()
+    response = client.post("/vote/", {"reference": issued.reference, "code": issued.code})
+    assert response.status_code == 302 and response["Location"] == "/vote/ballot/"
+    assert Credential.objects.get(pk=credential.pk).code_hash == crypto.code_hash(
+        issued.reference, issued.code
+    )
+    corbyn, _ = open_ballot.candidates
+    assert (
+        'id="receipt"' in client.post("/vote/confirm/", {f"pref_{corbyn.pk}": "1"}).content.decode()
+    )
+    assert Ballot.objects.count() == 1

@@ -117,6 +117,11 @@ def code_matches(stored_hash: str, reference: str, code: str) -> bool:
     return hmac.compare_digest(stored_hash, code_hash(reference, code))
 
 
+def code_hash_is_legacy(stored_hash: str, reference: str, code: str) -> bool:
+    """Tell whether the stored hash is the older form (the proof itself) for this code."""
+    return bool(stored_hash) and hmac.compare_digest(stored_hash, code_proof(reference, code))
+
+
 def proof_matches(stored_hash: str, proof: str) -> bool:
     """Tell whether a booth pass's proof belongs to the code whose hash is stored."""
     if not stored_hash or len(proof) != 64:

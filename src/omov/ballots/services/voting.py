@@ -339,6 +339,8 @@ def credential_sign_in(*, reference: str, code: str, client_ip: str) -> Credenti
         .filter(reference_hash=crypto.reference_hash(reference))
         .first()
     )
+    if credential is not None and crypto.code_hash_is_legacy(credential.code_hash, reference, code):
+        _code_hash_upgrade(credential, reference, code)
     if credential is None or not crypto.code_matches(credential.code_hash, reference, code):
         raise ServiceError(
             "The ballot reference and security code do not match. Check both against your "
@@ -352,6 +354,21 @@ def credential_sign_in(*, reference: str, code: str, client_ip: str) -> Credenti
             "recorded. Each voter votes once."
         )
     return credential
+
+
+def _code_hash_upgrade(credential: Credential, reference: str, code: str) -> None:
+    """Store a credential issued before booth passes proved the code in today's form.
+
+    Older versions stored the code proof itself as the code hash; a booth pass can only be
+    checked against its SHA-256 (docs/decisions/0003 §3a). The voter has just typed the right
+    code, so the stored value is replaced (only if unchanged meanwhile) and their credential goes
+    on working after an upgrade during a ballot.
+    """
+    upgraded = crypto.code_hash(reference, code)
+    Credential.objects.filter(pk=credential.pk, code_hash=credential.code_hash).update(
+        code_hash=upgraded
+    )
+    credential.code_hash = upgraded
 
 
 def _not_open_message(contest: Contest) -> str:
