@@ -231,3 +231,15 @@ def _pdf_text_has(pdf: bytes, text: str) -> bool:
             continue
     drawn = "".join(re.findall(r"\((.*?)\) Tj", " ".join(chunks)))
     return text in drawn.replace(" ", "")
+
+
+def test_the_sites_own_chain_is_verified_too(capsys: Any) -> None:
+    """Events of no contest (roles, users, log-in lock-outs) form the site's chain."""
+    for number in range(3):
+        audit_record(action="test.site", summary=f"Site event {number}")
+    code, output = main(["audit", "verify", "--site"]), capsys.readouterr()
+    assert code == 0, output
+    middle = AuditEvent.objects.filter(contest__isnull=True).order_by("sequence")[1]
+    AuditEvent.objects.filter(pk=middle.pk).update(summary="Nothing happened")
+    assert main(["audit", "verify", "--site"]) == 1
+    assert f"event {middle.pk}" in capsys.readouterr().err
