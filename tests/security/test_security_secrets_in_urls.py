@@ -86,6 +86,14 @@ def test_the_access_log_drops_booth_queries_and_booth_referrers() -> None:
     assert "ABCDE12345" not in repr(atoms)
     receipt = _atoms("/vote/receipts/leader/", "receipt=RCPT", "-")
     assert "RCPT" not in repr(receipt)
+    # A supervisor's page names the paper's reference in its path: the log does not.
+    paper = _atoms(
+        "/vote/paper/leader/supervisor/ABCDE12345/",
+        "",
+        "https://omov.example/vote/paper/leader/supervisor/ABCDE12345/",
+    )
+    assert "ABCDE12345" not in repr(paper)
+    assert paper["r"] == "GET /vote/paper/leader/supervisor/[reference]/ HTTP/1.1"
     # Elsewhere the query is kept (the back office's filters help reading the log).
     other = _atoms("/admin/core/auditevent/", "action=login.locked", "-")
     assert other["r"] == "GET /admin/core/auditevent/?action=login.locked HTTP/1.1"

@@ -11,6 +11,7 @@ of omov must do the same with its own log (docs/deployment.md shows nginx and Ca
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -18,6 +19,14 @@ from urllib.parse import urlsplit, urlunsplit
 from gunicorn.glogging import Logger
 
 BOOTH_PREFIX = "/vote/"
+#: Paths that carry a ballot reference in a segment (a supervisor resolving a paper): the
+#: segment is replaced before the line is written.
+_REFERENCE_IN_PATH = re.compile(r"^(/vote/paper/[^/]+/supervisor/)[^/]+")
+
+
+def path_for_log(path: str) -> str:
+    """Return the path as the log may keep it: no ballot reference in it."""
+    return _REFERENCE_IN_PATH.sub(r"\1[reference]", path)
 
 
 def url_without_query(url: str) -> str:
@@ -29,7 +38,8 @@ def url_without_query(url: str) -> str:
 def referrer_for_log(referrer: str) -> str:
     """Return the referrer as the log may keep it: booth referrers lose query and fragment."""
     if BOOTH_PREFIX in referrer:
-        return url_without_query(referrer)
+        parts = urlsplit(referrer)
+        return urlunsplit((parts.scheme, parts.netloc, path_for_log(parts.path), "", ""))
     return referrer
 
 
@@ -44,7 +54,8 @@ class QuietVoteLogger(Logger):  # type: ignore[misc]
         cleaned = dict(environ)
         path = str(environ.get("PATH_INFO") or "")
         if path.startswith(BOOTH_PREFIX):
-            cleaned["RAW_URI"] = path
+            cleaned["PATH_INFO"] = path_for_log(path)
+            cleaned["RAW_URI"] = cleaned["PATH_INFO"]
             cleaned["QUERY_STRING"] = ""
         if "HTTP_REFERER" in cleaned:
             cleaned["HTTP_REFERER"] = referrer_for_log(str(cleaned["HTTP_REFERER"]))
