@@ -106,3 +106,16 @@ def test_every_booth_response_has_one_size_whatever_the_ranking(
             assert "There is a problem with your ballot" in response.content.decode()
             error_sizes.add(len(response.content))
     assert error_sizes == bodies
+
+
+def test_booth_pages_are_never_compressed(client: Any) -> None:
+    """A compressed size depends on the content: it would undo the padding."""
+    open_ballot = open_contest(voters=1, candidates=FIVE)
+    sign_in_directly(client, open_ballot, open_ballot.entries[0])
+    for response in (
+        client.get("/vote/", HTTP_ACCEPT_ENCODING="gzip, br"),
+        client.get("/vote/ballot/", HTTP_ACCEPT_ENCODING="gzip, br"),
+    ):
+        assert response.status_code == 200
+        assert "Content-Encoding" not in response
+        assert response.content.startswith(b"<!doctype html>")
