@@ -29,7 +29,10 @@ def register(subparsers: Any) -> None:
         ),
     )
     generate.add_argument(
-        "--out", type=Path, help="Write the lines to this new file (mode 0600) instead."
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="Write the lines to this new file (mode 0600) instead.",
     )
     generate.set_defaults(handler=generate_keys)
 
