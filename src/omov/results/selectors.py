@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from omov.contests.models import Contest
+from omov.core.selectors import AuditMark, audit_mark
 from omov.electorate.models import Category
 from omov.results.models import Result
 
@@ -159,6 +160,10 @@ class Declaration:
     turnout_percent: str
     seed: str
     ballots_sha256: str
+    # Where the declaration sits in the contest's audit chain (``omov audit verify``): the
+    # declaring event's place and hash, or the head so far while not yet declared.
+    audit_sequence: int = 0
+    audit_hash: str = ""
 
 
 def _chart(
@@ -318,6 +323,7 @@ def declaration_for(result: Result) -> Declaration:
                 ),
             )
         )
+    mark = _declaration_audit_mark(contest)
     return Declaration(
         contest=contest,
         result=result,
@@ -345,6 +351,8 @@ def declaration_for(result: Result) -> Declaration:
         turnout_percent=percent(result.ballots_returned, result.credentials_issued),
         seed=str(report.get("seed", "")),
         ballots_sha256=result.ballots_sha256,
+        audit_sequence=mark.sequence if mark is not None else 0,
+        audit_hash=mark.hash if mark is not None else "",
     )
 
 
@@ -360,6 +368,11 @@ def reason_label(reason: str) -> str:
 
 def _signed(value: Decimal) -> str:
     return f"+{votes_text(value)}" if value > 0 else f"−{votes_text(-value)}"
+
+
+def _declaration_audit_mark(contest: Contest) -> AuditMark | None:
+    """Return the declaring event of the contest's audit chain (the head so far if undeclared)."""
+    return audit_mark(contest, action="results.declare") or audit_mark(contest)
 
 
 def results_document(result: Result) -> dict[str, Any]:
@@ -395,7 +408,16 @@ def results_document(result: Result) -> dict[str, Any]:
             "percent": percent(result.ballots_returned, result.credentials_issued),
         },
         "ballots": {"format": "blt", "sha256": result.ballots_sha256},
+        "audit": _audit_document(contest),
     }
+
+
+def _audit_document(contest: Contest) -> dict[str, Any] | None:
+    """Return where the declaration sits in the audit chain, for `omov audit verify`."""
+    mark = _declaration_audit_mark(contest)
+    if mark is None:
+        return None
+    return {"chain": "sha256", "sequence": mark.sequence, "hash": mark.hash, "event": mark.action}
 
 
 @dataclass(frozen=True)
