@@ -184,7 +184,12 @@ EMAIL_BACKEND = os.environ.get(
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "returning-officer@omov.invalid")
-OMOV_PUBLIC_URL = os.environ.get("OMOV_PUBLIC_URL", "http://127.0.0.1:8000")
+# The address voters open, put in every credential email and letter. Production has no default:
+# opening the ballot and sending credentials refuse until it is a public https address
+# (omov.ballots.public_url).
+OMOV_PUBLIC_URL = os.environ.get(
+    "OMOV_PUBLIC_URL", "" if IS_PRODUCTION else "http://127.0.0.1:8000"
+)
 
 # Voting and delivery limits (see docs/decisions/0003-ballot-secrecy.md).
 OMOV_EMAIL_RATE = float(os.environ.get("OMOV_EMAIL_RATE", "50"))  # messages per second

@@ -34,6 +34,7 @@ from omov.ballots.models import (
     PaperRecord,
     SpoiltReason,
 )
+from omov.ballots.public_url import public_url_require
 from omov.contests.models import Candidate, CandidateStatus, Contest, ContestStatus
 from omov.contests.services import contest_transition
 from omov.core import clock
@@ -157,6 +158,9 @@ def ballot_open(
             "from the ballot office page, or with `omov ballot open --contest "
             f"{contest.slug} --key-out FILE`."
         )
+    # Every credential email and letter will carry the booth's address: refuse a wrong one now,
+    # before a single credential exists.
+    public_url_require()
     key_path = Path(key_out) if key_out is not None else None
     if key_path is not None:
         if key_path.exists():
