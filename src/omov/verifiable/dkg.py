@@ -66,8 +66,9 @@ def deal(
     dealer: int,
     threshold: int,
     recipients: Mapping[int, bytes],
-) -> tuple[Dealing, int]:
-    """Deal a fresh polynomial; return the public dealing and the share the dealer keeps.
+) -> tuple[Dealing, list[int]]:
+    """Deal a fresh polynomial; return the public dealing and its coefficients (kept secret by
+    the dealer, to answer a complaint).
 
     ``recipients`` maps every trustee's number (the dealer's own included) to its X25519
     communication public key.
@@ -82,8 +83,7 @@ def deal(
         share = polynomial_value(coefficients, recipient)
         box = SealedBox(PublicKey(public_key))
         sealed[recipient] = box.encrypt(_share_plaintext(dealer, recipient, share))
-    own_share = polynomial_value(coefficients, dealer)
-    return Dealing(dealer, commitments, proof, sealed), own_share
+    return Dealing(dealer, commitments, proof, sealed), coefficients
 
 
 def dealing_is_well_formed(*, context: bytes, dealing: Dealing, threshold: int) -> bool:
