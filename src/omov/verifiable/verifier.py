@@ -358,6 +358,8 @@ class RecordState:
         self.decryptions[trustee] = shares
 
     def _apply_result(self, link: ChainLink) -> None:
+        if self.decoded is not None:
+            raise RecordError("order", link.file, "the result comes once")
         if len(self.decryptions) < self.threshold:
             raise RecordError(
                 "result",
