@@ -288,3 +288,17 @@ def test_a_ci_sized_election_of_1000_ballots_runs_verifies_and_counts(tmp_path: 
 
     assert Counter(row[0] for row in decoded) == Counter(choices)
     assert count_of([row[0] for row in decoded]) == count_of(choices)
+
+
+def test_a_line_missing_behind_an_unchanged_header_is_named(
+    record: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = entry(record, "mix", 1)
+    values = lines_of(path)
+    del values[9]
+    write_lines(path, values)
+    rechain(record)
+    code, output = verify(record, capsys)
+    assert code == 1
+    assert f"format check failed at {path.relative_to(record)} line 1" in output
+    assert "count is not the number of lines" in output

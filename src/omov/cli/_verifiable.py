@@ -6,14 +6,15 @@ with progress on stderr. None of it starts Django.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import getpass
 import json
 import os
 import sys
 import time
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,19 @@ def mapper_for(workers: int) -> Iterator[Mapper]:
         yield map
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield pool.map
+
+        def bounded_map(function: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+            # ``pool.map`` submits every job at once, holding the whole entry in memory; keep
+            # only a few chunks in flight so memory stays flat as the record grows.
+            pending: collections.deque[Future[Any]] = collections.deque()
+            for item in items:
+                pending.append(pool.submit(function, item))
+                if len(pending) >= 2 * workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+
+        yield bounded_map
 
 
 class Progress:

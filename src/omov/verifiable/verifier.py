@@ -9,9 +9,10 @@ changes and nothing bad is added.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -113,22 +114,22 @@ class RecordState:
             raise RecordError("format", link.file, f"the entry's kind is not {link.kind!r}")
         return value
 
-    def _lines(self, link: ChainLink) -> tuple[dict[str, Any], list[str]]:
-        with (self.directory / link.file).open(encoding="utf-8") as handle:
-            lines = handle.read().splitlines()
-        if not lines:
+    def _lines(self, link: ChainLink) -> tuple[dict[str, Any], EntryLines]:
+        path = self.directory / link.file
+        with path.open(encoding="utf-8") as handle:
+            first = handle.readline()
+        if not first.strip():
             raise RecordError("format", link.file, "the entry is empty")
         try:
-            header = json.loads(lines[0])
+            header = json.loads(first)
         except ValueError as error:
             raise RecordError("format", f"{link.file} line 1", f"not JSON ({error})") from error
         if not isinstance(header, dict) or header.get("kind") != link.kind:
             raise RecordError("format", f"{link.file} line 1", f"the kind is not {link.kind!r}")
-        if header.get("count") != len(lines) - 1:
-            raise RecordError(
-                "format", f"{link.file} line 1", f"the header's count is not {len(lines) - 1}"
-            )
-        return header, lines[1:]
+        count = header.get("count")
+        if not isinstance(count, int) or count < 0:
+            raise RecordError("format", f"{link.file} line 1", "the header has no count")
+        return header, EntryLines(path, link.file, count)
 
     # --- the key ceremony -------------------------------------------------------------------
 
@@ -257,9 +258,7 @@ class RecordState:
         channel = header.get("channel")
         if channel not in ("online", "paper"):
             raise RecordError("ballots", f"{link.file} line 1", "channel is online or paper")
-        jobs = [
-            (link.file, low + 2, lines[low:high], self.width) for low, high in _chunks(len(lines))
-        ]
+        jobs = ((link.file, low + 2, block, self.width) for low, block in lines.chunks())
         for rows, trackers in self.mapper(_parse_ballots, jobs):
             for offset, mark in enumerate(trackers):
                 if mark in self.trackers:
@@ -286,9 +285,7 @@ class RecordState:
                 link.file,
                 f"{len(lines)} ballots out, {len(self.current)} in: a ballot was dropped or added",
             )
-        jobs = [
-            (link.file, low + 2, lines[low:high], self.width) for low, high in _chunks(len(lines))
-        ]
+        jobs = ((link.file, low + 2, block, self.width) for low, block in lines.chunks())
         outputs: list[Row] = []
         columns: list[list[Any]] = [[], [], [], []]
         for rows, commitments, chain, s_hat, s_prime in self.mapper(_parse_mix, jobs):
@@ -347,10 +344,17 @@ class RecordState:
                 "decryption", link.file, f"{len(lines)} shares for {len(self.current)} ballots"
             )
         key = self.verification_keys[trustee]
-        jobs = [
-            (link.file, low + 2, lines[low:high], self.current[low:high], self.context, key.data)
-            for low, high in _chunks(len(lines))
-        ]
+        jobs = (
+            (
+                link.file,
+                low + 2,
+                block,
+                self.current[low : low + len(block)],
+                self.context,
+                key.data,
+            )
+            for low, block in lines.chunks()
+        )
         shares: list[list[Point]] = []
         for part in self.mapper(_check_decryption, jobs):
             shares.extend(part)
@@ -395,6 +399,38 @@ class RecordState:
                 "result", link.file, f"decoded ballot {first + 1} differs from the decryption"
             )
         self.decoded = decoded
+
+
+class EntryLines:
+    """The lines after an entry's header, read a chunk at a time (the record may be large).
+
+    ``len`` is the header's count; reading checks that the file has exactly that many lines.
+    """
+
+    def __init__(self, path: Path, file: str, count: int) -> None:
+        self.path, self.file, self.count = path, file, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def chunks(self) -> Iterator[tuple[int, list[str]]]:
+        """Yield ``(index of the first line, lines)`` in chunks of ``CHUNK``."""
+        read = 0
+        with self.path.open(encoding="utf-8") as handle:
+            handle.readline()
+            while True:
+                block = list(itertools.islice(handle, CHUNK))
+                if not block:
+                    break
+                if read + len(block) > self.count:
+                    break
+                yield read, [line.rstrip("\n") for line in block]
+                read += len(block)
+            extra = handle.readline() if read == self.count else ""
+        if read != self.count or extra:
+            raise RecordError(
+                "format", f"{self.file} line 1", "the header's count is not the number of lines"
+            )
 
 
 def _chunks(size: int) -> list[tuple[int, int]]:
