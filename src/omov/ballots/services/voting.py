@@ -154,7 +154,7 @@ def ballot_open(
     if key_out is None and not hand_over_key:
         raise ServiceError(
             "Opening the ballot creates the count key, which is shown only once. Open the ballot "
-            "from the ballot office page, or with `omov credentials open-ballot --contest "
+            "from the ballot office page, or with `omov ballot open --contest "
             f"{contest.slug} --key-out FILE`."
         )
     key_path = Path(key_out) if key_out is not None else None
@@ -257,15 +257,21 @@ def ballot_close(
         BallotBox.objects.filter(contest=contest).update(closed_at=clock.now())
         ballots = Ballot.objects.filter(contest=contest).count()
         voted = Credential.objects.filter(contest=contest, has_voted=True).count()
+        # A spoilt paper marks its voter as voted but is not a ballot for the count: say so, or
+        # "ballots received" and "voters voted" disagree without a reason on the page.
+        spoilt = PaperRecord.objects.filter(contest=contest, outcome=PaperOutcome.SPOILT).count()
         _scrub_physical_order(contest)
         audit_record(
             action="ballot.close",
-            summary=f"Closed the ballot: {ballots} ballots received, {voted} voters voted",
+            summary=(
+                f"Closed the ballot: {voted:,} voters voted; {ballots:,} ballots for the count "
+                f"and {spoilt:,} spoilt papers"
+            ),
             actor=actor,
             actor_label=actor_label,
             contest=contest,
             target=contest,
-            data={"ballots": ballots, "voted": voted},
+            data={"ballots": ballots, "voted": voted, "spoilt": spoilt},
         )
     return contest
 
