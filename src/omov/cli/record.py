@@ -80,7 +80,12 @@ def register(subparsers: Any) -> None:
         required=True,
         help="a JSON list of option indices (0-based), one per ballot",
     )
-    ballots.add_argument("--channel", choices=("online", "paper"), default="online")
+    ballots.add_argument(
+        "--channel",
+        choices=("online", "paper"),
+        default="online",
+        help="how these ballots were cast (default: online)",
+    )
     ballots.set_defaults(handler=_add_ballots)
 
     tally = actions.add_parser("tally", help="combine the decryption shares into the result")

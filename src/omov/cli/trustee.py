@@ -61,39 +61,57 @@ def register(subparsers: Any) -> None:
     init = actions.add_parser("init", help="make your communication key pair")
     init.add_argument("--number", type=int, required=True, help="your trustee number (1…n)")
     init.add_argument("--name", required=True, help="your name as the record shows it")
-    init.add_argument("--secret", type=Path, required=True, help="your secret file (new)")
-    init.add_argument("--public", type=Path, required=True, help="the public file to hand in")
+    init.add_argument(
+        "--secret", type=Path, required=True, metavar="FILE", help="your secret file (new)"
+    )
+    init.add_argument(
+        "--public", type=Path, required=True, metavar="FILE", help="the public file to hand in"
+    )
     init.set_defaults(handler=_init)
 
     deal = _with_record(actions.add_parser("deal", help="deal your part of the joint key"))
-    deal.add_argument("--secret", type=Path, required=True)
-    deal.add_argument("--keep", type=Path, required=True, help="your dealing's secret (new)")
-    deal.add_argument("--out", type=Path, required=True, help="the dealing to hand in")
+    deal.add_argument("--secret", type=Path, required=True, metavar="FILE", help="your secret file")
+    deal.add_argument(
+        "--keep", type=Path, required=True, metavar="FILE", help="your dealing's secret (new)"
+    )
+    deal.add_argument(
+        "--out", type=Path, required=True, metavar="FILE", help="the dealing to hand in"
+    )
     deal.set_defaults(handler=_deal)
 
     check = _with_record(actions.add_parser("check-shares", help="check the shares sent to you"))
-    check.add_argument("--secret", type=Path, required=True)
+    check.add_argument(
+        "--secret", type=Path, required=True, metavar="FILE", help="your secret file"
+    )
     check.add_argument("--out-dir", type=Path, required=True, help="where complaints are written")
     check.set_defaults(handler=_check_shares)
 
     answer = _with_record(actions.add_parser("answer", help="answer complaints against you"))
-    answer.add_argument("--keep", type=Path, required=True)
+    answer.add_argument(
+        "--keep", type=Path, required=True, metavar="FILE", help="your dealing's secret file"
+    )
     answer.add_argument("--out-dir", type=Path, required=True, help="where answers are written")
     answer.set_defaults(handler=_answer)
 
     save = _with_record(actions.add_parser("save-share", help="compute and keep your key share"))
-    save.add_argument("--secret", type=Path, required=True)
-    save.add_argument("--share", type=Path, required=True, help="your key share file (new)")
+    save.add_argument("--secret", type=Path, required=True, metavar="FILE", help="your secret file")
+    save.add_argument(
+        "--share", type=Path, required=True, metavar="FILE", help="your key share file (new)"
+    )
     save.set_defaults(handler=_save_share)
 
     mix = _with_record(actions.add_parser("mix", help="shuffle the ballots with a proof"))
     mix.add_argument("--number", type=int, required=True, help="your trustee number")
-    mix.add_argument("--out", type=Path, required=True, help="the mix to hand in")
+    mix.add_argument("--out", type=Path, required=True, metavar="FILE", help="the mix to hand in")
     mix.set_defaults(handler=_mix)
 
     decrypt = _with_record(actions.add_parser("decrypt", help="your decryption shares, proven"))
-    decrypt.add_argument("--share", type=Path, required=True, help="your key share file")
-    decrypt.add_argument("--out", type=Path, required=True, help="the shares to hand in")
+    decrypt.add_argument(
+        "--share", type=Path, required=True, metavar="FILE", help="your key share file"
+    )
+    decrypt.add_argument(
+        "--out", type=Path, required=True, metavar="FILE", help="the shares to hand in"
+    )
     decrypt.set_defaults(handler=_decrypt)
 
 
