@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ballots', '0001_initial'),
+        ("ballots", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='credential',
-            name='has_rejected_paper',
+            model_name="credential",
+            name="has_rejected_paper",
             field=models.BooleanField(db_default=False, default=False),
         ),
     ]
