@@ -11,7 +11,7 @@ from factories import UserFactory, grant
 from omov.ballots import services
 from omov.ballots.models import Ballot, Credential, PaperKeying, PaperRecord
 from omov.core.errors import ServiceError
-from omov.core.models import Role
+from omov.core.models import AuditEvent, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +100,11 @@ def test_spoilt_paper_is_recorded_and_marks_the_voter_but_is_no_ballot(
     assert PaperRecord.objects.get().reason == "unclear"
     assert Credential.objects.get(roll_entry=open_ballot.entries[0]).has_voted
     services.ballot_close(contest=open_ballot.contest)
+    # The close explains why voters who voted outnumber ballots for the count.
+    closing = AuditEvent.objects.get(action="ballot.close")
+    assert closing.summary == (
+        "Closed the ballot: 1 voters voted; 0 ballots for the count and 1 spoilt papers"
+    )
     counted = services.ballots_for_count(
         contest=open_ballot.contest, private_key_bytes=open_ballot.private_key
     )
@@ -119,6 +124,28 @@ def test_paper_from_a_voter_who_voted_online_is_rejected(
     assert result.status == "rejected"
     assert Ballot.objects.count() == 1
     assert PaperRecord.objects.get().reason == "already_voted"
+
+
+def test_keying_a_rejected_paper_again_does_not_count_it_twice(
+    open_ballot: OpenBallot, staff: Any
+) -> None:
+    issued = open_ballot.credential_for(open_ballot.entries[0])
+    credential = services.credential_sign_in(
+        reference=issued.reference, code=issued.code, client_ip="10.9.0.1"
+    )
+    corbyn = open_ballot.candidates[0].pk
+    services.ballot_cast(credential_id=credential.pk, ranking=[corbyn])
+    for who in ("alice", "bob", "alice"):
+        result = key(open_ballot, staff[who], issued.reference, [corbyn])
+        assert result.status == "rejected"
+    assert "already recorded as rejected" in result.message
+    assert PaperRecord.objects.filter(reason="already_voted").count() == 1
+    assert AuditEvent.objects.filter(action="paper.reject").count() == 1
+    services.ballot_close(contest=open_ballot.contest)
+    counted = services.ballots_for_count(
+        contest=open_ballot.contest, private_key_bytes=open_ballot.private_key
+    )
+    assert counted.rejected == {"already_voted": 1}
 
 
 def test_voter_who_votes_online_between_the_two_keyings_keeps_the_online_vote(

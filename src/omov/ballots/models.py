@@ -71,6 +71,10 @@ class Credential(models.Model):
     )
     reminder_round = models.PositiveSmallIntegerField(default=0)
     has_voted = models.BooleanField(default=False)
+    #: A returned paper from this voter was rejected because they had already voted. Recorded so
+    #: that keying the same paper again does not count a second rejection. It says nothing about
+    #: any vote: a rejected paper is never opened for the count.
+    has_rejected_paper = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         indexes = [

@@ -28,7 +28,8 @@ def register(subparsers: Any) -> None:
             "Build two contests: a replay of the 2016 Labour leadership election, declared with "
             "the published figures (scaled to 1/100 unless --full), and a deputy leadership "
             "election open for voting now. Print the staff logins and voter credentials, then "
-            "serve the site."
+            "serve the site. Other commands work on the demo's database when OMOV_DATA_DIR names "
+            "its data folder: `OMOV_DATA_DIR=var/demo omov contest list`."
         ),
     )
     parser.add_argument(
@@ -91,6 +92,24 @@ def _reset(data_dir: Path) -> None:
     shutil.rmtree(data_dir / "keys", ignore_errors=True)
 
 
+def _demo_environment(data_dir: Path) -> None:
+    """Give the demo its own keys (drawn once into its data folder) and a plain-HTTP setup.
+
+    The demo serves like production (no debug pages) but on plain HTTP on this machine, so its
+    cookies cannot be HTTPS-only, and its mail goes to the console with credentials masked. Its
+    keys are its own, never the public development keys of the test settings: a demo left
+    running on a network cannot be voted in by whoever has read omov's source.
+    """
+    from omov.config.env import SECRET_NAMES, local_secret
+
+    for name in SECRET_NAMES:
+        if not os.environ.get(name):
+            os.environ[name] = local_secret(data_dir / "secrets", name)
+    os.environ.setdefault("SECURE_COOKIES", "0")
+    os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
+    os.environ.setdefault("EMAIL_BACKEND", "omov.core.mail.RedactingConsoleBackend")
+
+
 def demo(args: argparse.Namespace) -> int:
     """Build the demo, print where to log in, and serve it unless --no-serve."""
     divisor = 1 if args.full else args.scale
@@ -101,8 +120,7 @@ def demo(args: argparse.Namespace) -> int:
     data_dir.mkdir(parents=True, exist_ok=True)
     if args.reset:
         _reset(data_dir)
-
-    from django.core.management import call_command
+    _demo_environment(data_dir)
 
     from omov.cli.django_setup import setup_django
     from omov.cli.serve import prepare_database, run_gunicorn
@@ -114,7 +132,6 @@ def demo(args: argparse.Namespace) -> int:
     from omov.demo.report import print_report
 
     try:
-        call_command("migrate", interactive=False, verbosity=0)
         report = demo_build(
             data_dir=data_dir,
             divisor=divisor,

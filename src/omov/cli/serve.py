@@ -16,32 +16,52 @@ def register(subparsers: Any) -> None:
         "serve",
         help="Run the web application with gunicorn (migrates and collects static files first).",
     )
-    parser.add_argument("--bind", default=os.environ.get("OMOV_BIND", "127.0.0.1:8000"))
     parser.add_argument(
-        "--workers", type=int, default=int(os.environ.get("OMOV_WORKERS", "0")) or None
+        "--bind",
+        default=os.environ.get("OMOV_BIND", "127.0.0.1:8000"),
+        metavar="ADDRESS:PORT",
+        help="Where to listen (default: OMOV_BIND, else 127.0.0.1:8000).",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("OMOV_WORKERS", "0")) or None,
+        metavar="N",
+        help="Worker processes (default: OMOV_WORKERS, else twice the cores plus one).",
     )
     parser.add_argument("--no-migrate", action="store_true", help="Do not apply migrations.")
+    parser.add_argument(
+        "--dev",
+        action="store_true",
+        help="Development mode on your own machine: DEBUG pages, keys drawn once into the data "
+        "folder. Without it omov serves in production mode and needs SECRET_KEY and "
+        "OMOV_CREDENTIAL_KEY (make them with `omov keys generate`).",
+    )
     parser.set_defaults(handler=serve)
 
     manage = subparsers.add_parser(
-        "manage", help="Run a Django management command (e.g. createsuperuser).", add_help=False
+        "manage",
+        help="Run a Django management command (e.g. createsuperuser); `omov manage help` lists "
+        "them.",
+        add_help=False,
+        prefix_chars="\0",  # every argument, --help included, belongs to Django's command
     )
-    manage.add_argument("arguments", nargs=argparse.REMAINDER)
+    manage.add_argument("arguments", nargs=argparse.REMAINDER, metavar="ARGUMENTS")
     manage.set_defaults(handler=run_manage)
 
 
 def prepare_database(*, migrate: bool = True) -> None:
     """Apply migrations and collect static files, quietly."""
-    setup_django()
+    setup_django(migrate=migrate)
     from django.core.management import call_command
 
-    if migrate:
-        call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def serve(args: argparse.Namespace) -> int:
-    """Serve the application until interrupted."""
+    """Serve the application until interrupted (production mode unless ``--dev``)."""
+    if args.dev:
+        os.environ["OMOV_ENV"] = "development"
     prepare_database(migrate=not args.no_migrate)
     run_gunicorn(bind=args.bind, workers=args.workers)
     return 0
@@ -62,6 +82,8 @@ def run_gunicorn(*, bind: str, workers: int | None = None) -> None:
             self.cfg.set("threads", 4)
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("accesslog", "-")
+            # Never write a /vote/ query string or a booth referrer to the access log.
+            self.cfg.set("logger_class", "omov.config.access_log.QuietVoteLogger")
             self.cfg.set("graceful_timeout", 10)
 
         def load(self) -> Any:
@@ -72,8 +94,8 @@ def run_gunicorn(*, bind: str, workers: int | None = None) -> None:
 
 
 def run_manage(args: argparse.Namespace) -> int:
-    """Pass the arguments to Django's management commands."""
-    setup_django()
+    """Pass the arguments to Django's management commands (``migrate`` among them)."""
+    setup_django(migrate=False)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line([f"{sys.argv[0]} manage", *args.arguments])

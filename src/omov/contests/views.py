@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -14,6 +15,7 @@ from omov.contests.selectors import contests_visible_to
 from omov.core.errors import ServiceError
 from omov.core.models import Role
 from omov.core.policies import has_role
+from omov.core.selectors import audit_chain_verify, audit_mark
 
 
 def contest_list(request: HttpRequest) -> HttpResponse:
@@ -44,6 +46,7 @@ def contest_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_take_step": bool(can_step),
         "can_view_audit": bool(policies.can_view_audit(request.user, contest)),
         "is_office": has_role(request.user, contest, *Role),
+        "audit_head": audit_mark(contest),
     }
     return render(request, "contests/detail.html", context)
 
@@ -66,11 +69,17 @@ def contest_step(request: HttpRequest, slug: str, step: str) -> HttpResponse:
     return redirect("contests:detail", slug=contest.slug)
 
 
+#: Events per page of the audit trail (a full-size contest has thousands).
+AUDIT_PAGE_SIZE = 100
+
+
 def contest_audit(request: HttpRequest, slug: str) -> HttpResponse:
     """Show the audit trail of a contest to the returning officer and scrutineers."""
     contest = _get_visible(request, slug)
     decision = policies.can_view_audit(request.user, contest)
     if not decision:
         raise PermissionDenied(decision.reason)
-    events = contest.audit_events.select_related("actor")[:500]
-    return render(request, "contests/audit.html", {"contest": contest, "events": events})
+    events = contest.audit_events.select_related("actor")  # newest first
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"contest": contest, "page": page, "chain": audit_chain_verify(contest)}
+    return render(request, "contests/audit.html", context)

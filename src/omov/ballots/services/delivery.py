@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from omov.ballots import crypto
 from omov.ballots.models import Credential, Delivery
+from omov.ballots.public_url import public_url_require
 from omov.contests.models import Contest, ContestStatus
 from omov.core import clock
 from omov.core.errors import ServiceError
@@ -41,11 +42,18 @@ def _rate() -> float:
 
 
 def _booth_link(reference: str | None = None) -> str:
-    base = str(getattr(settings, "OMOV_PUBLIC_URL", "")).rstrip("/")
-    return f"{base}/vote/" + (f"?ref={reference}" if reference else "")
+    """Return the booth's address; with a reference, in the fragment (``#ref=``).
+
+    Browsers never send a URL's fragment to the server, so the reference reaches no access log,
+    proxy log or Referer header; the booth's script copies it into the form (issue 8, item 4).
+    """
+    base = public_url_require()
+    return f"{base}/vote/" + (f"#ref={reference}" if reference else "")
 
 
 def _require_open(contest: Contest) -> None:
+    """Refuse to deliver anything unless the ballot is open and the booth's address is public."""
+    public_url_require()
     if contest.status != ContestStatus.BALLOT_OPEN:
         raise ServiceError(
             f"Credentials go out only while the ballot is open; {contest.title} is "

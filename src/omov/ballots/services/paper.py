@@ -122,15 +122,41 @@ def _settle_or_reject(
                 reason=reason,
             )
     except _AlreadyVoted:
-        PaperRecord.objects.create(
-            id=_random_uuid(),
-            contest=contest,
-            outcome=PaperOutcome.REJECTED,
-            reason=RejectedReason.ALREADY_VOTED,
-        )
+        return _reject_already_voted(contest=contest, credential=credential, actor=None)
+
+
+def _reject_already_voted(*, contest: Contest, credential: Credential, actor: Any) -> PaperResult:
+    """Record one "already voted" rejection per voter, however often their paper is keyed.
+
+    The flag is set by a conditional update, so two operators keying the same paper at once
+    still record it once; the rejected count published with the result counts papers, not
+    keyings (issue 8, item 12).
+    """
+    is_first = Credential.objects.filter(pk=credential.pk, has_rejected_paper=False).update(
+        has_rejected_paper=True
+    )
+    if not is_first:
         return PaperResult(
-            "rejected", "This voter had already voted, so the paper is rejected (already voted)."
+            "rejected",
+            "This voter has already voted and their paper is already recorded as rejected; "
+            "it is not counted again. Put the paper with the rejected papers.",
         )
+    PaperRecord.objects.create(
+        id=_random_uuid(),
+        contest=contest,
+        outcome=PaperOutcome.REJECTED,
+        reason=RejectedReason.ALREADY_VOTED,
+    )
+    audit_record(
+        action="paper.reject",
+        summary="Rejected a returned paper: the voter had already voted",
+        actor=actor,
+        contest=contest,
+        data={"reason": RejectedReason.ALREADY_VOTED},
+    )
+    return PaperResult(
+        "rejected", "This voter has already voted, so the paper is rejected (already voted)."
+    )
 
 
 def paper_key(
@@ -159,23 +185,7 @@ def paper_key(
         )
         if keying is None:
             if credential.has_voted:
-                PaperRecord.objects.create(
-                    id=_random_uuid(),
-                    contest=contest,
-                    outcome=PaperOutcome.REJECTED,
-                    reason=RejectedReason.ALREADY_VOTED,
-                )
-                audit_record(
-                    action="paper.reject",
-                    summary="Rejected a returned paper: the voter had already voted",
-                    actor=operator,
-                    contest=contest,
-                    data={"reason": RejectedReason.ALREADY_VOTED},
-                )
-                return PaperResult(
-                    "rejected",
-                    "This voter has already voted, so the paper is rejected (already voted).",
-                )
+                return _reject_already_voted(contest=contest, credential=credential, actor=operator)
             PaperKeying.objects.create(
                 contest=contest,
                 reference=reference,
