@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from electorate_csv import csv_bytes
 
 from factories import BranchFactory, CandidateFactory, PersonFactory, UserFactory, grant
 from omov.core.models import AuditEvent, Role
+from omov.electorate.importing import RollFileReader, RollFileRejected
 from omov.electorate.models import EligibilityDecision, Person
 from omov.electorate.services import roll_evaluate
 
@@ -224,3 +226,38 @@ def test_override_through_the_page(world: Any) -> None:
     assert decision.is_eligible and decision.override_reason == "Appeal upheld."
     page = client.get(reverse("electorate:person", args=[contest.slug, own.pk])).content.decode()
     assert "decided on appeal" in page
+
+
+BAD_ENCODINGS = {
+    "latin-1 header": "external_id,category,first_name,last_name,pr\xe9nom\n".encode("latin-1"),
+    "utf-16": csv_bytes("N1,member,New,Person,,,,,,,,,,,").decode().encode("utf-16"),
+    "binary": bytes(range(256)) * 4,
+    "latin-1 row": csv_bytes("N1,member,Ren\xe9e,Person,,,,,,,,,,,").decode().encode("latin-1"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_ENCODINGS))
+def test_an_upload_that_is_not_utf8_gets_the_cli_message_not_a_server_error(
+    world: Any, name: str
+) -> None:
+    """Issue 8 item 9: these uploads answered HTTP 500; the page must say what the CLI says."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils.html import escape
+    from django.utils.text import capfirst
+
+    data = BAD_ENCODINGS[name]
+    expected: list[str] = []
+    try:
+        for _row in RollFileReader(io.BytesIO(data)):
+            pass
+    except RollFileRejected as error:
+        expected = [error.message, *(row_error.message for row_error in error.errors)]
+    client = client_for(world["users"]["returning_officer"])
+    url = reverse("electorate:import", args=[world["contest"].slug])
+    response = client.post(url, {"file": SimpleUploadedFile("roll.csv", data)})
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "UTF-8" in content
+    for message in expected:
+        assert escape(capfirst(message)) in content
+    assert not Person.objects.filter(external_id="N1").exists()

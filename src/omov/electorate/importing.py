@@ -222,6 +222,13 @@ def _text_stream(source: BinaryIO, progress: Callable[[int], None] | None) -> io
     return io.TextIOWrapper(buffered, encoding="utf-8-sig", errors="omov-roll-bytes", newline="")
 
 
+def _printable(value: str) -> str:
+    """Return ``value`` with undecodable bytes shown as ``\\xE9`` (safe to print and to render)."""
+    text = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    # UTF-16 text read as UTF-8 has a NUL after each letter; other control bytes are shown.
+    return "".join("" if c == "\x00" else f"\\x{ord(c):02x}" if c < " " else c for c in text)
+
+
 def _first_bad_byte(value: str) -> str | None:
     for character in value:
         if "\udc80" <= character <= "\udcff":
@@ -280,6 +287,8 @@ class RollFileReader:
             errors.append(
                 RowError(1, "", "the header is not UTF-8 text; save the file as UTF-8 (CSV UTF-8)")
             )
+        # Names are made printable first: a header that is not UTF-8 must still be reported.
+        header = [_printable(name) for name in header]
         columns: list[str] = []
         for name in header:
             theirs = name.strip()
