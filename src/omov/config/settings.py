@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "omov.nominations",
     "omov.ballots",
     "omov.results",
+    "omov.campaigns",
 ]
 
 MIDDLEWARE = [
