@@ -272,3 +272,20 @@ class DoNotCall(models.Model):
 
     def __str__(self) -> str:
         return f"Do not call {self.person_id}"
+
+
+class CampaignSummary(models.Model):
+    """The aggregate figures kept of a campaign when its canvass data is erased (decision 0014).
+
+    Breakdowns hold no figure under 10 (``null`` instead), like every dashboard.
+    """
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="summary")
+    calls = models.PositiveIntegerField()
+    answered = models.PositiveIntegerField()
+    do_not_call = models.PositiveIntegerField()
+    by_support = models.JSONField(default=dict)
+    erased_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Summary of {self.campaign}: {self.calls} calls"
