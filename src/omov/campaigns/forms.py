@@ -41,3 +41,17 @@ class OutcomeForm(forms.Form):
 
     def question_fields(self) -> list[Any]:
         return [self[f"q_{question['key']}"] for question in self.script.questions]
+
+
+class VolunteerForm(forms.Form):
+    """The public volunteer sign-up form (the service validates again and normalises)."""
+
+    name = forms.CharField(max_length=200)
+    email = forms.EmailField(max_length=254)
+    phone = forms.CharField(max_length=40, help_text="With its area code, e.g. 0115 496 0123.")
+    area = forms.CharField(
+        max_length=200, help_text="Where you can help: a town, a branch or a postcode."
+    )
+    availability = forms.CharField(
+        max_length=500, required=False, help_text="e.g. weekday evenings, Saturday mornings."
+    )

@@ -289,3 +289,41 @@ class CampaignSummary(models.Model):
 
     def __str__(self) -> str:
         return f"Summary of {self.campaign}: {self.calls} calls"
+
+
+class VolunteerStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for an organiser"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Not taken on"
+
+
+class Volunteer(models.Model):
+    """Someone who offered to help a campaign through its public sign-up page."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="volunteers")
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    phone = models.CharField(max_length=20, help_text="E.164, normalised at sign-up.")
+    area = models.CharField(max_length=200)
+    availability = models.CharField(max_length=500, blank=True)
+    status = models.CharField(
+        max_length=12, choices=VolunteerStatus.choices, default=VolunteerStatus.PENDING
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="volunteering",
+    )
+    signed_up_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["signed_up_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "email"], name="one_volunteer_per_email")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_status_display()})"

@@ -112,3 +112,12 @@ def can_export(actor: Any, campaign: Campaign) -> Decision:
     if not _holds(actor, campaign, Role.CAMPAIGN_MANAGER):
         return deny("Only this campaign's manager can export its calls.")
     return access_open(campaign)
+
+
+def can_review_volunteers(actor: Any, campaign: Campaign) -> Decision:
+    """A campaign's manager and organisers approve or decline its volunteers."""
+    if not _signed_in(actor):
+        return deny(SIGN_IN)
+    if _holds(actor, campaign, *RUNNERS):
+        return ALLOW
+    return deny("Only this campaign's manager and organisers review its volunteers.")

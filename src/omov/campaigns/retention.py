@@ -16,6 +16,7 @@ from omov.campaigns.models import (
     Claim,
     Outcome,
     RollRelease,
+    Volunteer,
 )
 from omov.contests.models import Contest
 from omov.core import clock
@@ -54,7 +55,7 @@ def canvass_erase(
                 f"Canvass data of {contest.title} is kept until {due:%Y-%m-%d %H:%M} (the "
                 "retention period after the declaration). Run this again then."
             )
-    deleted = {"calls": 0, "claims": 0, "targets": 0}
+    deleted = {"calls": 0, "claims": 0, "targets": 0, "volunteers": 0}
     with transaction.atomic():
         for campaign in Campaign.objects.select_for_update().filter(contest=contest):
             calls = Call.objects.filter(campaign=campaign)
@@ -70,6 +71,7 @@ def canvass_erase(
                 )
             deleted["calls"] += calls.delete()[0]
             deleted["claims"] += Claim.objects.filter(campaign=campaign).delete()[0]
+            deleted["volunteers"] += Volunteer.objects.filter(campaign=campaign).delete()[0]
             deleted["targets"] += CallTarget.objects.filter(call_list__campaign=campaign).delete()[
                 0
             ]

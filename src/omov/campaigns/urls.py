@@ -11,4 +11,7 @@ urlpatterns = [
     path("<int:campaign_id>/", views.home, name="home"),
     path("<int:campaign_id>/dashboard/", views.dashboard, name="dashboard"),
     path("<int:campaign_id>/lists/<int:list_id>/call/", views.call, name="call"),
+    path("<int:campaign_id>/volunteer/", views.volunteer_sign_up, name="volunteer"),
+    path("<int:campaign_id>/volunteer/thanks/", views.volunteer_thanks, name="volunteer_thanks"),
+    path("<int:campaign_id>/volunteers/", views.volunteer_queue, name="volunteers"),
 ]

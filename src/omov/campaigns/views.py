@@ -17,12 +17,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from omov.campaigns import forms, policies, selectors, services
-from omov.campaigns.models import CallList, Campaign, PhoneBankSession
+from omov.campaigns import forms, policies, selectors, services, volunteers
+from omov.campaigns.models import CallList, Campaign, PhoneBankSession, Volunteer, VolunteerStatus
 from omov.campaigns.phones import dialler, phone_normalise
 from omov.contests.models import CandidateStatus, Contest
 from omov.core import clock
 from omov.core.errors import ServiceError
+from omov.core.http import client_ip
 from omov.core.policies import Decision
 
 
@@ -118,6 +119,7 @@ def home(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "call_lists": campaign.call_lists.select_related("script"),
         "sessions": campaign.sessions.select_related("call_list"),
         "can_see_dashboard": bool(policies.can_view_dashboard(request.user, campaign)),
+        "can_review": bool(policies.can_review_volunteers(request.user, campaign)),
     }
     return render(request, "campaigns/home.html", context)
 
@@ -217,3 +219,63 @@ def call(request: HttpRequest, campaign_id: int, list_id: int) -> HttpResponse:
         "unsaved": unsaved,
     }
     return render(request, "campaigns/call.html", context, status=status)
+
+
+def volunteer_sign_up(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The public page where anyone offers to help a campaign (throttled, validated)."""
+    campaign = _campaign(campaign_id)
+    form = forms.VolunteerForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                volunteers.volunteer_sign_up(
+                    campaign=campaign,
+                    details=volunteers.VolunteerDetails(**form.cleaned_data),
+                    client_address=client_ip(request),
+                )
+            except ServiceError as error:
+                form.add_error(None, error.message)
+                status = 400
+            else:
+                return redirect("campaigns:volunteer_thanks", campaign_id=campaign.pk)
+        else:
+            status = 400
+    return render(
+        request, "campaigns/volunteer.html", {"campaign": campaign, "form": form}, status=status
+    )
+
+
+def volunteer_thanks(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Confirm a sign-up without repeating any of its details."""
+    return render(request, "campaigns/volunteer_thanks.html", {"campaign": _campaign(campaign_id)})
+
+
+@_page
+def volunteer_queue(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """An organiser's queue of volunteers: approve (as a caller) or decline each."""
+    campaign = _campaign(campaign_id)
+    _check(request, policies.can_review_volunteers(request.user, campaign))
+    created = None
+    if request.method == "POST":
+        volunteer = get_object_or_404(
+            Volunteer, campaign=campaign, pk=request.POST.get("volunteer")
+        )
+        try:
+            if request.POST.get("decision") == "approve":
+                volunteer, password = volunteers.volunteer_approve(
+                    volunteer=volunteer, actor=request.user
+                )
+                created = (volunteer, password)
+            else:
+                volunteers.volunteer_reject(volunteer=volunteer, actor=request.user)
+                messages.success(request, f"Declined {volunteer.name}'s offer.")
+        except ServiceError as error:
+            messages.error(request, error.message)
+    context = {
+        "campaign": campaign,
+        "pending": campaign.volunteers.filter(status=VolunteerStatus.PENDING),
+        "decided": campaign.volunteers.exclude(status=VolunteerStatus.PENDING),
+        "created": created,
+    }
+    return render(request, "campaigns/volunteers.html", context)
