@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -85,6 +86,63 @@ def campaign_create(
             actor_label=actor_label,
             contest=contest,
             target=campaign,
+        )
+    return campaign
+
+
+def campaign_configure(
+    *,
+    campaign: Campaign,
+    actor: Any = None,
+    actor_label: str = "",
+    calling_starts: dt.time | None = None,
+    calling_ends: dt.time | None = None,
+    time_zone: str | None = None,
+    cooldown_minutes: int | None = None,
+    max_attempts: int | None = None,
+    claim_minutes: int | None = None,
+) -> Campaign:
+    """Change a campaign's calling rules (hours, cooldown, attempts, claim length); audit it."""
+    _ensure(policies.can_run_phone_bank(actor, campaign), actor)
+    changes: dict[str, Any] = {
+        name: value
+        for name, value in (
+            ("calling_starts", calling_starts),
+            ("calling_ends", calling_ends),
+            ("time_zone", time_zone),
+            ("cooldown_minutes", cooldown_minutes),
+            ("max_attempts", max_attempts),
+            ("claim_minutes", claim_minutes),
+        )
+        if value is not None
+    }
+    starts = changes.get("calling_starts", campaign.calling_starts)
+    ends = changes.get("calling_ends", campaign.calling_ends)
+    if starts >= ends:
+        raise ServiceError("Calling hours must end after they start (e.g. 09:00 to 21:00).")
+    if "time_zone" in changes:
+        try:
+            ZoneInfo(changes["time_zone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ServiceError(f"There is no time zone {changes['time_zone']!r}.") from None
+    for name in ("max_attempts", "claim_minutes"):
+        if name in changes and changes[name] < 1:
+            raise ServiceError(f"{name.replace('_', ' ').capitalize()} must be at least 1.")
+    if changes.get("cooldown_minutes", 0) < 0:
+        raise ServiceError("The cooldown is a number of minutes, zero or more.")
+    with transaction.atomic():
+        old = {name: str(getattr(campaign, name)) for name in changes}
+        for name, value in changes.items():
+            setattr(campaign, name, value)
+        campaign.save(update_fields=list(changes))
+        audit_record(
+            action="campaign.configure",
+            summary=f"{campaign.name}: changed its calling rules",
+            actor=actor,
+            actor_label=actor_label,
+            contest=campaign.contest,
+            target=campaign,
+            data={name: [old[name], str(value)] for name, value in changes.items()},
         )
     return campaign
 
