@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from campaigns_support import Campaigns
 from django.test import Client
 from django.urls import reverse
 
+from campaigns_support import Campaigns
 from factories import UserFactory
 from omov.campaigns import services
 from omov.campaigns.models import Call, Claim
@@ -34,6 +34,7 @@ TABLE: dict[str, tuple[int, ...]] = {
     "dashboard": (302, 403, 200, 200, 200, 200, 403, 403, 403),
     "call": (302, 403, 403, 403, 200, 200, 200, 403, 403),
     "volunteers": (302, 403, 403, 403, 200, 200, 403, 403, 403),
+    "phone_bank": (302, 403, 403, 403, 200, 200, 403, 403, 403),
     "volunteer": (200, 200, 200, 200, 200, 200, 200, 200, 200),
 }
 
@@ -129,3 +130,58 @@ def test_a_caller_records_a_call_and_gets_the_next_contact(campaigns: Campaigns)
     assert again.status_code == 409
     assert "saved already" in again.content.decode()
     assert Call.objects.count() == 1
+
+
+def test_an_organiser_writes_a_script_builds_a_list_and_plans_a_session(
+    campaigns: Campaigns,
+) -> None:
+    client = Client()
+    client.force_login(campaigns.people["corbyn_organiser"])
+    page = url("phone_bank", campaigns)
+    bad = client.post(
+        page,
+        {"action": "script", "script-name": "Doorstep", "script-questions": "support | 1 to 5?"},
+    )
+    assert bad.status_code == 400
+    assert "Line 1: write key | question | choice, choice" in bad.content.decode()
+    made = client.post(
+        page,
+        {
+            "action": "script",
+            "script-name": "Doorstep",
+            "script-questions": "support | 1 to 5? | 1,2,3,4,5\n"
+            "help | Help? | yes, no | if support = 4, 5",
+        },
+    )
+    assert made.status_code == 302
+    script = campaigns.corbyn.scripts.get(name="Doorstep")
+    assert script.questions[1]["when"] == {"key": "support", "in": ["4", "5"]}
+    built = client.post(
+        page,
+        {
+            "action": "list",
+            "list-name": "Nottingham East again",
+            "list-script": script.pk,
+            "list-branch": "NOTTS-E",
+            "list-only_not_reached": "on",
+        },
+    )
+    assert built.status_code == 302
+    assert campaigns.corbyn.call_lists.get(name="Nottingham East again").size == 30
+    unknown = client.post(
+        page,
+        {"action": "list", "list-name": "X", "list-script": script.pk, "list-branch": "NOPE"},
+    )
+    assert "There is no branch with the code &#x27;NOPE&#x27;." in unknown.content.decode()
+    planned = client.post(
+        page,
+        {
+            "action": "session",
+            "session-name": "Thursday",
+            "session-call_list": campaigns.corbyn_list.pk,
+            "session-starts_at": "2016-08-25T18:00",
+            "session-ends_at": "2016-08-25T21:00",
+        },
+    )
+    assert planned.status_code == 302
+    assert campaigns.corbyn.sessions.get().name == "Thursday"

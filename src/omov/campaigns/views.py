@@ -25,6 +25,7 @@ from omov.core import clock
 from omov.core.errors import ServiceError
 from omov.core.http import client_ip
 from omov.core.policies import Decision
+from omov.electorate.models import Branch
 
 
 class _SignInFirst(Exception):
@@ -279,3 +280,82 @@ def volunteer_queue(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "created": created,
     }
     return render(request, "campaigns/volunteers.html", context)
+
+
+@_page
+def phone_bank(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Organisers write scripts, build call lists from segments and plan sessions."""
+    campaign = _campaign(campaign_id)
+    _check(request, policies.can_run_phone_bank(request.user, campaign))
+    scripts = campaign.scripts.order_by("name", "-version")
+    call_lists = campaign.call_lists.all()
+    action = request.POST.get("action") if request.method == "POST" else None
+    data = request.POST if request.method == "POST" else None
+    script_form = forms.ScriptForm(data if action == "script" else None, prefix="script")
+    list_form = forms.CallListForm(
+        data if action == "list" else None, prefix="list", scripts=scripts
+    )
+    session_form = forms.SessionForm(
+        data if action == "session" else None, prefix="session", call_lists=call_lists
+    )
+    status = 200
+    if action is not None:
+        form = {"script": script_form, "list": list_form, "session": session_form}.get(action)
+        if form is None:
+            return redirect("campaigns:phone_bank", campaign_id=campaign.pk)
+        if form.is_valid():
+            cleaned = form.cleaned_data
+            try:
+                if action == "script":
+                    made: Any = services.script_create(
+                        campaign=campaign,
+                        name=cleaned["name"],
+                        introduction=cleaned["introduction"],
+                        questions=cleaned["questions"],
+                        actor=request.user,
+                    )
+                elif action == "list":
+                    branch = None
+                    if cleaned["branch"]:
+                        branch = Branch.objects.filter(code=cleaned["branch"]).first()
+                        if branch is None:
+                            raise ServiceError(
+                                f"There is no branch with the code {cleaned['branch']!r}."
+                            )
+                    made = services.call_list_create(
+                        campaign=campaign,
+                        name=cleaned["name"],
+                        script=cleaned["script"],
+                        branch=branch,
+                        region=cleaned["region"],
+                        category=cleaned["category"],
+                        only_not_reached=cleaned["only_not_reached"],
+                        actor=request.user,
+                    )
+                else:
+                    made = services.session_create(
+                        campaign=campaign,
+                        name=cleaned["name"],
+                        venue=cleaned["venue"],
+                        call_list=cleaned["call_list"],
+                        starts_at=cleaned["starts_at"],
+                        ends_at=cleaned["ends_at"],
+                        actor=request.user,
+                    )
+            except ServiceError as error:
+                form.add_error(None, error.message)
+                status = 400
+            else:
+                messages.success(request, f"Saved {made}.")
+                return redirect("campaigns:phone_bank", campaign_id=campaign.pk)
+        else:
+            status = 400
+    context = {
+        "campaign": campaign,
+        "scripts": scripts,
+        "call_lists": call_lists,
+        "script_form": script_form,
+        "list_form": list_form,
+        "session_form": session_form,
+    }
+    return render(request, "campaigns/phone_bank.html", context, status=status)
