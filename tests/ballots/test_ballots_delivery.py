@@ -175,9 +175,7 @@ def test_cli_opens_sends_and_prints(settings: Any, tmp_path: Path, capsys: Any) 
     make_roll(contest, 2)
     make_roll(contest, 1, consent_email=False)
     key = tmp_path / "count.key"
-    assert (
-        main(["credentials", "open-ballot", "--contest", "cli-contest", "--key-out", str(key)]) == 0
-    )
+    assert main(["ballot", "open", "--contest", "cli-contest", "--key-out", str(key)]) == 0
     assert key.stat().st_mode & 0o777 == 0o600
     assert main(["credentials", "send", "--contest", "cli-contest", "--rate", "0"]) == 0
     assert len(mail.outbox) == 2

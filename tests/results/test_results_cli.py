@@ -1,4 +1,4 @@
-"""`omov ballot open|close|count|declare`, `omov results` and `omov declare` at the terminal."""
+"""`omov ballot open|close|count|declare` and `omov results` at the terminal."""
 
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ def test_the_whole_ballot_from_the_command_line(db: Any, tmp_path: Path, capsys:
     assert outputs["csv"].read_text().startswith("candidate,round 1,status\n")
     assert outputs["pdf"].read_bytes().startswith(b"%PDF")
 
-    assert run(capsys, "declare", "--contest", "cli-contest")[0] == 0
+    assert run(capsys, "ballot", "declare", "--contest", "cli-contest")[0] == 0
     contest.refresh_from_db()
     assert contest.status == ContestStatus.DECLARED
     code, out, err = run(capsys, "results", "--contest", "cli-contest", "--json", "-")
@@ -137,7 +137,7 @@ def test_omov_count_recounts_the_published_ballots_to_the_same_result(
         (["results", "--contest", "leader-2016", "--pdf", "-"], "Write the PDF to a file"),
         (["results", "--contest", "leader-2016", "--json", "/no/such/dir/x.json"], "folder"),
         (["results", "--contest", "leader-2016", "--json", "-"], "has not been counted yet"),
-        (["declare", "--contest", "leader-2016"], "has not been counted yet"),
+        (["ballot", "declare", "--contest", "leader-2016"], "has not been counted yet"),
         (["ballot", "close", "--contest", "leader-2016"], "Cannot close the ballot yet"),
     ],
 )

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from omov.cli.errors import CommandError
+from omov.cli.options import contest_option
 
 #: A ballot key file is a few hundred bytes at most; anything larger is the wrong file.
 MAX_KEY_FILE_BYTES = 64 * 1024
@@ -27,7 +28,7 @@ def register(subparsers: Any) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
     opening = actions.add_parser("open", help="open the ballot and write the ballot key file")
-    opening.add_argument("--contest", required=True, metavar="SLUG")
+    contest_option(opening)
     opening.add_argument(
         "--key-out",
         required=True,
@@ -38,18 +39,18 @@ def register(subparsers: Any) -> None:
     opening.set_defaults(handler=_open)
 
     closing = actions.add_parser("close", help="close the ballot")
-    closing.add_argument("--contest", required=True, metavar="SLUG")
+    contest_option(closing)
     closing.set_defaults(handler=_close)
 
     counting = actions.add_parser("count", help="count a closed ballot with the ballot key")
-    counting.add_argument("--contest", required=True, metavar="SLUG")
+    contest_option(counting)
     counting.add_argument(
         "--key", required=True, type=Path, metavar="FILE", help="the ballot key file"
     )
     counting.set_defaults(handler=_count)
 
     declaring = actions.add_parser("declare", help="declare a counted result")
-    declaring.add_argument("--contest", required=True, metavar="SLUG")
+    contest_option(declaring)
     declaring.set_defaults(handler=declare_handler)
 
 
@@ -143,7 +144,7 @@ def _count(args: argparse.Namespace) -> int:
     print(result.rounds_table, end="")
     print(
         f"Counted {contest.title}. It is a preview until declared: "
-        f"omov declare --contest {contest.slug}"
+        f"omov ballot declare --contest {contest.slug}"
     )
     return 0
 

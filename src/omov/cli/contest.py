@@ -1,4 +1,4 @@
-"""`omov contest create FILE`: create a contest described in a TOML or JSON file."""
+"""`omov contest create FILE` and `omov contest list`: create contests and see which exist."""
 
 from __future__ import annotations
 
@@ -33,8 +33,38 @@ def register(subparsers: Any) -> None:
         "create",
         help="Create a contest from a TOML or JSON file (see examples/contest-2016.toml).",
     )
-    create.add_argument("file", type=Path, help="The contest file (.toml or .json).")
+    create.add_argument(
+        "file", type=Path, metavar="FILE", help="The contest file (.toml or .json)."
+    )
     create.set_defaults(handler=create_contest)
+    listing = commands.add_parser(
+        "list", help="List the contests in this database: slug, status, method and title."
+    )
+    listing.set_defaults(handler=list_contests)
+
+
+def list_contests(args: argparse.Namespace) -> int:
+    """Print one line per contest, so a returning officer finds the slug other commands take."""
+    setup_django()
+    from omov.contests.selectors import contests_listed
+
+    contests = list(contests_listed())
+    if not contests:
+        print("There are no contests yet; create one with `omov contest create FILE`.")
+        return 0
+    width = max(len("SLUG"), *(len(contest.slug) for contest in contests))
+    status_width = max(len("STATUS"), *(len(contest.get_status_display()) for contest in contests))
+    method_width = max(len("METHOD"), *(len(contest.get_method_display()) for contest in contests))
+    print(f"{'SLUG':<{width}}  {'STATUS':<{status_width}}  {'METHOD':<{method_width}}  TITLE")
+    for contest in contests:
+        candidate_count = getattr(contest, "candidate_count", 0)  # annotated by the selector
+        print(
+            f"{contest.slug:<{width}}  {contest.get_status_display():<{status_width}}  "
+            f"{contest.get_method_display():<{method_width}}  {contest.title} "
+            f"({candidate_count} candidates, {contest.seats} seat"
+            f"{'s' if contest.seats != 1 else ''})"
+        )
+    return 0
 
 
 def read_contest_file(path: Path) -> dict[str, Any]:

@@ -1,4 +1,7 @@
-"""`omov credentials`: open the ballot, email credentials, print letters, send reminders."""
+"""`omov credentials`: email credentials, print letters, send reminders.
+
+The ballot itself is opened with `omov ballot open`, which issues the credentials.
+"""
 
 from __future__ import annotations
 
@@ -8,40 +11,42 @@ from typing import Any
 
 from omov.cli.django_setup import setup_django
 from omov.cli.errors import CommandError
+from omov.cli.options import contest_option
 
 
 def register(subparsers: Any) -> None:
-    """Add `omov credentials open-ballot|send|letters|remind`."""
+    """Add `omov credentials send|letters|remind`."""
     parser = subparsers.add_parser(
-        "credentials", help="Open the ballot and deliver voters' credentials."
+        "credentials", help="Deliver voters' credentials (open the ballot with `omov ballot open`)."
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    opener = actions.add_parser(
-        "open-ballot", help="Open the ballot: create credentials and write the count key once."
-    )
-    opener.add_argument("--contest", required=True, help="The contest's slug.")
-    opener.add_argument(
-        "--key-out", required=True, type=Path, help="New file for the private count key (0600)."
-    )
-    opener.set_defaults(handler=open_ballot)
-
     send = actions.add_parser("send", help="Email every unsent credential (resumable).")
-    send.add_argument("--contest", required=True)
+    contest_option(send)
     send.add_argument("--rate", type=float, help="Messages per second (default: OMOV_EMAIL_RATE).")
-    send.add_argument("--batch-size", type=int, default=500)
+    send.add_argument(
+        "--batch-size",
+        type=int,
+        default=500,
+        metavar="N",
+        help="Messages committed together as one resumable batch (default 500).",
+    )
     send.add_argument("--limit", type=int, help="Stop after this many messages.")
     send.set_defaults(handler=send_credentials)
 
     letters = actions.add_parser("letters", help="Print the letters for voters without email.")
-    letters.add_argument("--contest", required=True)
-    letters.add_argument("--out", required=True, type=Path, help="New PDF file (0600).")
+    contest_option(letters)
+    letters.add_argument(
+        "--out", required=True, type=Path, metavar="FILE", help="New PDF file (0600)."
+    )
     letters.set_defaults(handler=print_letters)
 
     remind = actions.add_parser("remind", help="Remind emailed voters who have not voted.")
-    remind.add_argument("--contest", required=True)
+    contest_option(remind)
     remind.add_argument("--round", type=int, default=1, help="Reminder round (1, 2, ...).")
-    remind.add_argument("--rate", type=float)
+    remind.add_argument(
+        "--rate", type=float, help="Messages per second (default: OMOV_EMAIL_RATE)."
+    )
     remind.set_defaults(handler=send_reminders)
 
 
@@ -58,23 +63,6 @@ def _progress(total: int, unit: str) -> Any:
     from tqdm import tqdm
 
     return tqdm(total=total, unit=unit, dynamic_ncols=True)
-
-
-def open_ballot(args: argparse.Namespace) -> int:
-    setup_django()
-    from omov.ballots import services
-    from omov.core.errors import ServiceError
-
-    contest = _contest(args.contest)
-    try:
-        opening = services.ballot_open(contest=contest, actor_label="cli", key_out=args.key_out)
-    except ServiceError as error:
-        raise CommandError(error.message) from error
-    print(
-        f"The ballot of {contest.title} is open: {opening.credentials_created} credentials. "
-        f"The count key is in {args.key_out} (keep it offline; it is needed at the count)."
-    )
-    return 0
 
 
 def send_credentials(args: argparse.Namespace) -> int:

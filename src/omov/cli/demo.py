@@ -28,7 +28,8 @@ def register(subparsers: Any) -> None:
             "Build two contests: a replay of the 2016 Labour leadership election, declared with "
             "the published figures (scaled to 1/100 unless --full), and a deputy leadership "
             "election open for voting now. Print the staff logins and voter credentials, then "
-            "serve the site."
+            "serve the site. Other commands work on the demo's database when OMOV_DATA_DIR names "
+            "its data folder: `OMOV_DATA_DIR=var/demo omov contest list`."
         ),
     )
     parser.add_argument(
@@ -102,8 +103,6 @@ def demo(args: argparse.Namespace) -> int:
     if args.reset:
         _reset(data_dir)
 
-    from django.core.management import call_command
-
     from omov.cli.django_setup import setup_django
     from omov.cli.serve import prepare_database, run_gunicorn
 
@@ -114,7 +113,6 @@ def demo(args: argparse.Namespace) -> int:
     from omov.demo.report import print_report
 
     try:
-        call_command("migrate", interactive=False, verbosity=0)
         report = demo_build(
             data_dir=data_dir,
             divisor=divisor,

@@ -21,7 +21,7 @@ import omov
 from omov.cli.errors import CommandError
 from omov.count.errors import CountInputError
 
-_NOT_COMMANDS = frozenset({"main", "errors", "django_setup"})
+_NOT_COMMANDS = frozenset({"main", "errors", "django_setup", "options"})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,6 +62,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("omov: interrupted.", file=sys.stderr)
         return 130
+    except Exception as error:
+        message = database_problem(error)
+        if message is None:
+            raise
+        print(f"omov: {message}", file=sys.stderr)
+        return 1
+
+
+#: Where the errors of the database layer come from; such an error is the installation's state
+#: (no server, wrong address, a locked or read-only file), which the user can fix, not a bug.
+_DATABASE_ERROR_MODULES = ("django.db", "psycopg", "sqlite3")
+
+
+def database_problem(error: Exception) -> str | None:
+    """Return a one-line message for a database error, or None for anything else.
+
+    Only the class's module is looked at, so `omov count` never imports Django to find out.
+    """
+    module = type(error).__module__ or ""
+    if not module.startswith(_DATABASE_ERROR_MODULES):
+        return None
+    detail = " ".join(str(error).split()) or type(error).__name__
+    return (
+        f"the database could not be used ({detail}). Check DATABASE_URL (or OMOV_DATA_DIR for "
+        "SQLite), that the database server is running, and that you may write to it."
+    )
 
 
 if __name__ == "__main__":

@@ -16,8 +16,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from omov.cli.ballot import contest_by_slug, declare_handler
+from omov.cli.ballot import contest_by_slug
 from omov.cli.errors import CommandError
+from omov.cli.options import contest_option
 
 
 def register(subparsers: Any) -> None:
@@ -26,20 +27,12 @@ def register(subparsers: Any) -> None:
         help="export a counted contest's result (JSON, CSV, BLT, PDF)",
         description="Write the stored result of a counted contest to files.",
     )
-    parser.add_argument("--contest", required=True, metavar="SLUG")
+    contest_option(parser)
     parser.add_argument("--json", type=str, metavar="OUT", help="the full result as JSON")
     parser.add_argument("--csv", type=str, metavar="OUT", help="the rounds as CSV")
     parser.add_argument("--blt", type=str, metavar="OUT", help="the anonymised ballots as BLT")
     parser.add_argument("--pdf", type=str, metavar="OUT", help="the printable declaration")
     parser.set_defaults(handler=_results)
-
-    declare = subparsers.add_parser(
-        "declare",
-        help="declare a counted contest's result",
-        description="Declare the result of a counted contest: it becomes public.",
-    )
-    declare.add_argument("--contest", required=True, metavar="SLUG")
-    declare.set_defaults(handler=declare_handler)
 
 
 def _results(args: argparse.Namespace) -> int:

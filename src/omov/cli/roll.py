@@ -10,6 +10,7 @@ from typing import Any
 
 from omov.cli.django_setup import setup_django
 from omov.cli.errors import CommandError
+from omov.cli.options import contest_option
 
 
 def register(subparsers: Any) -> None:
@@ -21,7 +22,7 @@ def register(subparsers: Any) -> None:
         "import", help="Import members and supporters from a CSV file (docs/roll-import.md)."
     )
     imports.add_argument("file", type=Path, help="The roll file (CSV, UTF-8).")
-    imports.add_argument("--contest", required=True, metavar="SLUG")
+    contest_option(imports)
     imports.add_argument(
         "--accept-valid",
         action="store_true",
@@ -41,12 +42,12 @@ def register(subparsers: Any) -> None:
     imports.set_defaults(handler=import_roll)
 
     evaluate = commands.add_parser("evaluate", help="Decide who may vote, and print a summary.")
-    evaluate.add_argument("--contest", required=True, metavar="SLUG")
+    contest_option(evaluate)
     evaluate.add_argument("--quiet", action="store_true", help="No progress bar.")
     evaluate.set_defaults(handler=evaluate_roll)
 
     freeze = commands.add_parser("freeze", help="Freeze the roll (snapshot the decisions).")
-    freeze.add_argument("--contest", required=True, metavar="SLUG")
+    contest_option(freeze)
     freeze.set_defaults(handler=freeze_roll)
 
 

@@ -16,27 +16,38 @@ def register(subparsers: Any) -> None:
         "serve",
         help="Run the web application with gunicorn (migrates and collects static files first).",
     )
-    parser.add_argument("--bind", default=os.environ.get("OMOV_BIND", "127.0.0.1:8000"))
     parser.add_argument(
-        "--workers", type=int, default=int(os.environ.get("OMOV_WORKERS", "0")) or None
+        "--bind",
+        default=os.environ.get("OMOV_BIND", "127.0.0.1:8000"),
+        metavar="ADDRESS:PORT",
+        help="Where to listen (default: OMOV_BIND, else 127.0.0.1:8000).",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("OMOV_WORKERS", "0")) or None,
+        metavar="N",
+        help="Worker processes (default: OMOV_WORKERS, else twice the cores plus one).",
     )
     parser.add_argument("--no-migrate", action="store_true", help="Do not apply migrations.")
     parser.set_defaults(handler=serve)
 
     manage = subparsers.add_parser(
-        "manage", help="Run a Django management command (e.g. createsuperuser).", add_help=False
+        "manage",
+        help="Run a Django management command (e.g. createsuperuser); `omov manage help` lists "
+        "them.",
+        add_help=False,
+        prefix_chars="\0",  # every argument, --help included, belongs to Django's command
     )
-    manage.add_argument("arguments", nargs=argparse.REMAINDER)
+    manage.add_argument("arguments", nargs=argparse.REMAINDER, metavar="ARGUMENTS")
     manage.set_defaults(handler=run_manage)
 
 
 def prepare_database(*, migrate: bool = True) -> None:
     """Apply migrations and collect static files, quietly."""
-    setup_django()
+    setup_django(migrate=migrate)
     from django.core.management import call_command
 
-    if migrate:
-        call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
@@ -72,8 +83,8 @@ def run_gunicorn(*, bind: str, workers: int | None = None) -> None:
 
 
 def run_manage(args: argparse.Namespace) -> int:
-    """Pass the arguments to Django's management commands."""
-    setup_django()
+    """Pass the arguments to Django's management commands (``migrate`` among them)."""
+    setup_django(migrate=False)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line([f"{sys.argv[0]} manage", *args.arguments])

@@ -28,6 +28,15 @@ def contests_visible_to(user: Any) -> QuerySet[Contest]:
     return contests.exclude(status=ContestStatus.DRAFT)
 
 
+def contests_listed() -> QuerySet[Contest]:
+    """Return every contest with its candidate count, newest first (for `omov contest list`)."""
+    from django.db.models import Count
+
+    return Contest.objects.annotate(candidate_count=Count("candidates")).order_by(
+        "-created_at", "slug"
+    )
+
+
 def ballot_candidates(contest: Contest) -> QuerySet[Candidate]:
     """Return the candidates on the ballot, in ballot order."""
     return contest.candidates.filter(status=CandidateStatus.NOMINATED).order_by(

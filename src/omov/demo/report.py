@@ -141,8 +141,14 @@ def print_report(report: DemoReport, *, bind: str, serving: bool, out: TextIO) -
     if serving:
         print(f"Open {base}/ to click through the demo. Press Ctrl+C to stop.", file=out)
     else:
+        size = "--full" if report.figures.is_full_size else f"--scale {report.figures.divisor}"
         print(
-            f"Serve it with `omov demo --data-dir {report.data_dir}` and open {base}/",
+            f"Serve it with `omov demo {size} --data-dir {report.data_dir}` and open {base}/",
+            file=out,
+        )
+        print(
+            f"Run other commands on it with `OMOV_DATA_DIR={report.data_dir} omov …` "
+            "(for example `omov contest list`).",
             file=out,
         )
     out.flush()

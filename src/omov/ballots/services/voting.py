@@ -154,7 +154,7 @@ def ballot_open(
     if key_out is None and not hand_over_key:
         raise ServiceError(
             "Opening the ballot creates the count key, which is shown only once. Open the ballot "
-            "from the ballot office page, or with `omov credentials open-ballot --contest "
+            "from the ballot office page, or with `omov ballot open --contest "
             f"{contest.slug} --key-out FILE`."
         )
     key_path = Path(key_out) if key_out is not None else None
