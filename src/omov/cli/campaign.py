@@ -15,6 +15,7 @@ from typing import Any
 
 from omov.cli.django_setup import setup_django
 from omov.cli.errors import CommandError
+from omov.cli.options import contest_option
 
 LABEL = "omov campaign"
 
@@ -24,19 +25,23 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("campaign", help="The candidates' campaigns.")
     commands = parser.add_subparsers(dest="campaign_command", metavar="COMMAND", required=True)
     create = commands.add_parser("create", help="Create a nominated candidate's campaign.")
-    create.add_argument("--contest", required=True, metavar="SLUG")
-    create.add_argument("--candidate", required=True, metavar="NAME")
+    contest_option(create)
+    create.add_argument(
+        "--candidate", required=True, metavar="NAME", help="The nominated candidate's name."
+    )
     create.add_argument(
         "--name", default="", help="The campaign's name (default: the candidate's)."
     )
     create.set_defaults(handler=campaign_create)
     listing = commands.add_parser("list", help="List the campaigns and their figures.")
-    listing.add_argument("--contest", metavar="SLUG", help="Only this contest's campaigns.")
+    listing.add_argument(
+        "--contest", metavar="SLUG", help="Only this contest's campaigns (its slug)."
+    )
     listing.set_defaults(handler=campaign_list)
     release = commands.add_parser(
         "release-roll", help="Release the frozen roll's contact list to every campaign at once."
     )
-    release.add_argument("--contest", required=True, metavar="SLUG")
+    contest_option(release)
     release.add_argument(
         "--retention-days",
         type=int,
@@ -48,7 +53,7 @@ def register(subparsers: Any) -> None:
         "erase", help="Erase a contest's canvass data once its retention period has run out."
     )
     which = erase.add_mutually_exclusive_group(required=True)
-    which.add_argument("--contest", metavar="SLUG")
+    which.add_argument("--contest", metavar="SLUG", help="The contest's slug.")
     which.add_argument(
         "--due", action="store_true", help="Erase every contest that is due (run daily from cron)."
     )
@@ -62,7 +67,13 @@ def register(subparsers: Any) -> None:
         dest="phonebank_command", metavar="COMMAND", required=True
     )
     export = bank_commands.add_parser("export", help="Export a campaign's calls as CSV.")
-    export.add_argument("--campaign", required=True, type=int, metavar="ID")
+    export.add_argument(
+        "--campaign",
+        required=True,
+        type=int,
+        metavar="ID",
+        help="The campaign's id (`omov campaign list` shows them).",
+    )
     export.add_argument("--out", required=True, type=Path, metavar="FILE", help="'-' for stdout.")
     export.set_defaults(handler=phonebank_export)
 
