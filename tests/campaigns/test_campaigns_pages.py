@@ -104,6 +104,20 @@ def test_the_office_page_shows_figures_and_no_contact(
     assert "fewer than 10" in client.get(url("dashboard", campaigns)).content.decode()
 
 
+def test_the_office_sees_how_many_do_not_calls_each_campaign_recorded(
+    campaigns: Campaigns, returning_officer: Any
+) -> None:
+    caller = campaigns.people["smith_caller"]
+    for _ in range(2):
+        claim = services.claim_next(call_list=campaigns.smith_list, caller=caller)
+        services.call_record(claim_id=claim.pk, caller=caller, outcome="do_not_call")
+    client = Client()
+    client.force_login(returning_officer)
+    body = client.get(url("office", campaigns)).content.decode()
+    row = body.split("Owen Smith&#x27;s campaign</th>")[1].split("</tr>")[0]
+    assert row.endswith('<td class="num">2</td>')
+
+
 def test_a_caller_records_a_call_and_gets_the_next_contact(campaigns: Campaigns) -> None:
     caller = campaigns.people["corbyn_caller"]
     client = Client()

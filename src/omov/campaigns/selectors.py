@@ -229,3 +229,17 @@ def claim_for_caller(caller: Any, campaign: Campaign, claim_id: int) -> Claim | 
         .select_related("target__call_list__script")
         .first()
     )
+
+
+def do_not_call_counts(contest: Contest) -> dict[int, int]:
+    """Return how many do-not-calls each campaign of the contest recorded (the office's view).
+
+    Shown to the returning officer and scrutineers only, unsuppressed: it names no voter, and it
+    is how a campaign marking its opponent's supporters would be noticed (decision 0014, 4).
+    """
+    rows = (
+        Call.objects.filter(campaign__contest=contest, outcome=Outcome.DO_NOT_CALL)
+        .values("campaign_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["campaign_id"]: row["n"] for row in rows}

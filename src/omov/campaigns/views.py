@@ -91,8 +91,9 @@ def office(request: HttpRequest, slug: str) -> HttpResponse:
             messages.error(request, error.message)
         return redirect("campaigns:office", slug=contest.slug)
     at = clock.now()
+    do_not_call = selectors.do_not_call_counts(contest)
     campaigns = [
-        (campaign, selectors.campaign_figures(campaign, at=at))
+        (campaign, selectors.campaign_figures(campaign, at=at), do_not_call.get(campaign.pk, 0))
         for campaign in contest.campaigns.select_related("candidate")
     ]
     context = {
