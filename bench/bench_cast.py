@@ -38,7 +38,7 @@ def server_env(database_url: str) -> dict[str, str]:
         OMOV_ENV="production",
         DEBUG="0",
         SECRET_KEY="bench-" + "x" * 50,
-        OMOV_CREDENTIAL_KEY="bench-credential-key",
+        OMOV_CREDENTIAL_KEY="bench-credential-key-" + "y" * 40,
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_COOKIES="0",
         OMOV_DATA_DIR=str(ROOT / "var" / "bench"),
@@ -67,7 +67,6 @@ def prepare(voters: int, env: dict[str, str]) -> tuple[list[str], str, list[int]
 
     setup_django()
 
-    from django.core import signing
     from django.core.management import call_command
 
     from omov.ballots import booth_pass, services
@@ -113,12 +112,29 @@ def prepare(voters: int, env: dict[str, str]) -> tuple[list[str], str, list[int]
         batch_size=5000,
     )
     services.ballot_open(contest=contest, hand_over_key=True, actor_label="bench")
-    passes = [
-        signing.dumps([credential_id, generation], salt=booth_pass.SALT)
-        for credential_id, generation in Credential.objects.filter(contest=contest).values_list(
-            "pk", "generation"
+    # Issue every voter a known credential (as an email batch would): a booth pass must carry
+    # the proof of its voter's security code, so the site's key alone cannot make one.
+    from omov.ballots import crypto
+
+    passes = []
+    credentials = list(Credential.objects.filter(contest=contest))
+    for credential in credentials:
+        issued = crypto.credential_generate()
+        credential.reference_hash = crypto.reference_hash(issued.reference)
+        credential.code_hash = crypto.code_hash(issued.reference, issued.code)
+        credential.issued_at = clock.now()
+        credential.generation = 1
+        passes.append(
+            booth_pass.pass_value(
+                credential_id=credential.pk,
+                generation=1,
+                reference=issued.reference,
+                code=issued.code,
+            )
         )
-    ]
+    Credential.objects.bulk_update(
+        credentials, ["reference_hash", "code_hash", "issued_at", "generation"], batch_size=5000
+    )
     token = secrets.token_hex(16)  # an unmasked 32-character CSRF secret
     return passes, token, candidates
 

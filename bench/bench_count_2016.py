@@ -243,6 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         temporary = tempfile.TemporaryDirectory(prefix="omov-bench-")
         os.environ["OMOV_DATA_DIR"] = temporary.name
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omov.config.settings")
+    os.environ.setdefault("OMOV_ENV", "development")  # keys of its own, drawn into the data folder
     sys.path.insert(0, str(REPO / "src"))
     import django
     from django.core.management import call_command

@@ -79,7 +79,7 @@ def environment(database_url: str, smtp_port: int) -> dict[str, str]:
         "OMOV_ENV": "production",
         "DEBUG": "0",
         "SECRET_KEY": "bench-" + "x" * 50,
-        "OMOV_CREDENTIAL_KEY": "bench-credential-key",
+        "OMOV_CREDENTIAL_KEY": "bench-credential-key-" + "y" * 40,
         "OMOV_DATA_DIR": str(ROOT / "var" / "bench"),
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": "127.0.0.1",

@@ -1,25 +1,28 @@
-"""Benchmark: IRV over a 1,000,000-ballot, 8-candidate CSV, omov against three other libraries.
+"""Benchmark: IRV over 1,000,000-ballot CSVs of two shapes, omov against other libraries.
 
     python bench/bench_irv_1m.py [--ballots N] [--limit SECONDS] [--repeat K] [--output FILE]
+                                 [--shapes few,varied,varied-13] [--peers pyrankvote,...]
 
-Generates (seeded, so every run uses the same file) a CSV in a temporary directory: a few popular
-orderings, each truncated at a random length (most voters rank 1 to 4 candidates), plus noise
-(neighbouring preferences swapped, and some fully random partial rankings). Then, each in a fresh
-subprocess so memory and start-up are measured honestly:
+Generates (seeded, so every run uses the same files) in a temporary directory:
 
-* omov, in-process timings: reading the file, counting, and both together (the end-to-end
-  figure); peak resident memory of that process (``VmHWM``). Best and median of ``--repeat``
-  fresh processes.
-* omov, the whole ``omov count FILE`` command, including Python start-up and imports.
-* pyrankvote, pref_voting and votekit, each loading the same CSV its own idiomatic way and
-  counting IRV (imports are not timed, for them as for omov). A peer still running after
-  ``--limit`` seconds is stopped; it is then measured on the first 100,000 ballots (or 10,000)
-  and its full time extrapolated linearly (stated as such).
-* Wall-clock and CPU time (``time.process_time``) are both reported: on a shared machine the
-  CPU time is the steadier figure.
+* ``few``: 8 candidates, a few popular orderings each truncated at a random length plus a little
+  noise (about 11,500 distinct rankings): a shape that flatters a reader grouping equal lines.
+* ``varied``: 8 candidates drawn from a Plackett–Luce model with random truncation (about
+  100,000 distinct rankings: real preference elections spread at least this much).
+* ``varied-13``: the same for 13 candidates (over 500,000 distinct rankings: a big-city primary).
 
-Every finished count must name the same winner. Prints a Markdown table; ``--output`` also writes
-it to a file (bench/RESULTS.md keeps the latest figures).
+For each, the number of distinct rankings is reported, and each measurement runs in a fresh
+process so memory and start-up are measured honestly:
+
+* **headline**: the whole ``omov count FILE`` command, with Python start-up and imports, wall
+  and CPU time (user + system, from ``wait4``) and peak resident memory;
+* beside it, omov in-process: reading the file, counting, both together;
+* the peers (pyrankvote, pref_voting, votekit) loading the same CSV their own idiomatic way and
+  counting IRV (their imports not timed). A peer still running after ``--limit`` seconds is
+  stopped, measured on the first 100,000 ballots and extrapolated linearly (stated as such).
+
+Every finished count must name the same winner. Prints Markdown; ``--output`` also writes it
+(bench/RESULTS.md keeps the latest figures). Report the load average: the machine is shared.
 """
 
 from __future__ import annotations
@@ -64,11 +67,50 @@ def generate_csv(path: Path, ballots: int, seed: int = 2015) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+CANDIDATES_13 = [
+    *CANDIDATES,
+    "Irving",
+    "Jarvis",
+    "Kendall",
+    "Lammy",
+    "Miliband",
+]
+
+
+def generate_plackett_luce_csv(path: Path, ballots: int, candidates: list[str], seed: int) -> None:
+    """Write ``ballots`` rankings drawn from a Plackett–Luce model, each cut at a random length.
+
+    Each candidate gets a worth (a gamma draw); a ranking is drawn by the Gumbel trick (sort
+    log-worth plus Gumbel noise), then cut after 1 to all candidates, longer cuts a little
+    likelier, as real ranked ballots are often but not mostly complete.
+    """
+    import numpy as np
+
+    generator = np.random.default_rng(seed)
+    count = len(candidates)
+    worth = generator.gamma(4.0, size=count)
+    lengths = np.arange(1, count + 1)
+    weights = 1.0 + 0.15 * lengths
+    weights[-1] *= 1.3
+    with path.open("w", encoding="utf-8") as stream:
+        stream.write(",".join(f"rank {i}" for i in range(1, count + 1)) + "\n")
+        names = np.array(candidates, dtype=object)
+        for start in range(0, ballots, 100_000):
+            size = min(100_000, ballots - start)
+            noise = generator.gumbel(size=(size, count))
+            orders = np.argsort(-(np.log(worth)[None, :] + noise), axis=1)
+            cuts = generator.choice(lengths, size=size, p=weights / weights.sum())
+            stream.write(
+                "\n".join(",".join(names[row[:cut]]) for row, cut in zip(orders, cuts, strict=True))
+                + "\n"
+            )
+
+
 OMOV_CHILD = """
 import json, resource, sys, time
 from pathlib import Path
 started, started_cpu = time.perf_counter(), time.process_time()
-from omov.count import count
+from omov.count import build_profile, count
 from omov.count.formats import read_ballot_file
 imported, imported_cpu = time.perf_counter(), time.process_time()
 ballot_file = read_ballot_file(Path(sys.argv[1]))
@@ -93,7 +135,9 @@ print(json.dumps({
     "total": counted - imported, "read_cpu": read_cpu - imported_cpu,
     "count_cpu": counted_cpu - read_cpu, "total_cpu": counted_cpu - imported_cpu,
     "winner": list(result.elected),
-    "distinct": len(ballot_file.ballots), "rounds": len(result.rounds),
+    "distinct": int(build_profile(ballot_file)[0].rankings.shape[0]),
+    "candidates": len(ballot_file.candidates),
+    "rounds": len(result.rounds),
     "peak_mb": peak_mb(),
 }))
 """
@@ -138,7 +182,9 @@ import json, sys, time
 from votekit.cvr_loaders import load_ranking_csv
 from votekit.elections import IRV
 started, started_cpu = time.perf_counter(), time.process_time()
-profile = load_ranking_csv(sys.argv[1], rank_cols=list(range(8)), header_row=0,
+with open(sys.argv[1], encoding="utf-8") as stream:
+    columns = len(stream.readline().split(","))
+profile = load_ranking_csv(sys.argv[1], rank_cols=list(range(columns)), header_row=0,
                            print_profile=False)
 loaded, loaded_cpu = time.perf_counter(), time.process_time()
 election = IRV(profile)
@@ -182,187 +228,170 @@ def seconds(value: float) -> str:
     return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
 
 
+def run_command(path: Path) -> dict[str, float | str]:
+    """Run the whole ``omov count PATH`` command; return wall, CPU, peak memory and winner."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "omov", "count", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={"PYTHONPATH": str(REPO / "src"), "PATH": "/usr/bin:/bin"},
+    )
+    assert process.stdout is not None and process.stderr is not None
+    out = process.stdout.read().decode("utf-8")
+    error = process.stderr.read().decode("utf-8")
+    _pid, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"omov count failed:\n{error}")
+    return {
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "peak_mb": usage.ru_maxrss / 1024,
+        "winner": out.rstrip().splitlines()[-1].removeprefix("Elected: "),
+    }
+
+
+def measure_shape(
+    name: str, path: Path, args: argparse.Namespace, directory: Path, chosen: list[str]
+) -> tuple[list[str], bool]:
+    """Measure omov and the chosen peers on one file; return Markdown lines and agreement."""
+    size_mb = path.stat().st_size / 1e6
+    commands = [run_command(path) for _ in range(args.repeat)]
+    runs = [run_child(OMOV_CHILD, path, 600) for _ in range(args.repeat)]
+    omov_runs = [run for run in runs if run is not None]
+    winner = omov_runs[0]["winner"]
+
+    def median(key: str) -> float:
+        return statistics.median(float(run[key]) for run in omov_runs)  # type: ignore[arg-type]
+
+    command_wall = sorted(float(c["wall"]) for c in commands)
+    command_cpu = statistics.median(float(c["cpu"]) for c in commands)
+    command_peak = max(float(c["peak_mb"]) for c in commands)
+    all_agree = all(c["winner"] == ", ".join(winner) for c in commands)  # type: ignore[arg-type]
+
+    peers: dict[str, dict[str, object]] = {}
+    for peer, program in PEERS.items():
+        if peer not in chosen:
+            continue
+        print(f"{name}: {peer}: counting {args.ballots:,} ballots", file=sys.stderr)
+        result = run_child(program, path, args.limit)
+        if result is not None:
+            peers[peer] = {**result, "measured": "all ballots"}
+            continue
+        small_ballots = min(100_000, args.ballots)
+        small = run_child(program, head(path, small_ballots, directory), args.limit)
+        peers[peer] = {
+            "stopped": True,
+            "small": small,
+            "small_ballots": small_ballots,
+            "extrapolated": None
+            if small is None
+            else (float(small["load"]) + float(small["count"]))  # type: ignore[arg-type]
+            * args.ballots
+            / small_ballots,
+        }
+    lines = [
+        f"#### {name}: {args.ballots:,} ballots x {omov_runs[0].get('candidates', '?')} "
+        f"candidates, **{omov_runs[0]['distinct']:,} distinct rankings** ({size_mb:.0f} MB CSV, "
+        f"{omov_runs[0]['rounds']} rounds)",
+        "",
+        "| omov | best wall | median wall | median CPU | peak memory |",
+        "|---|---:|---:|---:|---:|",
+        f"| **`omov count FILE`, whole process** | **{seconds(command_wall[0])}** | "
+        f"**{seconds(statistics.median(command_wall))}** | **{seconds(command_cpu)}** | "
+        f"**{command_peak:.0f} MB** |",
+        f"| in-process: read the CSV | | {seconds(median('read'))} | "
+        f"{seconds(median('read_cpu'))} | |",
+        f"| in-process: count (validity rules + IRV) | | {seconds(median('count'))} | "
+        f"{seconds(median('count_cpu'))} | |",
+        f"| in-process: read + count | | {seconds(median('total'))} | "
+        f"{seconds(median('total_cpu'))} | {median('peak_mb'):.0f} MB |",
+        "",
+        "| peer, same file, same run | load (wall) | count (wall) | total (wall) | total CPU "
+        "| omov whole process faster by | winner |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    omov_wall = statistics.median(command_wall)
+    for peer, result in peers.items():
+        if result.get("stopped"):
+            estimate = result["extrapolated"]
+            lines.append(
+                f"| {peer} | | | stopped after {args.limit:.0f} s"
+                + (
+                    f"; ~{seconds(float(estimate))} extrapolated from the first "  # type: ignore[arg-type]
+                    f"{result['small_ballots']:,}"
+                    if estimate is not None
+                    else ""
+                )
+                + " | | "
+                + (f"~{float(estimate) / omov_wall:.0f}x" if estimate is not None else "")  # type: ignore[arg-type]
+                + " | |"
+            )
+            continue
+        total = float(result["load"]) + float(result["count"])  # type: ignore[arg-type]
+        agrees = result["winner"] == winner
+        all_agree = all_agree and agrees
+        lines.append(
+            f"| {peer} | {seconds(float(result['load']))} | "  # type: ignore[arg-type]
+            f"{seconds(float(result['count']))} | {seconds(total)} | "  # type: ignore[arg-type]
+            f"{seconds(float(result['cpu']))} | **{total / omov_wall:.0f}x** | "  # type: ignore[arg-type]
+            f"{', '.join(result['winner'])}{'' if agrees else ' (DIFFERENT)'} |"  # type: ignore[arg-type]
+        )
+    lines += [
+        "",
+        f"Winner: {', '.join(winner)}; all finished counts agree: "  # type: ignore[arg-type]
+        f"{'yes' if all_agree else 'NO'}.",
+        "",
+    ]
+    return lines, all_agree
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ballots", type=int, default=1_000_000)
-    parser.add_argument("--limit", type=float, default=240.0, help="seconds per peer")
+    parser.add_argument("--limit", type=float, default=120.0, help="seconds per peer")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument("--shapes", default="few,varied,varied-13")
     parser.add_argument(
         "--peers",
-        default=",".join(PEERS),
-        help="comma-separated peers to run (default: all); 'none' measures omov only",
+        default="pyrankvote",
+        help="comma-separated peers (pyrankvote, pref_voting, votekit); 'none' for omov only",
     )
     args = parser.parse_args()
-
+    chosen = [] if args.peers == "none" else args.peers.split(",")
     load_before = os.getloadavg()[0]
+    output_lines = [
+        f"### IRV, {args.ballots:,} ballots, two shapes of data",
+        "",
+    ]
+    all_agree = True
     with tempfile.TemporaryDirectory(prefix="omov-bench-") as temporary:
         directory = Path(temporary)
-        path = directory / "irv.csv"
-        generate_csv(path, args.ballots)
-        size_mb = path.stat().st_size / 1e6
-
-        runs = [run_child(OMOV_CHILD, path, 600) for _ in range(args.repeat)]
-        omov_runs = [run for run in runs if run is not None]
-        winner = omov_runs[0]["winner"]
-
-        def figures(key: str) -> tuple[float, float]:
-            values = [float(run[key]) for run in omov_runs]  # type: ignore[arg-type]
-            return min(values), statistics.median(values)
-
-        command_times = []
-        for _ in range(args.repeat):
-            started = time.perf_counter()
-            completed = subprocess.run(
-                [sys.executable, "-m", "omov", "count", str(path)],
-                capture_output=True,
-                text=True,
-                check=False,
-                env={"PYTHONPATH": str(REPO / "src"), "PATH": "/usr/bin:/bin"},
-            )
-            command_times.append(time.perf_counter() - started)
-            if completed.returncode != 0:
-                raise SystemExit(f"omov count failed:\n{completed.stderr}")
-        command_winner = completed.stdout.rstrip().splitlines()[-1].removeprefix("Elected: ")
-
-        peers: dict[str, dict[str, object]] = {}
-        chosen = [] if args.peers == "none" else args.peers.split(",")
-        for name, program in PEERS.items():
-            if name not in chosen:
-                continue
-            print(f"{name}: counting {args.ballots:,} ballots", file=sys.stderr)
-            result = run_child(program, path, args.limit)
-            if result is not None:
-                print(f"{name}: {result}", file=sys.stderr)
-                peers[name] = {**result, "measured": "all ballots"}
-                continue
-            small, small_ballots = None, 0
-            for size in (100_000, 10_000):
-                small_ballots = min(size, args.ballots)
-                print(
-                    f"{name}: stopped at {args.limit:.0f} s; trying {small_ballots:,}",
-                    file=sys.stderr,
-                )
-                small = run_child(program, head(path, small_ballots, directory), args.limit)
-                if small is not None:
-                    break
-            peers[name] = {
-                "stopped": True,
-                "small": small,
-                "small_ballots": small_ballots,
-                "extrapolated": (
-                    None
-                    if small is None
-                    else (float(small["load"]) + float(small["count"]))  # type: ignore[arg-type]
-                    * args.ballots
-                    / small_ballots
-                ),
-                "winner": None,
-                "measured": f"stopped after {args.limit:.0f} s",
-            }
-            print(f"{name}: {peers[name]}", file=sys.stderr)
-
-    read_best, read_median = figures("read")
-    count_best, count_median = figures("count")
-    total_best, total_median = figures("total")
-    peak_best, peak_median = figures("peak_mb")
-    read_cpu = figures("read_cpu")[1]
-    count_cpu = figures("count_cpu")[1]
-    total_cpu = figures("total_cpu")[1]
-    lines = [
-        f"### IRV, {args.ballots:,} ballots x {len(CANDIDATES)} candidates "
-        f"({size_mb:.0f} MB CSV, {omov_runs[0]['distinct']:,} distinct rankings, "
-        f"{omov_runs[0]['rounds']} rounds)",
-        "",
-        f"Machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; best / median of "
-        f"{len(omov_runs)} fresh processes; load average during the run "
-        f"{load_before:.1f} to {os.getloadavg()[0]:.1f} (other work shares this machine).",
-        "",
-        "Wall-clock times suffer when other processes share the CPUs; CPU time (the process's "
-        "own user + system time) is the steadier figure on a busy machine.",
-        "",
-        "| omov | best wall | median wall | median CPU | target |",
-        "|---|---:|---:|---:|---:|",
-        f"| read the CSV | {seconds(read_best)} | {seconds(read_median)} | {seconds(read_cpu)} | |",
-        f"| count (validity rules + IRV) | {seconds(count_best)} | {seconds(count_median)} "
-        f"| {seconds(count_cpu)} | < 50 ms |",
-        f"| **end to end (read + count)** | **{seconds(total_best)}** | "
-        f"**{seconds(total_median)}** | **{seconds(total_cpu)}** | < 0.5 s |",
-        f"| `omov count FILE` incl. Python start-up | {seconds(min(command_times))} | "
-        f"{seconds(statistics.median(command_times))} | | |",
-        f"| peak memory (resident high-water mark) | {peak_best:.0f} MB | "
-        f"{peak_median:.0f} MB | | < 300 MB |",
-        "",
-        "| library | load (wall) | count (wall) | total (wall) | total CPU | winner | measured |",
-        "|---|---:|---:|---:|---:|---|---|",
-        f"| omov | {seconds(read_median)} | {seconds(count_median)} | "
-        f"{seconds(total_median)} | {seconds(total_cpu)} | {', '.join(winner)} | "  # type: ignore[arg-type]
-        "all ballots (median) |",
-    ]
-    finished_totals = []
-    all_agree = command_winner == ", ".join(winner)  # type: ignore[arg-type]
-    for name, peer in peers.items():
-        if peer.get("stopped"):
-            estimate = peer["extrapolated"]
-            small = peer["small"]
-            if small is None or estimate is None:
-                lines.append(
-                    f"| {name} | – | – | > {args.limit:.0f} s (stopped) | – | – | stopped, also "
-                    f"on {peer['small_ballots']:,} ballots |"
-                )
-                continue
-            small_total = float(small["load"]) + float(small["count"])  # type: ignore[index]
-            small_cpu = float(small["cpu"])  # type: ignore[index]
-            lines.append(
-                f"| {name} | – | – | > {args.limit:.0f} s (stopped); "
-                f"~{seconds(float(estimate))} extrapolated | – | – | {peer['measured']}; "  # type: ignore[arg-type]
-                f"first {peer['small_ballots']:,} ballots: {seconds(small_total)} wall, "
-                f"{seconds(small_cpu)} CPU, winner "
-                f"{', '.join(small['winner'])} |"  # type: ignore[index]
-            )
-            finished_totals.append((float(estimate), name, True))  # type: ignore[arg-type]
-            continue
-        total = float(peer["load"]) + float(peer["count"])  # type: ignore[arg-type]
-        finished_totals.append((total, name, False))
-        agrees = peer["winner"] == winner
-        all_agree = all_agree and agrees
-        lines.append(
-            f"| {name} | {seconds(float(peer['load']))} | {seconds(float(peer['count']))} | "  # type: ignore[arg-type]
-            f"{seconds(total)} | {seconds(float(peer['cpu']))} | "  # type: ignore[arg-type]
-            f"{', '.join(peer['winner'])} | {peer['measured']} |"  # type: ignore[arg-type]
-        )
-    lines.append("")
-    if finished_totals:
-        fastest_total, fastest, extrapolated = min(finished_totals)
-        lines.append(
-            f"End to end, omov is **{fastest_total / total_median:.0f}x** faster than the "
-            f"fastest other library ({fastest}, {seconds(fastest_total)}"
-            f"{' extrapolated' if extrapolated else ''}; wall-clock medians)."
-        )
-        cpu_totals = [
-            (float(peer["cpu"]), name)  # type: ignore[arg-type]
-            for name, peer in peers.items()
-            if not peer.get("stopped")
-        ]
-        if cpu_totals:
-            fastest_cpu, cpu_name = min(cpu_totals)
-            lines.append(
-                f"In CPU time, end to end: **{fastest_cpu / total_cpu:.0f}x** ({cpu_name}, "
-                f"{seconds(fastest_cpu)})."
-            )
-    peer_counts = [
-        (float(peer["count"]), name)  # type: ignore[arg-type]
-        for name, peer in peers.items()
-        if not peer.get("stopped")
-    ]
-    if peer_counts:
-        fastest_count, counter = min(peer_counts)
-        lines.append(
-            f"Counting alone (file already loaded), omov is **{fastest_count / count_median:.0f}x**"
-            f" faster than the fastest other library ({counter}, {seconds(fastest_count)})."
-        )
-    lines.append(f"All finished counts name the same winner: {'yes' if all_agree else 'NO'}.")
-    output = "\n".join(lines) + "\n"
+        for shape in args.shapes.split(","):
+            path = directory / f"{shape}.csv"
+            if shape == "few":
+                generate_csv(path, args.ballots)
+            elif shape == "varied":
+                generate_plackett_luce_csv(path, args.ballots, CANDIDATES, seed=7)
+            elif shape == "varied-13":
+                generate_plackett_luce_csv(path, args.ballots, CANDIDATES_13, seed=7)
+            else:
+                raise SystemExit(f"unknown shape {shape!r}")
+            print(f"{shape}: generated {path.stat().st_size / 1e6:.0f} MB", file=sys.stderr)
+            lines, agree = measure_shape(shape, path, args, directory, chosen)
+            all_agree = all_agree and agree
+            output_lines += lines
+    output_lines.insert(
+        2,
+        f"Machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; medians of "
+        f"{args.repeat} fresh processes; load average {load_before:.1f} at the start, "
+        f"{os.getloadavg()[0]:.1f} at the end (other work shares this machine, so CPU time is "
+        "the steadier figure).\n",
+    )
+    output = "\n".join(output_lines) + "\n"
     print(output)
     if args.output:
         args.output.write_text(output, encoding="utf-8")

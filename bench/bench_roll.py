@@ -171,6 +171,7 @@ def worker(csv_path: Path) -> dict[str, Any]:
     """Run every phase in this process against the configured database; return the figures."""
     sys.path.insert(0, str(ROOT / "src"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omov.config.settings")
+    os.environ.setdefault("OMOV_ENV", "development")  # keys of its own, drawn into the data folder
     import django
 
     django.setup()

@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 import checkout_guard
 
 checkout_guard.install()
+
+# Hypothesis keeps no example database: a failure found by an earlier run (kept in .hypothesis/)
+# must not change what a later run tests, so a green or red suite means the same on every
+# machine. Examples worth keeping are written into the tests as explicit @example cases. The
+# generation stays random (each run explores new inputs); "ci" also derandomizes it, so a CI
+# failure reproduces exactly with HYPOTHESIS_PROFILE=ci.
+settings.register_profile("default", database=None)
+settings.register_profile("ci", database=None, derandomize=True)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default")
+)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import time_machine
 from django.contrib.sessions.models import Session
 from django.core import signing
 
-from omov.ballots import booth_pass, services
+from omov.ballots import booth_pass, crypto, services
 from omov.ballots.models import Ballot, Credential
 
 pytestmark = pytest.mark.django_db
@@ -24,9 +24,12 @@ def sign_in(client: Any, issued: Any) -> Any:
 
 def test_link_fills_in_the_reference_but_never_the_code(client: Any, open_ballot: Any) -> None:
     issued = open_ballot.credential_for(open_ballot.entries[0])
-    page = client.get(f"/vote/?ref={issued.reference}").content.decode()
-    assert f'value="{issued.reference}"' in page
-    assert issued.code not in page
+    # Old links with the reference in the query move it to the fragment (never sent, never logged).
+    response = client.get(f"/vote/?ref={issued.reference}")
+    assert response.status_code == 302 and response["Location"] == f"/vote/#ref={issued.reference}"
+    page = client.get("/vote/").content.decode()
+    assert issued.reference not in page and issued.code not in page
+    assert "ballots/booth.js" in page  # the script that copies the fragment into the form
 
 
 def test_full_journey_casts_one_ballot_and_ends_the_booth_pass(
@@ -49,7 +52,8 @@ def test_full_journey_casts_one_ballot_and_ends_the_booth_pass(
     cookie = client.cookies[booth_pass.COOKIE]
     assert cookie["path"] == "/vote/" and cookie["httponly"] and cookie["samesite"] == "Strict"
     signed = signing.loads(cookie.value, salt=booth_pass.SALT)
-    assert signed == [credential.pk, credential.generation]
+    proof = crypto.code_proof(issued.reference, issued.code)
+    assert signed == [credential.pk, credential.generation, proof]
     receipt_page = client.post("/vote/confirm/", prefs)
     assert receipt_page.status_code == 200
     receipt = re.search(r'id="receipt">([A-Z2-7]{16})<', receipt_page.content.decode()).group(1)
@@ -172,7 +176,7 @@ def test_leave_forgets_the_credential(client: Any, open_ballot: Any) -> None:
 def test_behind_a_proxy_the_forwarded_address_is_throttled(
     client: Any, open_ballot: Any, settings: Any
 ) -> None:
-    settings.OMOV_TRUST_X_FORWARDED_FOR = True
+    settings.OMOV_TRUSTED_PROXY_HOPS = 1
     settings.OMOV_BOOTH_ATTEMPTS_PER_ADDRESS = 1
     bad = {"reference": "ABCDE12345", "code": "ZZZZZZZZ"}
     client.post("/vote/", bad, HTTP_X_FORWARDED_FOR="203.0.113.9")
@@ -194,9 +198,9 @@ def test_receipt_check_after_the_close(client: Any, open_ballot: Any) -> None:
     )
     services.ballot_close(contest=open_ballot.contest)
     slug = open_ballot.contest.slug
-    found = client.get(f"/vote/receipts/{slug}/", {"receipt": receipt.lower()}).content.decode()
+    found = client.post(f"/vote/receipts/{slug}/", {"receipt": receipt.lower()}).content.decode()
     assert "your ballot was received" in found
-    missing = client.get(f"/vote/receipts/{slug}/", {"receipt": "A" * 16}).content.decode()
+    missing = client.post(f"/vote/receipts/{slug}/", {"receipt": "A" * 16}).content.decode()
     assert "is not in the list" in missing
     listing = client.get(f"/vote/receipts/{slug}.txt").content.decode()
     assert listing == receipt + "\n"

@@ -1,6 +1,7 @@
 """Kill the app server hard in the middle of voting: every acknowledged vote survives, alone.
 
-Starts `omov serve` (gunicorn) against a file SQLite database in a temporary folder, sends 200
+Starts `omov serve` (gunicorn) against a file SQLite database in a temporary folder (200 casts),
+and against a fresh PostgreSQL database (50 voters, when the tests run on PostgreSQL), sends the
 casts through the booth's real pages from 16 threads, SIGKILLs the whole server mid-load, starts
 it again, retries the casts that got no receipt, and then checks the database directly: every
 receipt a voter saw is stored, the number of ballots equals the number of voters marked as
@@ -136,7 +137,7 @@ def cast(base: str, reference: str, code: str, candidates: list[int]) -> str:
     return found.group(1)
 
 
-def test_sigkill_mid_load_loses_no_acknowledged_ballot(tmp_path: Path) -> None:
+def _environment(tmp_path: Path, **extra: str) -> dict[str, str]:
     (tmp_path / "crash_settings.py").write_text(SETTINGS)
     env = {
         key: value
@@ -148,9 +149,18 @@ def test_sigkill_mid_load_loses_no_acknowledged_ballot(tmp_path: Path) -> None:
         PYTHONPATH=os.pathsep.join([str(tmp_path), str(SRC)]),
         DJANGO_SETTINGS_MODULE="crash_settings",
         OMOV_TESTING="0",
+        **extra,
     )
+    return env
+
+
+def _kill_mid_load(env: dict[str, str], casts: int) -> tuple[dict[int, str], dict[int, str]]:
+    """Cast ``casts`` votes, SIGKILL the server a third of the way, restart, retry the rest.
+
+    Returns the receipts acknowledged before the kill and all receipts acknowledged.
+    """
     setup = subprocess.run(
-        [sys.executable, "-c", SETUP, str(CASTS)], env=env, capture_output=True, check=True
+        [sys.executable, "-c", SETUP, str(casts)], env=env, capture_output=True, check=True
     )
     data = json.loads(setup.stdout.decode().strip().splitlines()[-1])
     credentials, candidates = data["credentials"], data["candidates"]
@@ -169,37 +179,82 @@ def test_sigkill_mid_load_loses_no_acknowledged_ballot(tmp_path: Path) -> None:
             return
         with lock:
             acknowledged[index] = receipt
-            if len(acknowledged) >= CASTS // 3 and not killed.is_set():
+            if len(acknowledged) >= casts // 3 and not killed.is_set():
                 killed.set()
                 os.killpg(server.pid, signal.SIGKILL)
 
     try:
         with ThreadPoolExecutor(max_workers=16) as pool:
-            list(pool.map(attempt, range(CASTS)))
+            list(pool.map(attempt, range(casts)))
         server.wait(timeout=10)
         assert killed.is_set()
         first_round = dict(acknowledged)
-        assert CASTS // 3 <= len(first_round) < CASTS, "the kill should land mid-load"
+        assert casts // 3 <= len(first_round) < casts, "the kill should land mid-load"
         server = start_server(env, port)
-        retried = [i for i in range(CASTS) if i not in first_round]
+        retried = [i for i in range(casts) if i not in first_round]
         with ThreadPoolExecutor(max_workers=8) as pool:
             list(pool.map(attempt, retried))
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(server.pid, signal.SIGKILL)
         server.wait(timeout=10)
+    return first_round, acknowledged
 
+
+def _check(
+    first_round: dict[int, str],
+    acknowledged: dict[int, str],
+    stored: set[str],
+    voted: int,
+    casts: int,
+) -> None:
+    assert set(first_round.values()) <= stored, "an acknowledged ballot was lost"
+    assert set(acknowledged.values()) <= stored
+    assert len(stored) == voted, "ballots and voted marks must match one for one"
+    assert len(stored) <= casts
+    # Those in flight at the kill either committed whole (ballot and mark) or not at all; a
+    # retry of one that committed is refused as already voted, so at most those are missing.
+    unacknowledged = casts - len(acknowledged)
+    assert len(stored) - len(acknowledged) == unacknowledged
+
+
+def test_sigkill_mid_load_loses_no_acknowledged_ballot(tmp_path: Path) -> None:
+    env = _environment(tmp_path)
+    first_round, acknowledged = _kill_mid_load(env, CASTS)
     database = sqlite3.connect(tmp_path / "data" / "omov.sqlite3")
     stored = {row[0] for row in database.execute("SELECT receipt FROM ballots_ballot")}
     (voted,) = database.execute(
         "SELECT count(*) FROM ballots_credential WHERE has_voted"
     ).fetchone()
     database.close()
-    assert set(first_round.values()) <= stored, "an acknowledged ballot was lost"
-    assert set(acknowledged.values()) <= stored
-    assert len(stored) == voted, "ballots and voted marks must match one for one"
-    assert len(stored) <= CASTS
-    # Those in flight at the kill either committed whole (ballot and mark) or not at all; a
-    # retry of one that committed is refused as already voted, so at most those are missing.
-    unacknowledged = CASTS - len(acknowledged)
-    assert len(stored) - len(acknowledged) == unacknowledged
+    _check(first_round, acknowledged, stored, voted, CASTS)
+
+
+@pytest.mark.postgres
+def test_sigkill_mid_load_on_postgresql_loses_no_acknowledged_ballot(tmp_path: Path) -> None:
+    """The same on PostgreSQL, with 50 voters: acknowledged = stored = marked (issue 8)."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        pytest.skip("the PostgreSQL crash test needs DATABASE_URL=postgres://...")
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'omov'}_crash_{os.getpid()}"
+    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres", query=""))
+    crash_url = urllib.parse.urlunsplit(parts._replace(path=f"/{name}", query=""))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        env = _environment(tmp_path, DATABASE_URL=crash_url)
+        first_round, acknowledged = _kill_mid_load(env, 50)
+        with psycopg.connect(crash_url) as connection:
+            stored = {row[0] for row in connection.execute("SELECT receipt FROM ballots_ballot")}
+            row = connection.execute(
+                "SELECT count(*) FROM ballots_credential WHERE has_voted"
+            ).fetchone()
+        assert row is not None
+        _check(first_round, acknowledged, stored, int(row[0]), 50)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

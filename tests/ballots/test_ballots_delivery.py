@@ -39,8 +39,8 @@ def test_send_emails_every_credential_once_with_a_link_that_never_holds_the_code
     for message in mail.outbox:
         reference, code = credentials_in(message)
         html = message.alternatives[0][0]
-        assert f"/vote/?ref={crypto.normalise(reference)}" in message.body
-        assert f"/vote/?ref={crypto.normalise(reference)}" in html
+        assert f"/vote/#ref={crypto.normalise(reference)}" in message.body
+        assert f"/vote/#ref={crypto.normalise(reference)}" in html
         assert code in html
         links = re.findall(r"https?://\S+", message.body)
         assert not any(crypto.normalise(code) in link for link in links)

@@ -7,11 +7,11 @@ import re
 from typing import Any
 
 import pytest
-from ballots_support import make_roll
+from ballots_support import make_roll, open_contest
 
 from factories import CandidateFactory, ContestFactory, UserFactory, grant
 from omov.ballots import crypto, services
-from omov.ballots.models import BallotBox
+from omov.ballots.models import BallotBox, PaperRecord
 from omov.core.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +65,22 @@ def test_generic_contest_step_button_cannot_lose_the_key(client: Any, officer: A
     assert "ballot office page" in page
     contest.refresh_from_db()
     assert contest.status == "roll_frozen"
+
+
+def test_office_shows_words_never_stored_identifiers(client: Any, officer: Any, db: Any) -> None:
+    contest = open_contest(voters=2, category="affiliated_supporter").contest
+    PaperRecord.objects.create(contest=contest, outcome="spoilt", reason="no_preference")
+    PaperRecord.objects.create(contest=contest, outcome="rejected", reason="already_voted")
+    client.force_login(officer)
+    page = client.get(f"/vote/office/{contest.slug}/").content.decode()
+    for word in (
+        '<th scope="row">Affiliated supporter</th>',
+        "Spoilt paper",
+        "No preference marked",
+        "Rejected paper",
+        "The voter had already voted",
+        "Printed letter",
+    ):
+        assert word in page
+    for identifier in ("affiliated_supporter", "no_preference", "already_voted", ">spoilt<"):
+        assert identifier not in page

@@ -11,7 +11,7 @@ from factories import UserFactory, grant
 from omov.ballots import services
 from omov.ballots.models import Ballot, Credential, PaperKeying, PaperRecord
 from omov.core.errors import ServiceError
-from omov.core.models import Role
+from omov.core.models import AuditEvent, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +100,11 @@ def test_spoilt_paper_is_recorded_and_marks_the_voter_but_is_no_ballot(
     assert PaperRecord.objects.get().reason == "unclear"
     assert Credential.objects.get(roll_entry=open_ballot.entries[0]).has_voted
     services.ballot_close(contest=open_ballot.contest)
+    # The close explains why voters who voted outnumber ballots for the count.
+    closing = AuditEvent.objects.get(action="ballot.close")
+    assert closing.summary == (
+        "Closed the ballot: 1 voters voted; 0 ballots for the count and 1 spoilt papers"
+    )
     counted = services.ballots_for_count(
         contest=open_ballot.contest, private_key_bytes=open_ballot.private_key
     )

@@ -246,7 +246,7 @@ def test_turnout_summary_counts_by_category(open_ballot: Any) -> None:
     assert summary == {
         "issued": 5,
         "voted": 1,
-        "by_category": {"member": {"issued": 5, "voted": 1}},
+        "by_category": {"member": {"issued": 5, "voted": 1, "label": "Member"}},
     }
 
 

@@ -52,7 +52,7 @@ def emailed(settings: Any) -> dict[str, Any]:
 
 
 def link_and_code(message: Any) -> tuple[str, str]:
-    link = re.search(r"https?://[^/\s]+(/vote/\?ref=[0-9A-Z]+)", message.body).group(1)
+    link = re.search(r"https?://[^/\s]+(/vote/#ref=[0-9A-Z]+)", message.body).group(1)
     code = re.search(r"Security code:\s+([0-9A-Z]{4}-[0-9A-Z]{4})", message.body).group(1)
     return link, code
 
@@ -74,6 +74,7 @@ def test_voter_follows_the_link_ranks_confirms_and_cannot_vote_again(
     link, code = link_and_code(mail.outbox[0])
     page.goto(link)
     assert page.get_by_label("Ballot reference").input_value() == link.split("=")[1]
+    assert "#" not in page.url  # the script took the reference out of the address bar
     assert serious_violations(page) == []
     page.get_by_label("Security code").fill(code)
     page.get_by_role("button", name="Continue to the ballot").click()

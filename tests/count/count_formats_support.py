@@ -49,3 +49,22 @@ def same_ballots(first: BallotFile, second: BallotFile) -> bool:
     return first.candidates == second.candidates and ballot_multiset(first) == ballot_multiset(
         second
     )
+
+
+def unquoted_blt(text: str) -> str:
+    """Return BLT ``text`` rewritten in the unquoted layout: names and title without quotes.
+
+    The layout of the public corpus of Scottish council ward files (2007–2022): every line after
+    the end-of-ballots ``0`` is a name (then the title), written as is, padding kept.
+    """
+    lines = text.splitlines(keepends=True)
+    end = next(i for i, line in enumerate(lines) if line.strip() == "0")
+    rewritten = lines[: end + 1]
+    for line in lines[end + 1 :]:
+        body = line.rstrip("\r\n")
+        ending = line[len(body) :]
+        stripped = body.strip()
+        if stripped.startswith('"') and stripped.endswith('"'):
+            body = body.replace(stripped, stripped[1:-1], 1)
+        rewritten.append(body + ending)
+    return "".join(rewritten)

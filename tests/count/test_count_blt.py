@@ -100,8 +100,10 @@ def test_writer_refuses_what_blt_cannot_hold() -> None:
         ("2 1\n1 1 x 0\n0\n", 2, "found 'x'"),
         ("2 1\n1 1 0\n", 3, "end-of-ballots"),
         ('2 1\n1 1 0\n0\n"A"\n', 5, "candidate 2 of 2"),
-        ('2 1\n1 1 0\n0\n"A"\nB\n', 5, "double quotes"),
-        ('2 1\n1 1 0\n0\n"A"\n"B"\ntitle\n', 6, "the title in double quotes"),
+        ('2 1\n1 1 0\n0\n"A"\n"B\n', 5, "closing quote is missing"),
+        ('2 1\n1 1 0\n0\n"A"\n"B"\n"title\n', 6, "the title in double quotes"),
+        ('2 1\n1 1 0\n0\n"A"\n1 2 0\n', 5, "looks like a ballot line"),
+        ('2 1\n1 1 0\n0\n1 2 0\n"A"\n"B"\n', 4, "looks like a ballot line"),
         ('2 1\n1 1 0\n0\n"A"\n"B"\n"T"\n"extra"\n', 7, "end of the file"),
     ],
 )

@@ -6,7 +6,10 @@ import csv
 import io
 import json
 
+import pytest
+
 from omov.count import BallotFile, RawBallot, count
+from omov.count.formats.csv import read_csv, spreadsheet_safe, write_csv
 
 
 def sample() -> BallotFile:
@@ -100,3 +103,35 @@ def test_csv_has_one_row_per_candidate_and_one_column_per_round() -> None:
     assert rows[3] == ["Cy", "6", "0", "excluded in round 2"]
     assert rows[4] == ["exhausted", "0", "4", ""]
     assert rows[-1] == ["quota", "11", "9", ""]
+
+
+@pytest.mark.parametrize(
+    "name", ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\tTab", "\rCR"]
+)
+def test_csv_report_neutralises_formula_names(name: str) -> None:
+    ballots = BallotFile(
+        candidates=(name, "Ben"),
+        ballots=(RawBallot(((name,),), 3), RawBallot((("Ben",),), 1)),
+    )
+    rows = list(csv.reader(io.StringIO(count(ballots, method="irv").to_csv(), newline="")))
+    names = [row[0] for row in rows[1:3]]
+    assert names == ["'" + name, "Ben"]
+    # The numbers beside the name stay numbers.
+    assert rows[1][1] == "3"
+
+
+@pytest.mark.parametrize(
+    ("text", "safe"),
+    [("=1+1", "'=1+1"), ("Ann", "Ann"), ("", ""), ("a=b", "a=b"), ("-", "'-"), (" =x", " =x")],
+)
+def test_spreadsheet_safe_prefixes_only_formula_starts(text: str, safe: str) -> None:
+    assert spreadsheet_safe(text) == safe
+
+
+def test_a_ballot_csv_keeps_formula_names_exactly_so_it_round_trips() -> None:
+    ballots = BallotFile(
+        candidates=("+Ann", "@Ben"), ballots=(RawBallot((("+Ann",), ("@Ben",)), 2),)
+    )
+    again = read_csv(write_csv(ballots).encode("utf-8"))
+    assert again.candidates == ("+Ann", "@Ben")
+    assert again.ballots == ballots.ballots

@@ -83,6 +83,8 @@ def test_defaults_are_the_documented_ones() -> None:
         "duplicate": "skip",
         "overvote": "exhaust",
         "unknown_candidate": "reject",
+        "max_skipped_ranks": "none",
+        "max_rankings": "none",
     }
 
 

@@ -147,7 +147,7 @@ def test_a_printed_credential_votes_once_in_the_open_contest(built: DemoReport) 
     assert deputy.status == ContestStatus.BALLOT_OPEN
     assert len(built.credentials) == 5
     printed = built.credentials[0]
-    assert printed.booth_url.endswith(f"/vote/?ref={printed.reference.replace('-', '')}")
+    assert printed.booth_url.endswith(f"/vote/#ref={printed.reference.replace('-', '')}")
     credential = credential_sign_in(
         reference=printed.reference, code=printed.code, client_ip="192.0.2.1"
     )

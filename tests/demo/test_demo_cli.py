@@ -46,7 +46,7 @@ def test_demo_builds_prints_the_logins_and_exits(tmp_path: Path) -> None:
     assert "Jeremy Corbyn 313 (61.7%), Owen Smith 194 (38.3%)" in out
     assert "Check: the stored result reproduces every figure above exactly." in out
     assert "Deputy leadership election (demo): ballot open" in out
-    assert "/vote/?ref=" in out
+    assert "/vote/#ref=" in out
     assert "Traceback" not in first.stderr
     assert (data_dir / "omov.sqlite3").is_file()
     assert (data_dir / "keys" / "labour-leader-2016-replay.key").is_file()

@@ -170,3 +170,14 @@ def test_leap_day_birthdays() -> None:
         affiliated_supporters_must_register=True,
     )
     assert params.born_on_or_before == dt.date(1998, 2, 28)
+
+
+def test_why_not_says_what_failed_never_what_passing_means() -> None:
+    mask = rules.mask_of(["adult", "joined_by_freeze_date", "not_suspended"])
+    assert rules.short_reasons(mask) == [
+        "Joined after the freeze date",
+        "Suspended",
+        "Not old enough to vote",
+    ]
+    for rule in rules.RULES:
+        assert rule.failure and rule.failure != rule.title, rule.code

@@ -92,13 +92,41 @@ def reference_hash(reference: str) -> str:
     return _keyed_hash(f"reference:{reference}")
 
 
-def code_hash(reference: str, code: str) -> str:
-    """Return the keyed hash of a security code (bound to its reference)."""
+def code_proof(reference: str, code: str) -> str:
+    """Return the proof that someone knew this credential's security code (64 hex characters).
+
+    The proof is HMAC(credential key, reference and code). The database stores only its SHA-256
+    (:func:`code_hash`), so the proof cannot be read from the database, and it cannot be made
+    without the plaintext code. The booth pass carries it (see ``booth_pass``): the site's
+    secret key alone can sign a pass but cannot make the proof inside it.
+    """
     return _keyed_hash(f"code:{reference}:{code}")
+
+
+def code_hash_of_proof(proof: str) -> str:
+    """Return what the database stores for a code: the SHA-256 of its proof."""
+    return hashlib.sha256(f"omov-code-proof:{proof}".encode()).hexdigest()
+
+
+def code_hash(reference: str, code: str) -> str:
+    """Return the stored hash of a security code (bound to its reference)."""
+    return code_hash_of_proof(code_proof(reference, code))
 
 
 def code_matches(stored_hash: str, reference: str, code: str) -> bool:
     return hmac.compare_digest(stored_hash, code_hash(reference, code))
+
+
+def code_hash_is_legacy(stored_hash: str, reference: str, code: str) -> bool:
+    """Tell whether the stored hash is the older form (the proof itself) for this code."""
+    return bool(stored_hash) and hmac.compare_digest(stored_hash, code_proof(reference, code))
+
+
+def proof_matches(stored_hash: str, proof: str) -> bool:
+    """Tell whether a booth pass's proof belongs to the code whose hash is stored."""
+    if not stored_hash or len(proof) != 64:
+        return False
+    return hmac.compare_digest(stored_hash, code_hash_of_proof(proof))
 
 
 def paper_fingerprint(contest_id: int, reference: str, outcome: str, detail: str) -> str:

@@ -6,20 +6,40 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from omov.ballots.models import Ballot, BallotBox, Credential, Delivery, PaperKeying, PaperRecord
+from omov.ballots.models import (
+    Ballot,
+    BallotBox,
+    Credential,
+    Delivery,
+    PaperKeying,
+    PaperOutcome,
+    PaperRecord,
+    RejectedReason,
+    SpoiltReason,
+)
 from omov.contests.models import Contest, ContestStatus
+from omov.electorate.models import Category
+
+#: The words a page shows for a stored paper reason (spoilt and rejected reasons share a column).
+_REASON_LABELS = {**dict(SpoiltReason.choices), **dict(RejectedReason.choices)}
 
 
 def turnout_summary(contest: Contest) -> dict[str, Any]:
-    """Return {issued, voted, by_category: {category: {issued, voted}}}: aggregates only."""
+    """Return {issued, voted, by_category: {category: {issued, voted, label}}}: aggregates only."""
     rows = (
         Credential.objects.filter(contest=contest)
         .values("category")
         .annotate(issued=Count("id"), voted=Count("id", filter=Q(has_voted=True)))
         .order_by("category")
     )
+    labels = dict(Category.choices)
     by_category = {
-        row["category"]: {"issued": row["issued"], "voted": row["voted"]} for row in rows
+        row["category"]: {
+            "issued": row["issued"],
+            "voted": row["voted"],
+            "label": labels.get(row["category"], row["category"]),
+        }
+        for row in rows
     }
     return {
         "issued": sum(row["issued"] for row in by_category.values()),
@@ -28,20 +48,25 @@ def turnout_summary(contest: Contest) -> dict[str, Any]:
     }
 
 
-def delivery_progress(contest: Contest) -> dict[str, dict[str, int]]:
+def delivery_progress(contest: Contest) -> dict[str, dict[str, Any]]:
     """Return, per delivery (email, letter), how many credentials exist and how many went out."""
     rows = (
         Credential.objects.filter(contest=contest)
         .values("delivery")
         .annotate(total=Count("id"), done=Count("id", filter=Q(issued_at__isnull=False)))
     )
-    progress = {value: {"total": 0, "done": 0, "percent": 0} for value in Delivery.values}
+    labels = dict(Delivery.choices)
+    progress: dict[str, dict[str, Any]] = {
+        value: {"total": 0, "done": 0, "percent": 0, "label": labels[value]}
+        for value in Delivery.values
+    }
     for row in rows:
         total, done = row["total"], row["done"]
         progress[row["delivery"]] = {
             "total": total,
             "done": done,
             "percent": (100 * done // total) if total else 0,
+            "label": labels.get(row["delivery"], row["delivery"]),
         }
     return progress
 
@@ -71,8 +96,16 @@ def paper_summary(contest: Contest) -> dict[str, Any]:
         .order_by("outcome", "reason")
     )
     keyings = PaperKeying.objects.filter(contest=contest).values("status").annotate(n=Count("id"))
+    outcomes = dict(PaperOutcome.choices)
     return {
-        "records": list(records),
+        "records": [
+            {
+                **row,
+                "outcome_label": outcomes.get(row["outcome"], row["outcome"]),
+                "reason_label": _REASON_LABELS.get(row["reason"], row["reason"]),
+            }
+            for row in records
+        ],
         "keyings": {row["status"]: row["n"] for row in keyings},
     }
 

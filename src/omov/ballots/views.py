@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from omov.ballots import booth_pass, forms, policies, selectors, services
+from omov.ballots import booth_pass, forms, padding, policies, selectors, services
 from omov.ballots.models import Credential, Delivery
 from omov.ballots.services.voting import ballot_candidates
-from omov.contests.models import Contest, ContestStatus
+from omov.contests.models import Candidate, Contest, ContestStatus
 from omov.core.errors import ServiceError
 from omov.core.http import client_ip
 from omov.core.policies import Decision
@@ -52,24 +52,57 @@ def booth_start(request: HttpRequest) -> HttpResponse:
             else:
                 response = redirect("ballots:ballot")
                 booth_pass.pass_give(
-                    response, credential_id=credential.pk, generation=credential.generation
+                    response,
+                    credential_id=credential.pk,
+                    generation=credential.generation,
+                    reference=form.cleaned_data["reference"],
+                    code=form.cleaned_data["code"],
                 )
                 return response
+    elif "ref" in request.GET:
+        # An old link with the reference in the query: move it to the fragment at once, so it
+        # leaves the address bar, the history and later Referer headers (the access log drops
+        # /vote/ query strings anyway, see omov.config.access_log).
+        reference = "".join(ch for ch in request.GET["ref"] if ch.isalnum())[:30]
+        return redirect(reverse("ballots:start") + (f"#ref={reference}" if reference else ""))
     else:
-        form = forms.SignInForm(initial={"reference": request.GET.get("ref", "")})
-    return render(request, "ballots/booth_start.html", {"form": form})
+        form = forms.SignInForm()
+    page = render(request, "ballots/booth_start.html", {"form": form})
+    return padding.pad(page, padding.START_LENGTH)
+
+
+def _booth_render(
+    request: HttpRequest,
+    credential: Credential,
+    candidates: list[Candidate],
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """Render a booth page padded to the contest's one booth length (``padding``)."""
+    length = padding.booth_length(request, credential.contest, candidates)
+    return padding.pad(render(request, template, context), length)
 
 
 def _booth_credential(request: HttpRequest) -> Credential | None:
-    """Return the credential the browser signed in with, if its pass is good and current."""
+    """Return the credential the browser signed in with, if its pass is good and current.
+
+    Good means signed and in date (the site's key) *and* carrying the proof of the current
+    security code (checked against the stored code hash): a pass forged with the site's key alone
+    is refused here.
+    """
     signed_in = booth_pass.pass_read(request)
     if signed_in is None:
         return None
-    return (
+    credential = (
         Credential.objects.select_related("contest__ballot_box")
-        .filter(pk=signed_in.credential_id, generation=signed_in.generation)
+        .filter(pk=signed_in.credential_id)
         .first()
     )
+    if credential is None or not booth_pass.pass_matches(
+        signed_in, generation=credential.generation, code_hash=credential.code_hash
+    ):
+        return None
+    return credential
 
 
 def _back_to_start(request: HttpRequest, level: int, message: str) -> HttpResponse:
@@ -79,8 +112,9 @@ def _back_to_start(request: HttpRequest, level: int, message: str) -> HttpRespon
     return response
 
 
-def _booth_context(credential: Credential, result: forms.RankingResult | None) -> dict[str, Any]:
-    candidates = ballot_candidates(credential.contest)
+def _booth_context(
+    credential: Credential, candidates: list[Candidate], result: forms.RankingResult | None
+) -> dict[str, Any]:
     rows = []
     for candidate in candidates:
         name = forms.preference_field_name(candidate.pk)
@@ -120,11 +154,25 @@ def booth_ballot(request: HttpRequest) -> HttpResponse:
                 "ranked": [by_id[pk] for pk in result.ranking],
                 "values": result.values,
             }
-            return render(request, "ballots/booth_review.html", context)
+            return _booth_render(
+                request, credential, candidates, "ballots/booth_review.html", context
+            )
         if "edit" in request.POST:
             result.errors, result.field_errors = [], {}
-        return render(request, "ballots/booth_ballot.html", _booth_context(credential, result))
-    return render(request, "ballots/booth_ballot.html", _booth_context(credential, None))
+        return _booth_render(
+            request,
+            credential,
+            candidates,
+            "ballots/booth_ballot.html",
+            _booth_context(credential, candidates, result),
+        )
+    return _booth_render(
+        request,
+        credential,
+        candidates,
+        "ballots/booth_ballot.html",
+        _booth_context(credential, candidates, None),
+    )
 
 
 @never_cache
@@ -139,15 +187,25 @@ def booth_confirm(request: HttpRequest) -> HttpResponse:
     candidates = ballot_candidates(credential.contest)
     result = forms.parse_ranking(request.POST, candidates)
     if not result.is_valid:
-        return render(request, "ballots/booth_ballot.html", _booth_context(credential, result))
+        return _booth_render(
+            request,
+            credential,
+            candidates,
+            "ballots/booth_ballot.html",
+            _booth_context(credential, candidates, result),
+        )
     try:
         receipt = services.ballot_cast(
             credential_id=credential.pk, ranking=result.ranking, credential=credential
         )
     except ServiceError as error:
         return _back_to_start(request, messages.ERROR, error.message)
-    response = render(
-        request, "ballots/booth_receipt.html", {"contest": credential.contest, "receipt": receipt}
+    response = _booth_render(
+        request,
+        credential,
+        candidates,
+        "ballots/booth_receipt.html",
+        {"contest": credential.contest, "receipt": receipt},
     )
     booth_pass.pass_end(response)
     return response
@@ -165,11 +223,16 @@ def booth_leave(request: HttpRequest) -> HttpResponse:
 
 
 def receipts(request: HttpRequest, slug: str) -> HttpResponse:
-    """Let a voter check their receipt in the published list (after the close)."""
+    """Let a voter check their receipt in the published list (after the close).
+
+    The receipt is sent in a POST body, never in the URL, so no access log holds it next to the
+    voter's address and time (issue 8, item 4).
+    """
     contest = get_object_or_404(Contest, slug=slug)
     if not contest.has_reached(ContestStatus.CLOSED):
         raise Http404("Receipts are published when the ballot closes.")
-    query = "".join(ch for ch in request.GET.get("receipt", "").upper() if ch.isalnum())[:16]
+    typed = request.POST.get("receipt", "") if request.method == "POST" else ""
+    query = "".join(ch for ch in typed.upper() if ch.isalnum())[:16]
     found = selectors.receipt_is_published(contest, query) if query else None
     context = {"contest": contest, "query": query, "found": found}
     return render(request, "ballots/receipts.html", context)

@@ -1,11 +1,14 @@
 """``omov count``: count a ballot file offline and print the round-by-round table.
 
-    omov count PATH [--method plurality|irv|stv-scottish|stv-meek] [--seats N]
+    omov count PATH [PATH ...] [--method plurality|irv|stv-scottish|stv-meek] [--seats N]
                     [--format auto|blt|preflib|csv|cdf] [--contest ID] [--seed TEXT]
                     [--overvote P] [--skipped-rank P] [--duplicate P] [--unknown-candidate P]
-                    [--exclude-hopeless] [--json OUT] [--csv OUT]
+                    [--max-skipped-ranks N] [--max-rankings N]
+                    [--exclude-hopeless] [--continue-until-two] [--json OUT] [--csv OUT]
 
-``P`` is a validity policy: exhaust, skip or reject. A BLT file carries its seat count; ``--seats``
+``P`` is a validity policy: exhaust, skip or reject. Several PATHs are one contest's ballots split
+over files (each polling place or batch a file, as RCTab reads them): they are counted together.
+A BLT file carries its seat count; ``--seats``
 overrides it; otherwise one seat. Anything wrong with the input ends the command with one line on
 stderr and exit status 2. This command needs no database and never imports Django.
 """
@@ -20,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from omov.cli.errors import CommandError
-from omov.count import METHODS, ValidityRules, count
+from omov.count import METHODS, ValidityRules, combine_ballot_files, count
 from omov.count.formats import FORMATS, read_ballot_file
 from omov.count.validity import Policy
 
@@ -42,7 +45,12 @@ def register(subparsers: Any) -> None:
             "elected. The same file, options and seed always give the same result."
         ),
     )
-    parser.add_argument("path", metavar="PATH", help="the ballot file to count")
+    parser.add_argument(
+        "paths",
+        metavar="PATH",
+        nargs="+",
+        help="the ballot file to count; several files of one contest are counted together",
+    )
     parser.add_argument(
         "--method", choices=METHODS, default="irv", help="counting method (default: irv)"
     )
@@ -82,6 +90,27 @@ def register(subparsers: Any) -> None:
             help=f"what to do with {meaning} (default: {defaults[name]})",
         )
     parser.add_argument(
+        "--max-skipped-ranks",
+        dest="max_skipped_ranks",
+        type=_limit,
+        default=None,
+        metavar="N",
+        help=("exhaust a ballot at a run of more than N blank ranks (Maine: 1); default: no limit"),
+    )
+    parser.add_argument(
+        "--max-rankings",
+        dest="max_rankings",
+        type=_limit,
+        default=None,
+        metavar="N",
+        help="read only the first N ranks of every ballot; default: all",
+    )
+    parser.add_argument(
+        "--continue-until-two",
+        action="store_true",
+        help="IRV: after a majority, go on excluding until two candidates remain (for the report)",
+    )
+    parser.add_argument(
         "--exclude-hopeless",
         action="store_true",
         help="IRV: exclude at once every group of lowest candidates who cannot win",
@@ -105,10 +134,25 @@ def _positive_integer(text: str) -> int:
     return value
 
 
+def _limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
 def handle(args: argparse.Namespace) -> int:
     """Read, count, print; write the JSON and CSV reports if asked."""
-    ballots = read_ballot_file(Path(args.path), args.format, contest=args.contest)
+    ballots = combine_ballot_files(
+        [read_ballot_file(Path(path), args.format, contest=args.contest) for path in args.paths]
+    )
     chosen = {name: getattr(args, name) for name in _POLICY_OPTIONS if getattr(args, name)}
+    for limit in ("max_skipped_ranks", "max_rankings"):
+        if getattr(args, limit) is not None:
+            chosen[limit] = str(getattr(args, limit))
     rules = ValidityRules.from_mapping(chosen)
     result = count(
         ballots,
@@ -117,6 +161,7 @@ def handle(args: argparse.Namespace) -> int:
         seed=args.seed,
         rules=rules,
         exclude_hopeless=args.exclude_hopeless,
+        continue_until_two=args.continue_until_two,
     )
     if args.json_out:
         text = json.dumps(result.to_json_dict(), indent=2, ensure_ascii=False) + "\n"

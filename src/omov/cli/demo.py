@@ -92,6 +92,24 @@ def _reset(data_dir: Path) -> None:
     shutil.rmtree(data_dir / "keys", ignore_errors=True)
 
 
+def _demo_environment(data_dir: Path) -> None:
+    """Give the demo its own keys (drawn once into its data folder) and a plain-HTTP setup.
+
+    The demo serves like production (no debug pages) but on plain HTTP on this machine, so its
+    cookies cannot be HTTPS-only, and its mail goes to the console with credentials masked. Its
+    keys are its own, never the public development keys of the test settings: a demo left
+    running on a network cannot be voted in by whoever has read omov's source.
+    """
+    from omov.config.env import SECRET_NAMES, local_secret
+
+    for name in SECRET_NAMES:
+        if not os.environ.get(name):
+            os.environ[name] = local_secret(data_dir / "secrets", name)
+    os.environ.setdefault("SECURE_COOKIES", "0")
+    os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
+    os.environ.setdefault("EMAIL_BACKEND", "omov.core.mail.RedactingConsoleBackend")
+
+
 def demo(args: argparse.Namespace) -> int:
     """Build the demo, print where to log in, and serve it unless --no-serve."""
     divisor = 1 if args.full else args.scale
@@ -102,6 +120,7 @@ def demo(args: argparse.Namespace) -> int:
     data_dir.mkdir(parents=True, exist_ok=True)
     if args.reset:
         _reset(data_dir)
+    _demo_environment(data_dir)
 
     from omov.cli.django_setup import setup_django
     from omov.cli.serve import prepare_database, run_gunicorn

@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import sys
 
+from omov.cli.errors import CommandError
+from omov.config.env import ConfigurationError
+
 
 def setup_django(*, migrate: bool = True) -> None:
     """Configure Django from the environment (``DATABASE_URL`` etc.), load the apps, migrate.
@@ -12,12 +15,17 @@ def setup_django(*, migrate: bool = True) -> None:
     Every command that reads or writes the database calls this first, so a fresh data folder (or
     a database an upgrade left behind) is brought up to date before the command runs, saying so
     in one line, instead of failing with "no such table". ``migrate=False`` is for commands that
-    apply migrations themselves (`omov serve --no-migrate`, `omov manage`).
+    apply migrations themselves (`omov serve --no-migrate`, `omov manage`). A missing or
+    malformed setting (production's secrets above all) stops the command with the settings'
+    one-line message, never a traceback.
     """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omov.config.settings")
     import django
 
-    django.setup()
+    try:
+        django.setup()
+    except ConfigurationError as error:
+        raise CommandError(str(error)) from None
     if migrate:
         database_migrate()
 

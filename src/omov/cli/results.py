@@ -51,6 +51,7 @@ def _results(args: argparse.Namespace) -> int:
     from omov.cli.django_setup import setup_django
 
     setup_django()
+    from omov.core.csv_safety import csv_text_neutralise
     from omov.results import exports, selectors
 
     contest = contest_by_slug(args.contest)
@@ -72,7 +73,8 @@ def _results(args: argparse.Namespace) -> int:
             text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
             contents[kind] = text.encode("utf-8")
         elif kind == "csv":
-            contents[kind] = result.rounds_csv.encode("utf-8")
+            # No cell may run as a spreadsheet formula (omov.core.csv_safety).
+            contents[kind] = csv_text_neutralise(result.rounds_csv).encode("utf-8")
         elif kind == "blt":
             contents[kind] = result.ballots_blt.encode("utf-8")
         else:

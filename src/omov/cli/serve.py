@@ -30,6 +30,13 @@ def register(subparsers: Any) -> None:
         help="Worker processes (default: OMOV_WORKERS, else twice the cores plus one).",
     )
     parser.add_argument("--no-migrate", action="store_true", help="Do not apply migrations.")
+    parser.add_argument(
+        "--dev",
+        action="store_true",
+        help="Development mode on your own machine: DEBUG pages, keys drawn once into the data "
+        "folder. Without it omov serves in production mode and needs SECRET_KEY and "
+        "OMOV_CREDENTIAL_KEY (make them with `omov keys generate`).",
+    )
     parser.set_defaults(handler=serve)
 
     manage = subparsers.add_parser(
@@ -52,7 +59,9 @@ def prepare_database(*, migrate: bool = True) -> None:
 
 
 def serve(args: argparse.Namespace) -> int:
-    """Serve the application until interrupted."""
+    """Serve the application until interrupted (production mode unless ``--dev``)."""
+    if args.dev:
+        os.environ["OMOV_ENV"] = "development"
     prepare_database(migrate=not args.no_migrate)
     run_gunicorn(bind=args.bind, workers=args.workers)
     return 0
@@ -73,6 +82,8 @@ def run_gunicorn(*, bind: str, workers: int | None = None) -> None:
             self.cfg.set("threads", 4)
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("accesslog", "-")
+            # Never write a /vote/ query string or a booth referrer to the access log.
+            self.cfg.set("logger_class", "omov.config.access_log.QuietVoteLogger")
             self.cfg.set("graceful_timeout", 10)
 
         def load(self) -> Any:

@@ -6,7 +6,9 @@ refuses to start without its secrets.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -32,16 +34,67 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+#: The secrets production cannot run without, in the order ``omov keys generate`` prints them.
+SECRET_NAMES = ("SECRET_KEY", "OMOV_CREDENTIAL_KEY")
+
+
 def get_mandatory_secret(name: str) -> str:
-    """Return a secret that production cannot run without, or stop with a clear message."""
+    """Return a secret that production cannot run without, or stop with one line saying why.
+
+    The line names the variable and how to make one, because it is what `omov serve` prints.
+    """
     value = os.environ.get(name, "")
     if not value:
         raise ConfigurationError(
-            f"The environment variable {name} must be set when DEBUG is off. "
-            f"Set it to a long random value (for example: python -c 'import secrets; "
-            f"print(secrets.token_urlsafe(50))')."
+            f"{name} is not set, and omov runs in production mode unless told otherwise. "
+            "Make the keys with `omov keys generate --out omov.env` and load that file into the "
+            "environment (or, on your own machine only, run `omov serve --dev`)."
+        )
+    if len(value) < 32:
+        raise ConfigurationError(
+            f"{name} is only {len(value)} characters long; use a random value of at least 32 "
+            "characters (`omov keys generate` makes one)."
         )
     return value
+
+
+def secret_generate() -> str:
+    """Return a new random secret: 64 URL-safe characters (384 bits)."""
+    return secrets.token_urlsafe(48)
+
+
+def private_file_write(path: Path, text: str) -> None:
+    """Create ``path`` with mode 0600 (owner only) and write ``text``; refuse to overwrite."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def private_file_touch(path: Path) -> None:
+    """Make sure ``path`` exists and only its owner can read or write it (mode 0600).
+
+    For the SQLite database: created here before SQLite opens it, so it is never world-readable,
+    and an existing one is tightened. SQLite gives its journal files the database's mode.
+    """
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.close(descriptor)
+    os.chmod(path, 0o600)
+
+
+def local_secret(folder: Path, name: str) -> str:
+    """Return this installation's own secret ``name`` from ``folder``, making it on first use.
+
+    Used in development mode and by the demo only: each installation draws its own secrets and
+    keeps them in its data folder (mode 0600), so no public development key ever signs anything
+    outside the test suite.
+    """
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = folder / name
+    if not path.exists():
+        # Another process may make it first: then use theirs.
+        with contextlib.suppress(FileExistsError):
+            private_file_write(path, secret_generate() + "\n")
+    return path.read_text(encoding="utf-8").strip()
 
 
 def database_from_url(url: str | None, *, default_sqlite: Path) -> dict[str, Any]:

@@ -1,14 +1,21 @@
 """Django settings for omov, read from the environment.
 
-Environment variables (all optional in development):
-- ``DEBUG``: ``1`` for development; off by default only when ``OMOV_ENV=production``.
-- ``SECRET_KEY``: required when DEBUG is off.
+Environment variables:
+- ``OMOV_ENV``: ``production`` (the default) or ``development``. ``DEBUG=1`` means development.
+- ``SECRET_KEY``: required in production (``omov keys generate`` makes one).
 - ``DATABASE_URL``: ``postgres://user@host:port/name``; SQLite in ``OMOV_DATA_DIR`` when unset.
 - ``OMOV_DATA_DIR``: where the SQLite database and generated files live (default ``./var``).
 - ``ALLOWED_HOSTS``: comma-separated host names.
 - ``REDIS_URL``: use Redis for the cache (rate limits stay in the database either way).
 - ``EMAIL_BACKEND``, ``EMAIL_HOST``, ``EMAIL_PORT``, ``DEFAULT_FROM_EMAIL``: outgoing mail.
-- ``OMOV_CREDENTIAL_KEY``: the key for hashing voter credentials (required when DEBUG is off).
+- ``OMOV_CREDENTIAL_KEY``: the key for hashing voter credentials (required in production).
+- ``OMOV_TRUSTED_PROXY_HOPS``: how many reverse proxies in front of omov append to
+  X-Forwarded-For (default 0: trust no header).
+- ``SECURE_HSTS_SECONDS``: HSTS lifetime in production (default one year; 0 switches it off).
+
+In development mode (``OMOV_ENV=development``, ``DEBUG=1`` or ``omov serve --dev``) missing keys
+are drawn once and kept in ``OMOV_DATA_DIR/secrets/`` (mode 0600). Only the test settings
+(``omov.config.test_settings``) use the public development keys.
 """
 
 from __future__ import annotations
@@ -18,25 +25,43 @@ import sys
 from pathlib import Path
 
 from omov.config.env import (
+    ConfigurationError,
     database_from_url,
     env_bool,
     env_list,
     get_mandatory_secret,
+    local_secret,
+    private_file_touch,
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("OMOV_DATA_DIR", "var")).resolve()
 
-IS_PRODUCTION = os.environ.get("OMOV_ENV", "development") == "production"
-DEBUG = env_bool("DEBUG", default=not IS_PRODUCTION)
+# -- Mode and secrets (issue 8, item 1): production unless told otherwise -----------------------
+OMOV_ENV = os.environ.get("OMOV_ENV", "").strip().lower() or (
+    "development" if env_bool("DEBUG", False) else "production"
+)
+if OMOV_ENV not in {"production", "development"}:
+    raise ConfigurationError(
+        f"OMOV_ENV is {OMOV_ENV!r}; set it to production (the default) or development."
+    )
+IS_PRODUCTION = OMOV_ENV == "production"
+if IS_PRODUCTION and env_bool("DEBUG", False):
+    raise ConfigurationError(
+        "DEBUG=1 and OMOV_ENV=production contradict each other: production never shows debug "
+        "pages. Unset DEBUG, or set OMOV_ENV=development on your own machine."
+    )
+DEBUG = not IS_PRODUCTION and env_bool("DEBUG", True)
 TESTING = env_bool("OMOV_TESTING", default="pytest" in sys.modules)
 
-if DEBUG:
-    SECRET_KEY = os.environ.get("SECRET_KEY") or "development-only-secret-key-not-for-production"
-    CREDENTIAL_KEY = os.environ.get("OMOV_CREDENTIAL_KEY") or "development-only-credential-key"
-else:
+if IS_PRODUCTION:
     SECRET_KEY = get_mandatory_secret("SECRET_KEY")
     CREDENTIAL_KEY = get_mandatory_secret("OMOV_CREDENTIAL_KEY")
+else:
+    SECRET_KEY = os.environ.get("SECRET_KEY") or local_secret(DATA_DIR / "secrets", "SECRET_KEY")
+    CREDENTIAL_KEY = os.environ.get("OMOV_CREDENTIAL_KEY") or local_secret(
+        DATA_DIR / "secrets", "OMOV_CREDENTIAL_KEY"
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -67,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "omov.config.urls"
@@ -89,6 +115,8 @@ TEMPLATES = [
 
 if not os.environ.get("DATABASE_URL"):
     DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # The database holds the roll and credential hashes: owner-only from its first byte.
+    private_file_touch(DATA_DIR / "omov.sqlite3")
 
 DATABASES = {
     "default": database_from_url(
@@ -134,16 +162,23 @@ STORAGES = {
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
             if not DEBUG and not TESTING
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
-        )
+        ),
+        # Static files are public: readable by a web server running as another user (uploads,
+        # below, are owner-only).
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
     },
 }
 MEDIA_ROOT = DATA_DIR / "media"
+# Uploaded files (rolls, nominations) hold personal data: owner-only (issue 8, item 13).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
+    # The console backend masks credentials, so a log never holds a usable one (issue 8).
+    "omov.core.mail.RedactingConsoleBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
@@ -157,14 +192,34 @@ OMOV_EMAIL_RATE = float(os.environ.get("OMOV_EMAIL_RATE", "50"))  # messages per
 OMOV_BOOTH_ATTEMPTS_PER_REFERENCE = int(os.environ.get("OMOV_BOOTH_ATTEMPTS_PER_REFERENCE", "5"))
 OMOV_BOOTH_ATTEMPTS_PER_ADDRESS = int(os.environ.get("OMOV_BOOTH_ATTEMPTS_PER_ADDRESS", "60"))
 OMOV_BOOTH_THROTTLE_WINDOW = int(os.environ.get("OMOV_BOOTH_THROTTLE_WINDOW", "900"))  # seconds
-# Staff log-ins: failed attempts allowed per user name and per client address in each window.
-OMOV_LOGIN_ATTEMPTS_PER_USER = int(os.environ.get("OMOV_LOGIN_ATTEMPTS_PER_USER", "10"))
+# Staff log-ins (omov.core.forms): failed attempts allowed per (user name, address) and per
+# address in each short window, and per user name from anywhere in a longer one (issue 8).
+OMOV_LOGIN_ATTEMPTS_PER_USER_ADDRESS = int(
+    os.environ.get("OMOV_LOGIN_ATTEMPTS_PER_USER_ADDRESS", "10")
+)
 OMOV_LOGIN_ATTEMPTS_PER_ADDRESS = int(os.environ.get("OMOV_LOGIN_ATTEMPTS_PER_ADDRESS", "50"))
 OMOV_LOGIN_THROTTLE_WINDOW = int(os.environ.get("OMOV_LOGIN_THROTTLE_WINDOW", "900"))  # seconds
+OMOV_LOGIN_ATTEMPTS_PER_USER = int(os.environ.get("OMOV_LOGIN_ATTEMPTS_PER_USER", "100"))
+OMOV_LOGIN_USER_WINDOW = int(os.environ.get("OMOV_LOGIN_USER_WINDOW", "3600"))  # seconds
 # How long a booth sign-in lasts (the signed booth-pass cookie), in seconds.
 OMOV_BOOTH_PASS_SECONDS = int(os.environ.get("OMOV_BOOTH_PASS_SECONDS", "3600"))
-# Behind a reverse proxy, trust its X-Forwarded-For so each voter has their own guessing limit.
-OMOV_TRUST_X_FORWARDED_FOR = env_bool("OMOV_TRUST_X_FORWARDED_FOR", False)
+# -- Reverse proxies (issue 8, item 8): how many proxies in front of omov append to
+# X-Forwarded-For. 0 (the default) trusts no header: the client is REMOTE_ADDR. See
+# omov.core.http.client_ip and docs/deployment.md.
+if os.environ.get("OMOV_TRUST_X_FORWARDED_FOR"):
+    raise ConfigurationError(
+        "OMOV_TRUST_X_FORWARDED_FOR is replaced by OMOV_TRUSTED_PROXY_HOPS: set it to the number "
+        "of reverse proxies in front of omov (1 for one nginx), and unset the old variable."
+    )
+try:
+    OMOV_TRUSTED_PROXY_HOPS = int(os.environ.get("OMOV_TRUSTED_PROXY_HOPS", "0"))
+except ValueError:
+    raise ConfigurationError(
+        "OMOV_TRUSTED_PROXY_HOPS must be a whole number: how many reverse proxies are in front "
+        "of omov (0 when none)."
+    ) from None
+if not 0 <= OMOV_TRUSTED_PROXY_HOPS <= 5:
+    raise ConfigurationError("OMOV_TRUSTED_PROXY_HOPS must be between 0 and 5.")
 OMOV_TURNOUT_FOR_AGENTS = env_bool("OMOV_TURNOUT_FOR_AGENTS", False)
 
 SESSION_COOKIE_HTTPONLY = True
@@ -176,8 +231,26 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # HSTS for a year in production; SECURE_HSTS_SECONDS=0 switches it off (docs/deployment.md).
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    # A proxy's word that the request came over HTTPS counts only when proxies are trusted.
+    if OMOV_TRUSTED_PROXY_HOPS > 0:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): nothing inline, nothing from elsewhere. The booth needs no
+# script at all; the one script omov serves (ballots/booth.js) comes from 'self'.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

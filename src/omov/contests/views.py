@@ -14,6 +14,7 @@ from omov.contests.selectors import contests_visible_to
 from omov.core.errors import ServiceError
 from omov.core.models import OFFICE_ROLES
 from omov.core.policies import has_role
+from omov.core.selectors import audit_chain_verify, audit_mark
 
 
 def contest_list(request: HttpRequest) -> HttpResponse:
@@ -44,6 +45,7 @@ def contest_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_take_step": bool(can_step),
         "can_view_audit": bool(policies.can_view_audit(request.user, contest)),
         "is_office": has_role(request.user, contest, *OFFICE_ROLES),
+        "audit_head": audit_mark(contest),
     }
     return render(request, "contests/detail.html", context)
 
@@ -73,4 +75,5 @@ def contest_audit(request: HttpRequest, slug: str) -> HttpResponse:
     if not decision:
         raise PermissionDenied(decision.reason)
     events = contest.audit_events.select_related("actor")[:500]
-    return render(request, "contests/audit.html", {"contest": contest, "events": events})
+    context = {"contest": contest, "events": events, "chain": audit_chain_verify(contest)}
+    return render(request, "contests/audit.html", context)

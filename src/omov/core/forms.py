@@ -1,17 +1,22 @@
-"""The staff log-in forms, throttled against password guessing.
+"""The staff log-in forms, throttled against password guessing without letting anyone lock a
+real user out.
 
-Failed log-ins count against two limits in a fixed window, shared by every app server through
-the database: per user name (guessing one account's password) and per client address (guessing
-across accounts). Once either is used up, log-ins are refused without the password being checked
-(so the refusal says nothing about whether it was right) until the window ends. A successful
-log-in costs nothing. The failure that uses a limit up is written to the audit trail, once.
-Someone who knows a user name can keep that account locked by failing on purpose; the window is
-short (15 minutes by default) and the audit trail shows it happening.
+Failed log-ins count against three limits, shared by every app server through the database:
+per (user name, client address) — guessing one account's password from one place, the limit
+that bites first; per client address — guessing across accounts; and a slower, longer limit per
+user name alone — guessing one account from many addresses. Someone who knows a user name and
+fails on purpose locks only their own (name, address) pair; locking the user out everywhere takes
+the whole per-name allowance (100 failures an hour by default), which the audit trail shows
+happening. Once a limit is used up, log-ins it covers are refused without the password being
+checked (so the refusal says nothing about whether it was right) until its window ends. A
+successful log-in costs nothing. The failure that uses a limit up is audited, once. Addresses
+come from ``omov.core.http.client_ip`` (trusted proxies only); the throttle keys are keyed
+hashes (``throttle_key``), so the table names no user and no address.
 """
 
 from __future__ import annotations
 
-import hashlib
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -25,13 +30,24 @@ from omov.core.http import client_ip
 from omov.core.services import (
     audit_record,
     throttle_count,
+    throttle_key,
     throttle_record,
     throttle_retry_at,
 )
 
 
-def _window() -> timedelta:
-    return timedelta(seconds=int(getattr(settings, "OMOV_LOGIN_THROTTLE_WINDOW", 900)))
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+@dataclass(frozen=True)
+class LoginLimit:
+    """One limit on failed log-ins: its throttle key, how many failures, in which window."""
+
+    key: str
+    limit: int
+    window: timedelta
+    guarded: str
 
 
 class ThrottledLoginMixin:
@@ -40,26 +56,35 @@ class ThrottledLoginMixin:
     request: Any
     cleaned_data: dict[str, Any]
 
-    def _limits(self) -> list[tuple[str, int, str]]:
-        """Return (throttle key, limit, what it guards) for this attempt."""
+    def _limits(self) -> list[LoginLimit]:
+        """Return the limits this attempt counts against."""
         username = str(self.cleaned_data.get("username") or "").casefold()
-        digest = hashlib.sha256(username.encode()).hexdigest()[:32]
         address = client_ip(self.request) if self.request is not None else "unknown"
+        short = timedelta(seconds=_setting("OMOV_LOGIN_THROTTLE_WINDOW", 900))
+        long = timedelta(seconds=_setting("OMOV_LOGIN_USER_WINDOW", 3600))
         return [
-            (
-                f"login:user:{digest}",
-                int(getattr(settings, "OMOV_LOGIN_ATTEMPTS_PER_USER", 10)),
-                f"the user name {username[:150]!r}",
+            LoginLimit(
+                throttle_key("login-user-address", f"{username}\n{address}"),
+                _setting("OMOV_LOGIN_ATTEMPTS_PER_USER_ADDRESS", 10),
+                short,
+                f"the user name {username[:150]!r} from the address {address}",
             ),
-            (
-                f"login:ip:{address}",
-                int(getattr(settings, "OMOV_LOGIN_ATTEMPTS_PER_ADDRESS", 50)),
-                f"the address {address}",
+            LoginLimit(
+                throttle_key("login-address", address),
+                _setting("OMOV_LOGIN_ATTEMPTS_PER_ADDRESS", 50),
+                short,
+                f"any user name from the address {address}",
+            ),
+            LoginLimit(
+                throttle_key("login-user", username),
+                _setting("OMOV_LOGIN_ATTEMPTS_PER_USER", 100),
+                long,
+                f"the user name {username[:150]!r} from any address",
             ),
         ]
 
-    def _refusal(self) -> forms.ValidationError:
-        local = timezone.localtime(throttle_retry_at(_window()))
+    def _refusal(self, exceeded: list[LoginLimit]) -> forms.ValidationError:
+        local = timezone.localtime(max(throttle_retry_at(limit.window) for limit in exceeded))
         return forms.ValidationError(
             "Too many failed log-ins with this user name or from this connection. For your "
             f"security, try again after {local:%H:%M} ({local:%d %B}).",
@@ -67,24 +92,28 @@ class ThrottledLoginMixin:
         )
 
     def clean(self) -> dict[str, Any]:
-        window = _window()
         limits = self._limits()
-        if any(throttle_count(key=key, window=window) >= limit for key, limit, _ in limits):
-            raise self._refusal()
+        exceeded = [
+            limit
+            for limit in limits
+            if throttle_count(key=limit.key, window=limit.window) >= limit.limit
+        ]
+        if exceeded:
+            raise self._refusal(exceeded)
         try:
             return super().clean()  # type: ignore[misc, no-any-return]
         except forms.ValidationError:
-            for key, limit, guarded in limits:
-                if throttle_record(key=key, window=window) == limit:
+            for limit in limits:
+                if throttle_record(key=limit.key, window=limit.window) == limit.limit:
+                    until = timezone.localtime(throttle_retry_at(limit.window))
                     audit_record(
                         action="login.locked",
                         summary=(
-                            f"Log-ins with {guarded} refused until "
-                            f"{timezone.localtime(throttle_retry_at(window)):%H:%M} after "
-                            f"{limit} failed attempts"
+                            f"Log-ins with {limit.guarded} refused until {until:%H:%M} after "
+                            f"{limit.limit} failed attempts"
                         ),
                         actor_label="omov log-in throttle",
-                        data={"key": key, "limit": limit},
+                        data={"key": limit.key, "limit": limit.limit},
                     )
             raise
 

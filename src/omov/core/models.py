@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -133,27 +135,69 @@ class AuditEvent(models.Model):
     summary = models.TextField()
     reason = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # The hash chain (omov.core.audit_chain): place in the contest's (or the site's) chain, the
+    # previous event's hash and this event's.
+    sequence = models.PositiveBigIntegerField()
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["contest", "action"])]
+        constraints = [
+            # A chain cannot fork: one event per place, per contest and in the site's chain.
+            models.UniqueConstraint(
+                fields=["contest", "sequence"],
+                condition=models.Q(contest__isnull=False),
+                name="one_event_per_place_in_a_contest_chain",
+            ),
+            models.UniqueConstraint(
+                fields=["sequence"],
+                condition=models.Q(contest__isnull=True),
+                name="one_event_per_place_in_the_site_chain",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}: {self.summary}"
 
 
-class ThrottleBucket(models.Model):
-    """Count attempts at something guessable, per key and window, shared by all app servers."""
+class AuditChainHead(models.Model):
+    """The last event of one audit chain (a contest's, or the site's): its place and hash.
 
+    ``audit_record`` locks this row (SELECT … FOR UPDATE) before it appends, so two events
+    written at once to the same chain are appended one after the other and the chain never forks.
+    """
+
+    chain = models.CharField(max_length=40, unique=True)
+    length = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.chain}: {self.length} events, head {self.hash[:12]}…"
+
+
+class ThrottleBucket(models.Model):
+    """Count attempts at something guessable, per key and window, shared by all app servers.
+
+    Written only by ``omov.core.services.throttle_record``. The key is a keyed hash
+    (``throttle_key``) under a key derived from the site's secret key, never the credential key,
+    so a copy of the database cannot tie a row to a credential, a voter or an address. The primary
+    key is random (on SQLite the table has no rowid), so rows carry no order across keys, and a
+    row is deleted once its window has ended (``throttle_purge``). See docs/decisions/0003.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     key = models.CharField(max_length=200)
     window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
     attempts = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["key", "window_start"], name="one_bucket_per_window")
         ]
-        indexes = [models.Index(fields=["window_start"], name="throttle_window_start")]
+        indexes = [models.Index(fields=["window_end"], name="throttle_window_end")]
 
     def __str__(self) -> str:
         return f"{self.key} from {self.window_start:%H:%M:%S}: {self.attempts}"

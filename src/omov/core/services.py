@@ -6,19 +6,29 @@ A role service given an ``actor`` checks the policy itself (so no interface can 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from omov.core import clock
+from omov.core import audit_chain, clock
 from omov.core.errors import PermissionRefused, ServiceError
-from omov.core.models import CAMPAIGN_ROLES, AuditEvent, Role, RoleAssignment, ThrottleBucket
+from omov.core.models import (
+    CAMPAIGN_ROLES,
+    AuditChainHead,
+    AuditEvent,
+    Role,
+    RoleAssignment,
+    ThrottleBucket,
+)
 from omov.core.policies import can_manage_roles
 from omov.core.selectors import role_assignment_find
 
@@ -38,21 +48,47 @@ def audit_record(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Write one audit event; call it inside the transaction of the change it records."""
+    """Write one audit event, chained to the last one of its contest; call it inside the
+    transaction of the change it records.
+
+    The chain's head row is locked first, so concurrent events of one contest are appended one
+    after the other (on PostgreSQL the second waits for the first to commit and then reads the
+    new head); the unique (contest, sequence) constraint makes a fork impossible even so.
+    """
     user = actor if getattr(actor, "is_authenticated", False) else None
-    label = actor_label or (str(user) if user is not None else "system")
-    return AuditEvent.objects.create(
+    label = (actor_label or (str(user) if user is not None else "system"))[:150]
+    contest_id = contest.pk if contest is not None else None
+    event = AuditEvent(
         at=clock.now(),
         actor=user,
-        actor_label=label[:150],
+        actor_label=label,
         action=action,
         contest=contest,
         object_type=type(target).__name__ if target is not None else "",
         object_id=str(getattr(target, "pk", "") or "") if target is not None else "",
         summary=summary,
         reason=reason,
-        data=data or {},
+        data=audit_chain.data_normalise(data),
     )
+    with transaction.atomic():
+        head = _audit_head_lock(audit_chain.chain_name(contest_id))
+        event.sequence = head.length + 1
+        event.previous_hash = head.hash
+        event.hash = audit_chain.stored_event_hash(event)
+        event.save(force_insert=True)
+        AuditChainHead.objects.filter(pk=head.pk).update(length=event.sequence, hash=event.hash)
+    return event
+
+
+def _audit_head_lock(chain: str) -> AuditChainHead:
+    """Return the chain's head row, locked for this transaction (made on its first event)."""
+    head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+    if head is None:
+        AuditChainHead.objects.bulk_create(
+            [AuditChainHead(chain=chain, length=0, hash=audit_chain.GENESIS)], ignore_conflicts=True
+        )
+        head = AuditChainHead.objects.select_for_update().get(chain=chain)
+    return head
 
 
 def _ensure_can_manage_roles(actor: Any) -> None:
@@ -255,6 +291,21 @@ def throttle_retry_at(window: timedelta) -> datetime:
     return _window_start(window) + window
 
 
+def throttle_key(scope: str, value: str) -> str:
+    """Return the throttle key for ``value`` (a reference, an address, a user name) in ``scope``.
+
+    A keyed hash (HMAC-SHA256, 32 hex characters kept) under a key derived from the site's secret
+    key, never the credential key: the throttle table then names no credential (a reference's
+    throttle key shares nothing with its stored ``reference_hash``), no address and no user name,
+    and telling which row is whose needs the plaintext value and the site's secret key.
+    """
+    secret = hmac.new(
+        str(settings.SECRET_KEY).encode(), b"omov.core.throttle-key", hashlib.sha256
+    ).digest()
+    digest = hmac.new(secret, f"{scope}:{value}".encode(), hashlib.sha256).hexdigest()
+    return f"{scope}:{digest[:32]}"
+
+
 def throttle_count(*, key: str, window: timedelta) -> int:
     """Return how many attempts ``key`` has made in the current window (recording nothing)."""
     attempts = (
@@ -269,9 +320,9 @@ def throttle_record(*, key: str, window: timedelta) -> int:
     """Record one attempt under ``key``; return the attempts in the current window, this one too.
 
     The count lives in the database so every stateless app server shares it. Windows are fixed
-    (aligned to multiples of ``window``), which is simple and sufficient against guessing. Now and
-    then (one new bucket in 256) buckets more than a day old are deleted, so the table stays
-    small through a ballot of hundreds of thousands of sign-ins.
+    (aligned to multiples of ``window``), which is simple and sufficient against guessing. Each
+    new bucket first deletes buckets whose window has ended, so the table holds only live
+    windows: a copy of the database shows at most the current window's attempts.
     """
     start = _window_start(window)
     with transaction.atomic():
@@ -279,16 +330,16 @@ def throttle_record(*, key: str, window: timedelta) -> int:
             attempts=F("attempts") + 1
         )
         if not updated:
+            throttle_purge()
             try:
                 with transaction.atomic():
-                    ThrottleBucket.objects.create(key=key, window_start=start, attempts=1)
+                    ThrottleBucket.objects.create(
+                        key=key, window_start=start, window_end=start + window, attempts=1
+                    )
             except IntegrityError:
                 ThrottleBucket.objects.filter(key=key, window_start=start).update(
                     attempts=F("attempts") + 1
                 )
-            else:
-                if secrets.randbelow(256) == 0:
-                    throttle_purge()
         return ThrottleBucket.objects.values_list("attempts", flat=True).get(
             key=key, window_start=start
         )
@@ -299,13 +350,15 @@ def throttle_hit(*, key: str, limit: int, window: timedelta) -> bool:
     return throttle_record(key=key, window=window) <= limit
 
 
-def throttle_purge(*, older_than: timedelta = timedelta(days=1), limit: int = 1000) -> int:
-    """Delete up to ``limit`` throttle buckets whose window started more than ``older_than`` ago.
+def throttle_purge(*, limit: int = 1000) -> int:
+    """Delete up to ``limit`` throttle buckets whose window has ended; return how many.
 
-    No throttle window is longer than a day, so these can no longer refuse anything. The limit
-    keeps the occasional purge inside a request short; returns how many were deleted.
+    An ended window can no longer refuse anything, and a kept row would only be a record of who
+    tried to sign in when. The limit keeps the purge inside a request short.
     """
-    stale = ThrottleBucket.objects.filter(window_start__lt=clock.now() - older_than)
-    ids = list(stale.order_by("window_start").values_list("pk", flat=True)[:limit])
+    ended = ThrottleBucket.objects.filter(window_end__lte=clock.now())
+    ids = list(ended.values_list("pk", flat=True)[:limit])
+    if not ids:
+        return 0
     deleted, _ = ThrottleBucket.objects.filter(pk__in=ids).delete()
     return deleted

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from omov.count.ballots import BallotFile, RawBallot
+from omov.count.ballots import BallotFile, RawBallot, combine_ballot_files
 from omov.count.errors import CountInputError
 from omov.count.methods.common import MethodOutcome
 from omov.count.methods.irv import count_irv
@@ -52,6 +52,7 @@ __all__ = [
     "ValidityReport",
     "ValidityRules",
     "build_profile",
+    "combine_ballot_files",
     "count",
 ]
 
@@ -73,6 +74,7 @@ def count(
     seed: str = "",
     rules: ValidityRules = DEFAULT_VALIDITY_RULES,
     exclude_hopeless: bool = False,
+    continue_until_two: bool = False,
     meek_tolerance: Decimal | str = DEFAULT_TOLERANCE,
 ) -> CountResult:
     """Apply the validity ``rules`` to ``ballots`` and count them by ``method``.
@@ -80,7 +82,9 @@ def count(
     ``seats`` defaults to the ballot file's seats, else 1. ``seed`` is recorded in the result
     and feeds any lot needed to break a tie, so the same seed always gives the same result.
     ``exclude_hopeless`` (IRV only) excludes at once every group of lowest candidates who cannot
-    win. ``meek_tolerance`` (Meek only) is the total surplus below which iteration stops.
+    win. ``continue_until_two`` (IRV only) goes on excluding after a majority until two
+    candidates remain, for the report; the winner is the same. ``meek_tolerance`` (Meek only)
+    is the total surplus below which iteration stops.
     Raises :class:`CountInputError` for an unknown method, impossible seats, or no valid ballot.
     """
     source = ballots.source or None
@@ -96,6 +100,12 @@ def count(
             source=source,
             field="exclude_hopeless",
         )
+    if continue_until_two and method != "irv":
+        raise CountInputError(
+            "Continuing until two candidates remain applies only to IRV.",
+            source=source,
+            field="continue_until_two",
+        )
     tolerance = _tolerance(meek_tolerance, source)
     profile, report = build_profile(ballots, rules)
     seat_count = seats if seats is not None else (ballots.seats or 1)
@@ -108,7 +118,12 @@ def count(
     if method == "plurality":
         outcome = count_plurality(profile, seats=seat_count, seed=seed)
     elif method == "irv":
-        outcome = count_irv(profile, seed=seed, exclude_hopeless=exclude_hopeless)
+        outcome = count_irv(
+            profile,
+            seed=seed,
+            exclude_hopeless=exclude_hopeless,
+            continue_until_two=continue_until_two,
+        )
     elif method == "stv-scottish":
         outcome = count_stv_scottish(profile, seats=seat_count, seed=seed)
     else:
@@ -116,6 +131,7 @@ def count(
     options = {"rules": ", ".join(f"{key}={value}" for key, value in rules.as_dict().items())}
     if method == "irv":
         options["exclude_hopeless"] = "yes" if exclude_hopeless else "no"
+        options["continue_until_two"] = "yes" if continue_until_two else "no"
     if method == "stv-meek":
         options["meek_tolerance"] = str(tolerance)
     return CountResult(
@@ -129,6 +145,7 @@ def count(
         title=ballots.title,
         source=ballots.source,
         options=options,
+        notes=ballots.notes,
     )
 
 

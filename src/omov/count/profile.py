@@ -94,6 +94,12 @@ def group_profile(candidates: tuple[str, ...], matrix: IntArray, weights: IntArr
         keys = np.zeros(count, dtype=np.int64)
         for column in range(width):
             keys = keys * base + (matrix[:, column] + 1)
+        if (keys[1:] > keys[:-1]).all():  # already distinct and sorted (a fast reader's table)
+            weights = np.ascontiguousarray(weights, dtype=np.int64)
+            matrix = np.ascontiguousarray(matrix)
+            matrix.setflags(write=False)
+            weights.setflags(write=False)
+            return Profile(candidates, matrix, weights)
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
         is_new = np.ones(count, dtype=bool)

@@ -11,6 +11,8 @@ import io
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from omov.count.formats.csv import spreadsheet_safe
+
 if TYPE_CHECKING:
     from omov.count.result import CountResult
 
@@ -56,6 +58,8 @@ def render_table(result: CountResult) -> str:
         )
     if result.seed:
         lines.append(f"Seed: {result.seed}")
+    for note in result.notes:
+        lines.append(f"Note: {note}")
     lines.append("")
     headers = ["Candidate"] + [f"Round {item.number}" for item in result.rounds]
     body: list[list[str]] = []
@@ -90,15 +94,36 @@ def render_table(result: CountResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+class _CsvRows:
+    """Write CSV rows; a row with a lone carriage return in a cell is written fully quoted.
+
+    ``csv`` quotes a cell holding ``\n`` but not one holding only ``\r``, which a reader then
+    takes for a line break.
+    """
+
+    def __init__(self, buffer: io.StringIO) -> None:
+        self._plain = csv.writer(buffer, lineterminator="\n")
+        self._quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+
+    def writerow(self, row: list[str]) -> None:
+        (self._quoted if any("\r" in cell for cell in row) else self._plain).writerow(row)
+
+
 def render_csv(result: CountResult) -> str:
-    """Return CSV: a header row, one row per candidate and rows for exhausted, loss and quota."""
+    """Return CSV: a header row, one row per candidate and rows for exhausted, loss and quota.
+
+    Candidate names go through :func:`spreadsheet_safe`, so a name such as ``=HYPERLINK(...)``
+    is shown as text by a spreadsheet, never run. The vote columns are omov's own decimals.
+    """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = _CsvRows(buffer)
     writer.writerow(["candidate"] + [f"round {item.number}" for item in result.rounds] + ["status"])
     status = _status(result)
     for name in result.candidates:
         writer.writerow(
-            [name] + [_text(item.votes[name]) for item in result.rounds] + [status.get(name, "")]
+            [spreadsheet_safe(name)]
+            + [_text(item.votes[name]) for item in result.rounds]
+            + [status.get(name, "")]
         )
     writer.writerow(["exhausted"] + [_text(item.exhausted) for item in result.rounds] + [""])
     writer.writerow(
@@ -123,6 +148,7 @@ def render_json_dict(result: CountResult) -> dict[str, Any]:
         "seats": result.seats,
         "seed": result.seed,
         "options": dict(result.options),
+        "notes": list(result.notes),
         "candidates": list(result.candidates),
         "withdrawn": list(validity.withdrawn),
         "elected": list(result.elected),

@@ -52,6 +52,7 @@ class CountResult:
     title: str | None = None
     source: str = ""
     options: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     @property
     def tie_breaks(self) -> tuple[tuple[int, str], ...]:

@@ -14,7 +14,18 @@ Each problem has a named policy, chosen per contest in :class:`ValidityRules`:
 
 Each policy is one of ``exhaust`` (the ballot stops before the problem mark; earlier preferences
 count), ``skip`` (the problem mark is ignored and reading carries on), or ``reject`` (the whole
-ballot is invalid). Two problems have fixed treatment: a ballot with no valid preference left is an
+ballot is invalid).
+
+Two limits, as RCTab offers them (docs/decisions/0009-rctab-style-rules.md), are off by default:
+
+``max_skipped_ranks``
+    The most consecutive blank ranks passed over: when the ``skipped_rank`` policy is ``skip``,
+    a longer run of blanks before a later preference exhausts the ballot there instead (Maine:
+    1 — one skipped rank is passed over, two in a row exhaust).
+``max_rankings``
+    The most ranks read: marks past that rank are ignored, as if not made.
+
+Two problems have fixed treatment: a ballot with no valid preference left is an
 **empty** ballot and is always rejected; a preference for a **withdrawn** candidate is always
 removed (skipped). The defaults are documented in docs/decisions/0001-counting-rules.md.
 
@@ -25,7 +36,7 @@ known candidate per rank, no repeats), so it stays quick for a million voters.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from itertools import chain
 from operator import attrgetter
@@ -33,8 +44,9 @@ from operator import attrgetter
 import numpy as np
 import numpy.typing as npt
 
-from omov.count.ballots import BallotFile, RawBallot
+from omov.count.ballots import BallotFile, RankingTable, RawBallot
 from omov.count.errors import CountInputError
+from omov.count.limits import MAX_BALLOTS, MAX_CANDIDATES, MAX_PROFILE_CELLS, MAX_RANKS
 from omov.count.profile import NO_CANDIDATE, IntArray, Profile, group_profile, pad_rows
 
 BoolArray = npt.NDArray[np.bool_]
@@ -65,6 +77,7 @@ class Problem(enum.StrEnum):
     OVERVOTE = "overvote"
     UNKNOWN_CANDIDATE = "unknown_candidate"
     WITHDRAWN_CANDIDATE = "withdrawn_candidate"
+    SKIPPED_RANKS_PAST_LIMIT = "skipped_ranks_past_limit"
     EMPTY = "empty"
 
 
@@ -74,6 +87,9 @@ _DESCRIPTIONS: dict[Problem, str] = {
     Problem.OVERVOTE: "two or more candidates were given the same rank",
     Problem.UNKNOWN_CANDIDATE: "a preference named someone who is not a standing candidate",
     Problem.WITHDRAWN_CANDIDATE: "a preference named a withdrawn candidate",
+    Problem.SKIPPED_RANKS_PAST_LIMIT: (
+        "more consecutive ranks were left blank than the most allowed (max_skipped_ranks)"
+    ),
     Problem.EMPTY: "no valid preference was left",
 }
 
@@ -98,9 +114,25 @@ class ValidityRules:
     duplicate: Policy = Policy.SKIP
     overvote: Policy = Policy.EXHAUST
     unknown_candidate: Policy = Policy.REJECT
+    #: None: no limit. See the module docstring.
+    max_skipped_ranks: int | None = None
+    #: None: every rank is read. See the module docstring.
+    max_rankings: int | None = None
 
     def __post_init__(self) -> None:
+        for name, minimum in _LIMITS.items():
+            value = getattr(self, name)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < minimum
+            ):
+                raise CountInputError(
+                    f"{value!r} is not a valid {name}; give a whole number of at least "
+                    f"{minimum}, or none for no limit.",
+                    field=name,
+                )
         for item in fields(self):
+            if item.name in _LIMITS:
+                continue
             value = getattr(self, item.name)
             try:
                 object.__setattr__(self, item.name, Policy(value))
@@ -125,20 +157,44 @@ class ValidityRules:
                     f"{', '.join(sorted(known))}.",
                     field=name,
                 )
-        return cls(**{name: Policy(_policy(name, value)) for name, value in values.items()})
+        chosen: dict[str, Policy | int | None] = {}
+        for name, value in values.items():
+            chosen[name] = _limit(name, value) if name in _LIMITS else _policy(name, value)
+        return cls(**chosen)  # type: ignore[arg-type]  # each value checked for its field above
 
     def policy_for(self, problem: Problem) -> Policy:
         """Return the policy for ``problem`` (withdrawn: always skip; empty: always reject)."""
         if problem is Problem.WITHDRAWN_CANDIDATE:
             return Policy.SKIP
+        if problem is Problem.SKIPPED_RANKS_PAST_LIMIT:
+            return Policy.EXHAUST
         if problem is Problem.EMPTY:
             return Policy.REJECT
         policy: Policy = getattr(self, problem.value)
         return policy
 
     def as_dict(self) -> dict[str, str]:
-        """Return the rules as plain strings, for reports."""
-        return {item.name: str(getattr(self, item.name)) for item in fields(self)}
+        """Return the rules as plain strings, for reports (a limit not set is ``none``)."""
+        return {
+            item.name: "none" if getattr(self, item.name) is None else str(getattr(self, item.name))
+            for item in fields(self)
+        }
+
+
+#: The limits among the rules, with the least value each may take.
+_LIMITS = {"max_skipped_ranks": 0, "max_rankings": 1}
+
+
+def _limit(name: str, value: str) -> int | None:
+    text = value.strip().lower()
+    if text in {"none", "unlimited", ""}:
+        return None
+    if not text.isascii() or not text.isdigit() or len(text) > 6:
+        raise CountInputError(
+            f"{value!r} is not a valid {name}; give a whole number, or none for no limit.",
+            field=name,
+        )
+    return int(text)
 
 
 def _policy(name: str, value: str) -> Policy:
@@ -213,13 +269,30 @@ def build_profile(
             f"Withdrawn candidate {', '.join(unknown_withdrawn)} is not in the candidate list.",
             source=source,
         )
+    if len(ballot_file.candidates) > MAX_CANDIDATES:
+        raise CountInputError(
+            f"The file names {len(ballot_file.candidates):,} candidates; omov counts at most "
+            f"{MAX_CANDIDATES:,}.",
+            source=source,
+        )
     standing = tuple(name for name in ballot_file.candidates if name not in ballot_file.withdrawn)
     if not standing:
         raise CountInputError("There is no standing candidate to count.", source=source)
     index = {name: position for position, name in enumerate(standing)}
     lookup = _MarkLookup({(name,): position for name, position in index.items()})
 
-    ballots = ballot_file.ballots
+    ballots: Sequence[RawBallot] = ballot_file.ballots
+    table_matrix = np.zeros((0, 0), dtype=np.int64)
+    table_weights = np.zeros(0, dtype=np.int64)
+    if isinstance(ballots, RankingTable):
+        table_matrix, table_weights, unplain = _read_table(ballots, index, rules)
+        ballots = (*ballots.rest, *unplain)
+    if rules.max_rankings is not None:
+        most = rules.max_rankings
+        ballots = tuple(
+            RawBallot(ballot.marks[:most], ballot.weight) if len(ballot.marks) > most else ballot
+            for ballot in ballots
+        )
     count = len(ballots)
     marks = list(map(attrgetter("marks"), ballots))
     try:
@@ -234,19 +307,44 @@ def build_profile(
             "least 1.",
             source=source,
         )
+    if sum(weights.tolist()) + sum(table_weights.tolist()) > MAX_BALLOTS:  # exact: Python ints
+        raise CountInputError(
+            f"The ballots add up to more than {MAX_BALLOTS:,} voters, more than omov counts.",
+            source=source,
+        )
+    lengths = np.fromiter(map(len, marks), dtype=np.int64, count=count)
+    if count and int(lengths.max()) > MAX_RANKS:
+        raise CountInputError(
+            f"A ballot has {int(lengths.max()):,} ranks; omov reads at most {MAX_RANKS:,} ranks "
+            "on a ballot.",
+            source=source,
+        )
+    # A plain ballot ranks each standing candidate at most once, so the table is never wider
+    # than the standing candidates; longer ballots are read one by one below. This bounds the
+    # table by what the election holds, not by the longest line a file may hold.
+    width = max(min(int(lengths.max()) if count else 0, len(standing)), table_matrix.shape[1])
+    _check_table_size(count + table_matrix.shape[0], width, source)
     # Fast path, vectorised: every mark is one standing candidate and none repeats. A mark
     # that is anything else (blank, overvote, unknown or withdrawn name) looks up as -2.
-    lengths = np.fromiter(map(len, marks), dtype=np.int64, count=count)
+    too_long = lengths > width
+    fits = np.flatnonzero(~too_long)
+    short_lengths = lengths[fits]
     flat = np.fromiter(
-        map(lookup.__getitem__, chain.from_iterable(marks)),
+        map(
+            lookup.__getitem__,
+            chain.from_iterable(marks[position] for position in fits.tolist())
+            if too_long.any()
+            else chain.from_iterable(marks),
+        ),
         dtype=np.int64,
-        count=int(lengths.sum()),
+        count=int(short_lengths.sum()),
     )
-    width = int(lengths.max()) if count else 0
-    matrix = np.full((count, width), NO_CANDIDATE, dtype=np.int64)
-    if count and width:
-        matrix[np.arange(width)[None, :] < lengths[:, None]] = flat
-    needs_reading = (lengths == 0) | (matrix == _NOT_PLAIN).any(axis=1)
+    if too_long.any():
+        matrix = np.full((count, width), NO_CANDIDATE, dtype=np.int64)
+        matrix[fits] = _fill(short_lengths, flat, width)
+    else:
+        matrix = _fill(lengths, flat, width)
+    needs_reading = too_long | (lengths == 0) | (matrix == _NOT_PLAIN).any(axis=1)
     if width > 1:
         needs_reading |= _has_repeats(matrix, lengths, len(standing))
 
@@ -267,11 +365,17 @@ def build_profile(
             rejected += ballot.weight
             rejected_by[cause] = rejected_by.get(cause, 0) + ballot.weight
     plain = ~needs_reading
-    profile = group_profile(
-        standing,
-        np.concatenate([matrix[plain], pad_rows(rows, width)]),
-        np.concatenate([weights[plain], np.array(row_weights, dtype=np.int64)]),
-    )
+    if not plain.any() and not rows and table_matrix.shape[1] == width:
+        # Only a fast reader's table: no copy of it (a million rows of 13 are 100 MB).
+        profile = group_profile(standing, table_matrix, table_weights)
+    else:
+        padded_table = np.full((table_matrix.shape[0], width), NO_CANDIDATE, dtype=np.int64)
+        padded_table[:, : table_matrix.shape[1]] = table_matrix
+        profile = group_profile(
+            standing,
+            np.concatenate([padded_table, matrix[plain], pad_rows(rows, width)]),
+            np.concatenate([table_weights, weights[plain], np.array(row_weights, dtype=np.int64)]),
+        )
     tallies = tuple(
         ProblemTally(
             problem=problem,
@@ -290,6 +394,56 @@ def build_profile(
         withdrawn=tuple(name for name in ballot_file.candidates if name in ballot_file.withdrawn),
     )
     return profile, report
+
+
+def _read_table(
+    table: RankingTable, index: Mapping[str, int], rules: ValidityRules
+) -> tuple[IntArray, IntArray, list[RawBallot]]:
+    """Map a fast reader's table to standing-candidate indices, vectorised.
+
+    Return the rows that are plain for this count (every name a standing candidate, none
+    twice, at least one), their weights, and the other rows as ordinary ballots to be read one
+    by one (a withdrawn or undeclared name, say).
+    """
+    rankings = table.rankings
+    if rules.max_rankings is not None:
+        rankings = rankings[:, : rules.max_rankings]
+    # Index -1 (padding) takes the last entry: padding again.
+    to_standing = np.array(
+        [index.get(name, _NOT_PLAIN) for name in table.names] + [NO_CANDIDATE], dtype=np.int64
+    )
+    mapped: IntArray = to_standing[rankings]
+    # The table's rows are plain by its contract (no gap, no name twice, at least one name);
+    # mapping names to standing candidates keeps that unless a name does not stand.
+    unplain = rankings[:, 0] < 0 if rankings.shape[1] else np.ones(rankings.shape[0], dtype=bool)
+    if (to_standing == _NOT_PLAIN).any():
+        unplain |= (mapped == _NOT_PLAIN).any(axis=1)
+    if not unplain.any():
+        return mapped, np.asarray(table.weights, dtype=np.int64), []
+    kept = ~unplain
+    return (
+        mapped[kept],
+        np.asarray(table.weights, dtype=np.int64)[kept],
+        [table[position] for position in np.flatnonzero(unplain).tolist()],
+    )
+
+
+def _fill(lengths: IntArray, flat: IntArray, width: int) -> IntArray:
+    """Return rows of ``lengths`` taken in turn from ``flat``, padded to ``width``."""
+    rows = np.full((lengths.shape[0], width), NO_CANDIDATE, dtype=np.int64)
+    if rows.size:
+        rows[np.arange(width)[None, :] < lengths[:, None]] = flat
+    return rows
+
+
+def _check_table_size(rows: int, width: int, source: str | None) -> None:
+    """Refuse a profile whose table of rankings would be too large to hold in memory."""
+    if rows * width > MAX_PROFILE_CELLS:
+        raise CountInputError(
+            f"The ballots need a table of {rows:,} distinct rankings by {width:,} ranks, more "
+            f"than the {MAX_PROFILE_CELLS:,} cells omov counts at once.",
+            source=source,
+        )
 
 
 def _has_repeats(matrix: IntArray, lengths: IntArray, candidates: int) -> BoolArray:
@@ -315,7 +469,7 @@ def _read_ballot(
     row: list[int] = []
     seen: set[int] = set()
     problems: list[Problem] = []
-    blank_pending = False
+    blank_pending = 0
 
     def note(problem: Problem) -> Policy:
         if problem not in problems:
@@ -333,14 +487,17 @@ def _read_ballot(
                 note(Problem.DUPLICATE)
         if not names:
             if not mark:
-                blank_pending = True
+                blank_pending += 1
             continue
         if blank_pending:
-            blank_pending = False
+            run, blank_pending = blank_pending, 0
             policy = note(Problem.SKIPPED_RANK)
             if policy is Policy.REJECT:
                 return row, problems, Problem.SKIPPED_RANK
             if policy is Policy.EXHAUST:
+                break
+            if rules.max_skipped_ranks is not None and run > rules.max_skipped_ranks:
+                note(Problem.SKIPPED_RANKS_PAST_LIMIT)
                 break
         if len(names) > 1:
             problem: Problem | None = Problem.OVERVOTE

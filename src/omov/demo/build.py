@@ -169,7 +169,8 @@ class DemoOutbox(BaseEmailBackend):
 def booth_url(reference: str) -> str:
     """Return the booth link that fills in a ballot reference."""
     base = str(settings.OMOV_PUBLIC_URL).rstrip("/")
-    return f"{base}{reverse('ballots:start')}?ref={reference.replace('-', '')}"
+    # In the fragment: never sent to the server, so never in a log (issue 8, item 4).
+    return f"{base}{reverse('ballots:start')}#ref={reference.replace('-', '')}"
 
 
 def key_path_for(data_dir: Path, contest: Contest) -> Path:

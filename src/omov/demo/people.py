@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import random
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -374,7 +375,10 @@ def write_roll(path: Path, rows: Iterator[dict[str, object]]) -> int:
     """Write rows to a roll file (UTF-8 CSV with the import's header); return how many."""
     written = 0
     temporary = path.with_suffix(".csv.part")
-    with temporary.open("w", encoding="utf-8", newline="") as handle:
+    temporary.unlink(missing_ok=True)
+    # A roll holds personal data: owner-only from its first byte (issue 8, item 13).
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)
         for row in rows:

@@ -100,6 +100,8 @@ class Rule:
     code: str
     bit: int
     title: str
+    #: What the title says when the rule fails ("Not old enough to vote"), for "Why not" columns.
+    failure: str
     categories: frozenset[str]
     passes: Check
     explain: Explain
@@ -275,6 +277,7 @@ RULES: tuple[Rule, ...] = (
         "category_may_vote",
         0,
         "Category may vote",
+        "Category may not vote",
         ALL_CATEGORIES,
         _category_passes,
         _category_explain,
@@ -283,6 +286,7 @@ RULES: tuple[Rule, ...] = (
         "joined_by_freeze_date",
         1,
         "Joined by the freeze date",
+        "Joined after the freeze date",
         frozenset({MEMBER, AFFILIATED_SUPPORTER}),
         _joined_passes,
         _joined_explain,
@@ -291,6 +295,7 @@ RULES: tuple[Rule, ...] = (
         "membership_continuous",
         2,
         "Continuous membership",
+        "Membership lapsed",
         frozenset({MEMBER}),
         _active_passes,
         _active_explain,
@@ -299,6 +304,7 @@ RULES: tuple[Rule, ...] = (
         "not_suspended",
         3,
         "Not suspended",
+        "Suspended",
         ALL_CATEGORIES,
         _not_suspended_passes,
         _not_suspended_explain,
@@ -307,15 +313,25 @@ RULES: tuple[Rule, ...] = (
         "arrears_paid",
         4,
         "Arrears paid by the deadline",
+        "Arrears unpaid at the deadline",
         frozenset({MEMBER}),
         _arrears_passes,
         _arrears_explain,
     ),
-    Rule("adult", 5, "Old enough to vote", ALL_CATEGORIES, _adult_passes, _adult_explain),
+    Rule(
+        "adult",
+        5,
+        "Old enough to vote",
+        "Not old enough to vote",
+        ALL_CATEGORIES,
+        _adult_passes,
+        _adult_explain,
+    ),
     Rule(
         "supporter_fee_paid",
         6,
         "Supporter fee paid",
+        "Supporter fee not paid",
         frozenset({REGISTERED_SUPPORTER}),
         _fee_passes,
         _fee_explain,
@@ -324,6 +340,7 @@ RULES: tuple[Rule, ...] = (
         "on_electoral_register",
         7,
         "On the electoral register",
+        "Not on the electoral register",
         frozenset({REGISTERED_SUPPORTER}),
         _register_passes,
         _register_explain,
@@ -332,6 +349,7 @@ RULES: tuple[Rule, ...] = (
         "not_duplicate",
         8,
         "Not a duplicate",
+        "A duplicate of another person",
         frozenset({REGISTERED_SUPPORTER, AFFILIATED_SUPPORTER}),
         _not_duplicate_passes,
         _not_duplicate_explain,
@@ -340,6 +358,7 @@ RULES: tuple[Rule, ...] = (
         "not_supporting_another_party",
         9,
         "Not supporting another party",
+        "Supports another party",
         frozenset({REGISTERED_SUPPORTER, AFFILIATED_SUPPORTER}),
         _party_passes,
         _party_explain,
@@ -348,6 +367,7 @@ RULES: tuple[Rule, ...] = (
         "has_affiliate",
         10,
         "Has an affiliated organisation",
+        "No affiliated organisation",
         frozenset({AFFILIATED_SUPPORTER}),
         _affiliate_passes,
         _affiliate_explain,
@@ -356,6 +376,7 @@ RULES: tuple[Rule, ...] = (
         "registered_for_contest",
         11,
         "Registered for this contest",
+        "Not registered for this contest",
         frozenset({REGISTERED_SUPPORTER, AFFILIATED_SUPPORTER}),
         _registered_passes,
         _registered_explain,
@@ -407,5 +428,5 @@ def reasons_for(facts: Facts, params: RuleParameters) -> list[Reason]:
 
 
 def short_reasons(mask: int) -> list[str]:
-    """Return the titles of the failed rules in a mask, for tables and summaries."""
-    return [rule.title for rule in RULES if mask & rule.mask]
+    """Return what failed for each rule in a mask ("Not old enough to vote"), for tables."""
+    return [rule.failure for rule in RULES if mask & rule.mask]

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from omov.contests.models import Candidate, Contest
 from omov.core.errors import ServiceError
+from omov.core.http import client_ip
 from omov.core.policies import Decision, can_read_everything, secretary_branch_ids
 from omov.electorate.models import Branch
 from omov.electorate.selectors import branch_eligible_member_count
@@ -66,11 +67,6 @@ def _candidate(contest: Contest, candidate_id: int) -> Candidate:
     return get_object_or_404(Candidate, contest=contest, pk=candidate_id)
 
 
-def _client_address(request: HttpRequest) -> str:
-    """Return the client's address; behind a proxy, run gunicorn with --forwarded-allow-ips."""
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
-
-
 # Public ------------------------------------------------------------------------------------------
 
 
@@ -111,7 +107,7 @@ def supporter_signup(request: HttpRequest, slug: str) -> HttpResponse:
             details = services.SupporterDetails(**form.cleaned_data)
             try:
                 services.supporter_application_submit(
-                    contest=contest, details=details, client_address=_client_address(request)
+                    contest=contest, details=details, client_address=client_ip(request)
                 )
             except ServiceError as error:
                 form.add_error(None, error.message)

@@ -117,6 +117,15 @@ def declaration_pdf(declaration: Declaration) -> bytes:
             small,
         )
     )
+    if declaration.audit_hash:
+        story.append(
+            Paragraph(
+                f"Audit trail: event {declaration.audit_sequence} of the contest's hash chain, "
+                f"hash {declaration.audit_hash}. Check it with "
+                f"omov audit verify --contest {_escape(declaration.contest.slug)}.",
+                small,
+            )
+        )
     document.build(story)
     return buffer.getvalue()
 

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from omov.contests.models import Contest
+from omov.core.selectors import AuditMark, audit_mark
 from omov.electorate.models import Category
 from omov.results.models import Result
 
@@ -26,6 +27,9 @@ CHART_LABEL_WIDTH = 190
 CHART_BAR_AREA = 330
 CHART_ROW_HEIGHT = 34
 CHART_BAR_HEIGHT = 22
+#: Room allowed per character of chart text (font-size 15): wider than any digit or most letters
+#: of a sans-serif font, so estimated text boxes are never smaller than drawn ones.
+CHART_CHARACTER = 9
 
 
 def result_for(contest: Contest) -> Result | None:
@@ -156,28 +160,48 @@ class Declaration:
     turnout_percent: str
     seed: str
     ballots_sha256: str
+    # Where the declaration sits in the contest's audit chain (``omov audit verify``): the
+    # declaring event's place and hash, or the head so far while not yet declared.
+    audit_sequence: int = 0
+    audit_hash: str = ""
 
 
 def _chart(
     chart_id: str, title: str, description: str, items: list[tuple[str, Decimal, str]]
 ) -> Chart:
-    """Lay out bars for (label, value, percent) items; negative values are drawn as losses."""
+    """Lay out bars for (label, value, percent) items; negative values are drawn as losses.
+
+    The label column and the room right of the longest bar are sized from the longest texts
+    (at a generous width per character), so no label or figure is clipped by the view box at
+    any scale ("313,209 (61.8%)" at full size); the view box grows rather than the text.
+    """
     largest = max((abs(value) for _, value, _ in items), default=Decimal(0)) or Decimal(1)
+    texts = []
+    for label, value, share in items:
+        sign = "+" if value > 0 and share == "" else ""
+        value_text = f"{sign}{votes_text(value)}" + (f" ({share}%)" if share else "")
+        texts.append((chart_label(label), f"{sign}{votes_text(value)}", value_text))
+    label_width = max(
+        [CHART_LABEL_WIDTH, *(len(label) * CHART_CHARACTER + 16 for label, _, _ in texts)]
+    )
+    value_width = max([0, *(len(text) * CHART_CHARACTER for _, _, text in texts)])
     bars = []
-    for row, (label, value, share) in enumerate(items):
+    for row, ((_label, value, share), (shown, value_shown, _)) in enumerate(
+        zip(items, texts, strict=True)
+    ):
         width = int((abs(value) * CHART_BAR_AREA / largest).to_integral_value(ROUND_HALF_UP))
         y = 8 + row * CHART_ROW_HEIGHT
-        sign = "+" if value > 0 and share == "" else ""
         bars.append(
             Bar(
-                label=label,
-                value=f"{sign}{votes_text(value)}",
+                label=shown,
+                value=value_shown,
                 percent=share,
                 y=y,
                 width=max(width, 1) if value else 0,
                 text_y=y + CHART_BAR_HEIGHT - 6,
-                value_x=CHART_LABEL_WIDTH + width + 8,
+                value_x=label_width + width + 8,
                 is_loss=value < 0,
+                x=label_width,
             )
         )
     return Chart(
@@ -186,7 +210,13 @@ def _chart(
         description=description,
         bars=tuple(bars),
         height=16 + len(items) * CHART_ROW_HEIGHT,
+        width=max(CHART_WIDTH, label_width + CHART_BAR_AREA + 8 + value_width + 8),
     )
+
+
+def chart_label(label: str) -> str:
+    """Return a bar's label as the chart shows it: at most 24 characters, with an ellipsis."""
+    return label if len(label) <= 24 else label[:23] + "…"
 
 
 def declaration_for(result: Result) -> Declaration:
@@ -293,6 +323,7 @@ def declaration_for(result: Result) -> Declaration:
                 ),
             )
         )
+    mark = _declaration_audit_mark(contest)
     return Declaration(
         contest=contest,
         result=result,
@@ -320,6 +351,8 @@ def declaration_for(result: Result) -> Declaration:
         turnout_percent=percent(result.ballots_returned, result.credentials_issued),
         seed=str(report.get("seed", "")),
         ballots_sha256=result.ballots_sha256,
+        audit_sequence=mark.sequence if mark is not None else 0,
+        audit_hash=mark.hash if mark is not None else "",
     )
 
 
@@ -335,6 +368,11 @@ def reason_label(reason: str) -> str:
 
 def _signed(value: Decimal) -> str:
     return f"+{votes_text(value)}" if value > 0 else f"−{votes_text(-value)}"
+
+
+def _declaration_audit_mark(contest: Contest) -> AuditMark | None:
+    """Return the declaring event of the contest's audit chain (the head so far if undeclared)."""
+    return audit_mark(contest, action="results.declare") or audit_mark(contest)
 
 
 def results_document(result: Result) -> dict[str, Any]:
@@ -370,7 +408,16 @@ def results_document(result: Result) -> dict[str, Any]:
             "percent": percent(result.ballots_returned, result.credentials_issued),
         },
         "ballots": {"format": "blt", "sha256": result.ballots_sha256},
+        "audit": _audit_document(contest),
     }
+
+
+def _audit_document(contest: Contest) -> dict[str, Any] | None:
+    """Return where the declaration sits in the audit chain, for `omov audit verify`."""
+    mark = _declaration_audit_mark(contest)
+    if mark is None:
+        return None
+    return {"chain": "sha256", "sequence": mark.sequence, "hash": mark.hash, "event": mark.action}
 
 
 @dataclass(frozen=True)

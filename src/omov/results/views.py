@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from omov.contests.models import Contest
 from omov.contests.policies import can_view_contest
+from omov.core.csv_safety import csv_text_neutralise
 from omov.core.errors import ServiceError
 from omov.core.policies import Decision
 from omov.results import exports, policies, selectors, services
@@ -77,7 +78,8 @@ def declaration_csv(request: HttpRequest, slug: str) -> HttpResponse:
     contest, result = _visible_result(request, slug)
     if isinstance(result, HttpResponse):
         return result
-    return _download(result.rounds_csv, "text/csv; charset=utf-8", f"{contest.slug}-rounds.csv")
+    rounds = csv_text_neutralise(result.rounds_csv)  # no cell runs as a spreadsheet formula
+    return _download(rounds, "text/csv; charset=utf-8", f"{contest.slug}-rounds.csv")
 
 
 def declaration_blt(request: HttpRequest, slug: str) -> HttpResponse:

@@ -41,8 +41,13 @@ def _rate() -> float:
 
 
 def _booth_link(reference: str | None = None) -> str:
+    """Return the booth's address; with a reference, in the fragment (``#ref=``).
+
+    Browsers never send a URL's fragment to the server, so the reference reaches no access log,
+    proxy log or Referer header; the booth's script copies it into the form (issue 8, item 4).
+    """
     base = str(getattr(settings, "OMOV_PUBLIC_URL", "")).rstrip("/")
-    return f"{base}/vote/" + (f"?ref={reference}" if reference else "")
+    return f"{base}/vote/" + (f"#ref={reference}" if reference else "")
 
 
 def _require_open(contest: Contest) -> None:

@@ -38,7 +38,7 @@ from omov.contests.models import Candidate, CandidateStatus, Contest, ContestSta
 from omov.contests.services import contest_transition
 from omov.core import clock
 from omov.core.errors import ServiceError
-from omov.core.services import audit_record, throttle_hit, throttle_retry_at
+from omov.core.services import audit_record, throttle_hit, throttle_key, throttle_retry_at
 from omov.electorate.bulk import insert_rows
 from omov.electorate.models import Person, RollEntry
 
@@ -257,15 +257,21 @@ def ballot_close(
         BallotBox.objects.filter(contest=contest).update(closed_at=clock.now())
         ballots = Ballot.objects.filter(contest=contest).count()
         voted = Credential.objects.filter(contest=contest, has_voted=True).count()
+        # A spoilt paper marks its voter as voted but is not a ballot for the count: say so, or
+        # "ballots received" and "voters voted" disagree without a reason on the page.
+        spoilt = PaperRecord.objects.filter(contest=contest, outcome=PaperOutcome.SPOILT).count()
         _scrub_physical_order(contest)
         audit_record(
             action="ballot.close",
-            summary=f"Closed the ballot: {ballots} ballots received, {voted} voters voted",
+            summary=(
+                f"Closed the ballot: {voted:,} voters voted; {ballots:,} ballots for the count "
+                f"and {spoilt:,} spoilt papers"
+            ),
             actor=actor,
             actor_label=actor_label,
             contest=contest,
             target=contest,
-            data={"ballots": ballots, "voted": voted},
+            data={"ballots": ballots, "voted": voted, "spoilt": spoilt},
         )
     return contest
 
@@ -308,10 +314,13 @@ def credential_sign_in(*, reference: str, code: str, client_ip: str) -> Credenti
     window = _throttle_window()
     per_reference = int(getattr(settings, "OMOV_BOOTH_ATTEMPTS_PER_REFERENCE", 5))
     per_address = int(getattr(settings, "OMOV_BOOTH_ATTEMPTS_PER_ADDRESS", 60))
-    reference_key = crypto.reference_hash(reference)
-    allowed_address = throttle_hit(key=f"booth:ip:{client_ip}", limit=per_address, window=window)
+    # Throttle keys are keyed hashes under the site's key, never the credential key: a throttle
+    # row cannot be matched with a credential's stored reference hash (issue 8, item 5).
+    allowed_address = throttle_hit(
+        key=throttle_key("booth-address", client_ip), limit=per_address, window=window
+    )
     allowed_reference = throttle_hit(
-        key=f"booth:ref:{reference_key[:40]}", limit=per_reference, window=window
+        key=throttle_key("booth-reference", reference), limit=per_reference, window=window
     )
     if not (allowed_address and allowed_reference):
         retry_at = throttle_retry_at(window)
@@ -332,8 +341,12 @@ def credential_sign_in(*, reference: str, code: str, client_ip: str) -> Credenti
             "Check it against your email or letter."
         )
     credential = (
-        Credential.objects.select_related("contest").filter(reference_hash=reference_key).first()
+        Credential.objects.select_related("contest")
+        .filter(reference_hash=crypto.reference_hash(reference))
+        .first()
     )
+    if credential is not None and crypto.code_hash_is_legacy(credential.code_hash, reference, code):
+        _code_hash_upgrade(credential, reference, code)
     if credential is None or not crypto.code_matches(credential.code_hash, reference, code):
         raise ServiceError(
             "The ballot reference and security code do not match. Check both against your "
@@ -343,10 +356,25 @@ def credential_sign_in(*, reference: str, code: str, client_ip: str) -> Credenti
         raise ServiceError(_not_open_message(credential.contest))
     if credential.has_voted:
         raise AlreadyVoted(
-            "This ballot reference has already been used to vote. Each voter votes once; "
-            "your vote has been counted."
+            "This ballot reference has already been used to vote, and your vote has been "
+            "recorded. Each voter votes once."
         )
     return credential
+
+
+def _code_hash_upgrade(credential: Credential, reference: str, code: str) -> None:
+    """Store a credential issued before booth passes proved the code in today's form.
+
+    Older versions stored the code proof itself as the code hash; a booth pass can only be
+    checked against its SHA-256 (docs/decisions/0003 §3a). The voter has just typed the right
+    code, so the stored value is replaced (only if unchanged meanwhile) and their credential goes
+    on working after an upgrade during a ballot.
+    """
+    upgraded = crypto.code_hash(reference, code)
+    Credential.objects.filter(pk=credential.pk, code_hash=credential.code_hash).update(
+        code_hash=upgraded
+    )
+    credential.code_hash = upgraded
 
 
 def _not_open_message(contest: Contest) -> str:

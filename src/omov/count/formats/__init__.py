@@ -6,13 +6,15 @@ format     files                                       module
 blt        OpenSTV / ERS ``.blt`` ballot files         :mod:`omov.count.formats.blt`
 preflib    PrefLib ``.soi`` ``.toi`` ``.soc`` ``.toc``  :mod:`omov.count.formats.preflib`
 csv        one ballot per row, names in rank order     :mod:`omov.count.formats.csv`
-cdf        NIST SP 1500-103 cast vote records (JSON)   :mod:`omov.count.formats.cdf`
+cdf        NIST SP 1500-103 cast vote records (JSON,   :mod:`omov.count.formats.cdf`
+           or XML: :mod:`...cdf_xml`)
 =========  ==========================================  ===================================
 
 ``read_ballot_file(path)`` picks the format from the file's extension, and when the extension says
-nothing (``.txt``, none) from its content: JSON is CDF, ``#``-metadata naming alternatives or a
-leading alternatives count is PrefLib, a ``seats candidates`` first line with quoted names at the
-end is BLT, anything else is CSV. Every reader raises only :class:`CountInputError` for bad input.
+nothing (``.txt``, none) from its content: JSON or XML is CDF, ``#``-metadata naming
+alternatives or a leading alternatives count is PrefLib, a ``candidates seats`` first line
+followed by ballot lines and an end-of-ballots ``0`` (names quoted or not) is BLT, anything else
+is CSV. Every reader raises only :class:`CountInputError` for bad input.
 """
 
 from __future__ import annotations
@@ -81,7 +83,11 @@ FORMATS: dict[str, BallotFormat] = {
         write_preflib,
     ),
     "cdf": BallotFormat(
-        "cdf", "NIST SP 1500-103 cast vote records (JSON)", (".json",), _read_cdf, _write_cdf
+        "cdf",
+        "NIST SP 1500-103 cast vote records (JSON or XML)",
+        (".json", ".xml"),
+        _read_cdf,
+        _write_cdf,
     ),
     "csv": BallotFormat(
         "csv", "one ballot per row, names in rank order", (".csv",), _read_csv, write_csv
@@ -89,6 +95,9 @@ FORMATS: dict[str, BallotFormat] = {
 }
 
 _BLT_FIRST_LINE = re.compile(rb"\s*\d+\s+\d+\s*")
+# A BLT ballot line (weight, preferences, 0) or a withdrawn line (negative numbers): with a
+# "0" line after it, names without quotes are still BLT.
+_BLT_BALLOT_LINE = re.compile(rb"\d+(?:[ \t]+(?:\d+(?:=\d+)*|-))*[ \t]+0|-\d+(?:[ \t]+-\d+)*")
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -105,7 +114,7 @@ def sniff_format(data: bytes) -> str:
     """Guess a format from content alone (see the module docstring for the rules)."""
     text = data[len(_BOM) :] if data.startswith(_BOM) else data
     head = text.lstrip()
-    if head.startswith((b"{", b"[")):
+    if head.startswith((b"{", b"[", b"<")):
         return "cdf"
     lines = [line.strip() for line in text[:65536].splitlines() if line.strip()]
     if not lines:
@@ -113,7 +122,10 @@ def sniff_format(data: bytes) -> str:
     upper_head = text[:65536].upper()
     if lines[0].startswith(b"#") and b"ALTERNATIVE NAME" in upper_head:
         return "preflib"
-    if _BLT_FIRST_LINE.fullmatch(lines[0]) and text.rstrip().endswith(b'"'):
+    if _BLT_FIRST_LINE.fullmatch(lines[0]) and (
+        text.rstrip().endswith(b'"')
+        or (len(lines) > 2 and _BLT_BALLOT_LINE.fullmatch(lines[1]) and b"0" in lines[2:])
+    ):
         return "blt"
     if lines[0].isdigit() and len(lines) > 1 and lines[1].startswith(b"1,"):
         return "preflib"

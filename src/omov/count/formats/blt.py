@@ -13,9 +13,16 @@ A BLT file is, line by line::
 
 Published files are not tidy: the Edinburgh 2017 profiles pad every line with trailing spaces,
 end lines with CRLF and write some names with double spaces. The reader strips the padding,
-keeps every name exactly as written between its quotes, and groups identical ballots. Anything
-else it cannot read raises :class:`CountInputError` naming the file, the line and what was
-expected.
+keeps every name exactly as written between its quotes, and groups identical ballots.
+
+Names and the title may also be written **without quotes**, one per line, as a public corpus of
+1,100 Scottish council ward files (2007–2022) does (``Yvonne ALLAN (Lab)``,
+``Marion DONALDSON     (Lab)``). Such a line is read whole, trimmed at both ends, with runs of
+spaces inside kept as written, and the file's :attr:`BallotFile.notes` say so, so the report
+shows it. A line that opens a quote and does not close it, or that holds only numbers (a ballot
+line where a name was expected: the end-of-ballots ``0`` is misplaced), is still an error.
+Anything else it cannot read raises :class:`CountInputError` naming the file, the line and what
+was expected.
 """
 
 from __future__ import annotations
@@ -27,10 +34,14 @@ from pathlib import Path
 
 from omov.count.ballots import BallotFile, RawBallot
 from omov.count.errors import CountInputError
+from omov.count.limits import MAX_CANDIDATES, MAX_NUMBER_DIGITS, MAX_RANKS, whole_number
 
 __all__ = ["parse_blt", "read_blt", "write_blt"]
 
-_PLAIN_BALLOT = re.compile(r"[0-9]+(?:[ \t]+[0-9]+)+")
+# Whole numbers of at most MAX_NUMBER_DIGITS digits only: longer ones take the checked path.
+_PLAIN_BALLOT = re.compile(
+    rf"[0-9]{{1,{MAX_NUMBER_DIGITS}}}(?:[ \t]+[0-9]{{1,{MAX_NUMBER_DIGITS}}})+"
+)
 
 
 def read_blt(data: str | bytes | os.PathLike[str], *, source: str | None = None) -> BallotFile:
@@ -85,8 +96,11 @@ def parse_blt(text: str, *, source: str = "<text>") -> BallotFile:
             source=source,
             line=number,
         )
-    candidate_count = _whole(parts[0], source, number, "number of candidates", minimum=1)
-    seats = _whole(parts[1], source, number, "number of seats", minimum=1)
+    # Bounded before anything is allocated for the candidates the header claims.
+    candidate_count = _whole(
+        parts[0], source, number, "number of candidates", minimum=1, maximum=MAX_CANDIDATES
+    )
+    seats = _whole(parts[1], source, number, "number of seats", minimum=1, maximum=MAX_CANDIDATES)
 
     withdrawn_numbers: list[int] = []
     number, line = reader.peek("a ballot line or the end-of-ballots line '0'")
@@ -108,6 +122,13 @@ def parse_blt(text: str, *, source: str = "<text>") -> BallotFile:
         if line == "0":
             break
         tokens = line.split()
+        if len(tokens) > MAX_RANKS + 2:
+            raise CountInputError(
+                f"This ballot has {len(tokens) - 2:,} ranks; omov reads at most {MAX_RANKS:,} "
+                "ranks on a ballot.",
+                source=source,
+                line=number,
+            )
         if _PLAIN_BALLOT.fullmatch(line):
             # The common case, at C speed: whole numbers only, no '=' or '-'.
             numbers = list(map(int, tokens))
@@ -127,9 +148,10 @@ def parse_blt(text: str, *, source: str = "<text>") -> BallotFile:
         grouped[key] = grouped.get(key, 0) + weight
 
     names: list[str] = []
+    unquoted: list[int] = []
     for position in range(1, candidate_count + 1):
-        number, line = reader.next(f"the quoted name of candidate {position} of {candidate_count}")
-        names.append(_quoted(line, source, number, f"the name of candidate {position}"))
+        number, line = reader.next(f"the name of candidate {position} of {candidate_count}")
+        names.append(_name(line, source, number, f"the name of candidate {position}", unquoted))
     seen: dict[str, int] = {}
     for position, name in enumerate(names, start=1):
         if name in seen:
@@ -142,8 +164,8 @@ def parse_blt(text: str, *, source: str = "<text>") -> BallotFile:
 
     title: str | None = None
     if not reader.done():
-        number, line = reader.next("the quoted title")
-        title = _quoted(line, source, number, "the title")
+        number, line = reader.next("the title")
+        title = _name(line, source, number, "the title", unquoted)
     if not reader.done():
         number, line = reader.next("the end of the file")
         raise CountInputError(
@@ -168,6 +190,7 @@ def parse_blt(text: str, *, source: str = "<text>") -> BallotFile:
         title=title,
         withdrawn=frozenset(names[index - 1] for index in withdrawn_numbers),
         source=source,
+        notes=(_unquoted_note(unquoted),) if unquoted else (),
     )
 
 
@@ -221,18 +244,32 @@ class _Lines:
         return item
 
 
-def _whole(token: str, source: str, line: int, what: str, *, minimum: int) -> int:
-    if not token.isdigit() or int(token) < minimum:
+def _whole(
+    token: str, source: str, line: int, what: str, *, minimum: int, maximum: int | None = None
+) -> int:
+    if (
+        not token.isascii()
+        or not token.isdigit()
+        or (len(token) <= MAX_NUMBER_DIGITS and int(token) < minimum)
+    ):
         raise CountInputError(
-            f"Expected the {what} as a whole number of at least {minimum}, found {token!r}.",
+            f"Expected the {what} as a whole number of at least {minimum}, found {token[:40]!r}.",
             source=source,
             line=line,
         )
-    return int(token)
+    # Bounded in digits before int() and in value before anything is allocated for it.
+    return whole_number(
+        token, what=what, source=source, line=line, field=what, minimum=minimum, maximum=maximum
+    )
 
 
 def _candidate_number(token: str, candidate_count: int, source: str, line: int) -> int:
-    if not token.isdigit() or not 1 <= int(token) <= candidate_count:
+    if (
+        not token.isascii()
+        or not token.isdigit()
+        or len(token) > MAX_NUMBER_DIGITS
+        or not 1 <= int(token) <= candidate_count
+    ):
         raise CountInputError(
             f"Expected a candidate number from 1 to {candidate_count}, found {token!r}.",
             source=source,
@@ -241,14 +278,40 @@ def _candidate_number(token: str, candidate_count: int, source: str, line: int) 
     return int(token)
 
 
-def _quoted(line: str, source: str, number: int, what: str) -> str:
-    if len(line) < 2 or not (line.startswith('"') and line.endswith('"')):
+_NUMBERS_ONLY = re.compile(r"[-=0-9 \t]+")
+
+
+def _name(line: str, source: str, number: int, what: str, unquoted: list[int]) -> str:
+    """Read a name or title line: between double quotes, or else the whole (trimmed) line.
+
+    ``line`` is already trimmed. An unquoted line's number is added to ``unquoted``.
+    """
+    if line.startswith('"'):
+        if len(line) < 2 or not line.endswith('"'):
+            raise CountInputError(
+                f'Expected {what} in double quotes, e.g. "Ada Lovelace", found {line!r}: '
+                "the closing quote is missing.",
+                source=source,
+                line=number,
+            )
+        return line[1:-1]
+    if _NUMBERS_ONLY.fullmatch(line):
         raise CountInputError(
-            f'Expected {what} in double quotes, e.g. "Ada Lovelace", found {line!r}.',
+            f"Expected {what}, found {line!r}, which looks like a ballot line: check that the "
+            "end-of-ballots line '0' comes after the last ballot and before the names.",
             source=source,
             line=number,
         )
-    return line[1:-1]
+    unquoted.append(number)
+    return line
+
+
+def _unquoted_note(lines: list[int]) -> str:
+    where = f"line {lines[0]}" if len(lines) == 1 else f"{len(lines)} lines from line {lines[0]}"
+    return (
+        f"Names were read without double quotes ({where}): each whole line, trimmed, is the "
+        "name; check the candidate list above."
+    )
 
 
 def write_blt(ballot_file: BallotFile) -> str:

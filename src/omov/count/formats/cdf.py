@@ -54,6 +54,10 @@ def read_cdf(data: bytes, *, source: str = "", contest: str | None = None) -> Ba
     Raises :class:`CountInputError` naming the JSON path of anything it cannot read and the
     line where the object holding it starts (or the line and column, for broken JSON).
     """
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        from omov.count.formats.cdf_xml import read_cdf_xml  # cycle: cdf_xml reuses _CdfReader
+
+        return read_cdf_xml(data, source=source, contest=contest)
     try:
         return _CdfReader(source).read(data, contest)
     except CountInputError as error:
@@ -289,6 +293,10 @@ class _CdfReader:
         except (ValueError, RecursionError) as error:
             # Bad text encoding (UnicodeDecodeError is a ValueError), or nesting too deep.
             raise self._error(f"This is not readable JSON text ({type(error).__name__}).") from None
+        return self.read_document(document, contest_wanted)
+
+    def read_document(self, document: object, contest_wanted: str | None) -> BallotFile:
+        """Read a parsed report (from JSON, or from XML turned into the same shape)."""
         report = self._object(document, "(top level)")
         kind = report.get("@type")
         if kind is not None and kind != "CVR.CastVoteRecordReport":

@@ -10,6 +10,11 @@ The layout, chosen so that a spreadsheet export of a ranked ballot needs no edit
   rank: an overvote. So a candidate name cannot contain ``=``.
 * Names are trimmed of surrounding spaces and compared exactly (case matters). Cells that contain
   commas must be quoted the usual CSV way (``"Smith, Jo"``).
+* **What a candidate name may hold:** any printable text — letters of any script, digits, spaces,
+  punctuation, symbols. Not ``=`` (it joins an overvote), and none of: control characters (the
+  C0 and C1 ranges, so no tab or line break), the Unicode line and paragraph separators, and the
+  bidirectional-text controls (U+200E, U+200F, U+202A–U+202E, U+2066–U+2069), which can make a
+  name display as a different name. A name holding one is refused with its line number.
 * The first row may be a header. It is taken as a header when every cell in it is a rank label
   (``1``, ``rank 1``, ``Rank_2``, ``preference 3``, ``1st choice``, ``second`` ...) or a count
   column name, unless a ``# candidates:`` line names every cell of that row as a candidate, or a
@@ -21,7 +26,8 @@ The layout, chosen so that a spreadsheet export of a ranked ballot needs no edit
   ``# candidates: a, b, c`` lists the candidates (CSV-quoted where needed) — names on ballots that
   are not in it are *unknown candidates*, for the validity rules to judge; without it the
   candidates are every name seen on any ballot, in sorted order (so reordering the rows never
-  changes the count). ``# seats: N``, ``# title: text`` and ``# withdrawn: a, b`` set the
+  changes the count), and the file's notes list them, so a misspelt name shows on the report.
+  ``# seats: N``, ``# title: text`` and ``# withdrawn: a, b`` set the
   election's details.
 * The file is UTF-8 (a byte-order mark is allowed), with any line endings.
 
@@ -39,8 +45,11 @@ from collections.abc import Iterable, Sequence
 
 from omov.count.ballots import BallotFile, RawBallot
 from omov.count.errors import CountInputError
+from omov.count.formats.csv_fast import FORBIDDEN_IN_NAME as _FORBIDDEN_IN_NAME
+from omov.count.formats.csv_fast import read_fast
+from omov.count.limits import MAX_CANDIDATES, MAX_RANKS, whole_number
 
-__all__ = ["COUNT_COLUMN_NAMES", "read_csv", "write_csv"]
+__all__ = ["COUNT_COLUMN_NAMES", "read_csv", "spreadsheet_safe", "write_csv"]
 
 COUNT_COLUMN_NAMES = frozenset({"count", "weight", "votes", "ballots", "number", "frequency"})
 _ORDINAL_WORDS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
@@ -59,19 +68,42 @@ _CHUNK_BYTES = 4 * 1024 * 1024
 _Row = tuple[int | bytes, list[str], str, int]
 
 
-def read_csv(data: bytes, *, source: str = "") -> BallotFile:
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Return ``text`` so that a spreadsheet shows it as text and never runs it as a formula.
+
+    A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+    apostrophe (OWASP's advice against CSV injection); anything else is returned unchanged.
+    Use it for every text cell of a CSV *report* meant for people (never for numbers omov
+    wrote, and never for a ballot file, which must read back to the same names: see
+    docs/decisions/0008-count-input-limits.md). Pure; safe for any app to reuse.
+    """
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def read_csv(data: bytes, *, source: str = "", fast: bool = True) -> BallotFile:
     """Parse CSV ballots (see the module docstring for the layout) into a :class:`BallotFile`.
 
-    Raises :class:`CountInputError` naming the line and column for anything it cannot read.
+    ``fast`` lets plain rows take the vectorised path (:mod:`omov.count.formats.csv_fast`),
+    whose ballots come as a :class:`~omov.count.ballots.RankingTable`; ``fast=False`` reads
+    every row the ordinary way, the oracle the fast path is tested against. Both give the same
+    ballots. Raises :class:`CountInputError` naming the line and column for anything it cannot
+    read.
     """
-    return _CsvReader(data, source).read()
+    return _CsvReader(data, source).read(fast=fast)
 
 
 def write_csv(ballot_file: BallotFile) -> str:
     """Write ``ballot_file`` in the layout :func:`read_csv` reads, with a count column.
 
-    Raises ``ValueError`` if a name cannot be written in this layout (it contains ``=`` or a line
-    break, starts with ``#``, is empty, or has surrounding spaces).
+    Names are written exactly, not passed through :func:`spreadsheet_safe`: this is a ballot
+    file for a counter, and it must read back to the very same ballots.
+
+    Raises ``ValueError`` if a name cannot be written in this layout (it contains ``=``, a control
+    character or a text-direction control, starts with ``#``, is empty, or has surrounding
+    spaces).
     """
     for name in _all_names(ballot_file):
         _check_writable(name)
@@ -96,6 +128,14 @@ def write_csv(ballot_file: BallotFile) -> str:
     return out.getvalue()
 
 
+def _forbidden_message(name: str, character: str) -> str:
+    return (
+        f"The name {name!r} holds the character U+{ord(character):04X}, which a candidate name "
+        "may not hold (control characters, line breaks and text-direction controls); a name is "
+        "printable text."
+    )
+
+
 def _all_names(ballot_file: BallotFile) -> Iterable[str]:
     yield from ballot_file.candidates
     yield from ballot_file.withdrawn
@@ -112,6 +152,9 @@ def _check_writable(name: str) -> None:
             f"Candidate name {name!r} cannot be written as CSV: it contains '=' or a line break, "
             "or starts with '#'."
         )
+    forbidden = _FORBIDDEN_IN_NAME.search(name)
+    if forbidden:
+        raise ValueError(_forbidden_message(name, forbidden.group()))
 
 
 def _join_names(names: Sequence[str]) -> str:
@@ -165,10 +208,17 @@ class _CsvReader:
 
     # -- reading ------------------------------------------------------------------------------
 
-    def read(self) -> BallotFile:
+    def read(self, *, fast: bool = True) -> BallotFile:
+        if fast:
+            ballot_file = read_fast(self)
+            if ballot_file is not None:
+                return ballot_file
         distinct = _count_lines(self.data)
+        # A comment line is never CSV: its quotes cannot open a cell that spans lines.
         has_multiline_quotes = b'"' in self.data and any(
-            line.count(b'"') % 2 for line in distinct if b'"' in line
+            line.count(b'"') % 2 and not line.lstrip().startswith(b"#")
+            for line in distinct
+            if b'"' in line
         )
         rows = self._rows_full_parse() if has_multiline_quotes else self._rows_by_line(distinct)
         return self._build(rows)
@@ -199,7 +249,9 @@ class _CsvReader:
         for raw_line, text, times in zip(
             raw_lines, self._decode_lines(raw_lines), distinct.values(), strict=True
         ):
-            if '"' in text:
+            if text.lstrip().startswith("#"):
+                cells = []  # a comment or directive: read as text in _build, never as CSV
+            elif '"' in text:
                 try:
                     cells = next(csv.reader([text], strict=True), [])
                 except csv.Error as error:
@@ -210,7 +262,13 @@ class _CsvReader:
         return rows
 
     def _rows_full_parse(self) -> list[_Row]:
-        """Parse with the csv module throughout: needed when a quoted cell spans lines."""
+        """Parse record by record: needed when a quoted cell spans lines.
+
+        A record starts on a line and takes following lines while it holds an odd number of
+        double quotes (a well-formed CSV cell doubles the quotes inside it, so odd means a
+        quoted cell is still open). A record that starts with ``#`` is a comment, kept whole as
+        text and never parsed as CSV, exactly as when every record is one line.
+        """
         try:
             text = self.data.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -218,24 +276,45 @@ class _CsvReader:
                 "This line is not valid UTF-8 text. Save the file as UTF-8 and try again.",
                 line=self.data.count(b"\n", 0, error.start) + 1,
             ) from None
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-        seen: dict[tuple[str, ...], list[int]] = {}
-        while True:
-            start_line = reader.line_num + 1
+        physical = text.splitlines(keepends=True)
+        seen: dict[tuple[str, ...], tuple[int, str, list[int]]] = {}
+        comments: dict[str, list[int]] = {}
+        position = 0
+        while position < len(physical):
+            start_line = position + 1
+            record = physical[position]
+            position += 1
+            if record.lstrip().startswith("#"):
+                key = record.rstrip("\r\n")
+                comments.setdefault(key, [start_line, 0])[1] += 1
+                continue
+            quotes = record.count('"')
+            while quotes % 2 and position < len(physical):
+                record += physical[position]
+                quotes += physical[position].count('"')
+                position += 1
+            if not record.strip("\r\n"):
+                continue  # an empty line is no ballot
             try:
-                cells = next(reader)
-            except StopIteration:
-                break
+                cells = next(csv.reader(io.StringIO(record, newline=""), strict=True), [])
             except csv.Error as error:
                 raise self._error(
-                    f"This line is not valid CSV ({error}).", line=reader.line_num
+                    f"This line is not valid CSV ({error}).", line=start_line
                 ) from None
             entry = seen.get(tuple(cells))
             if entry is None:
-                seen[tuple(cells)] = [start_line, 1]
+                seen[tuple(cells)] = (start_line, record.rstrip("\r\n"), [1])
             else:
-                entry[1] += 1
-        return [(line, list(key), ",".join(key), times) for key, (line, times) in seen.items()]
+                entry[2][0] += 1
+        rows: list[_Row] = [
+            (line, [], text_line, times) for text_line, (line, times) in comments.items()
+        ]
+        # The text kept is the record as written, so a quoted "#name" is never a comment.
+        rows.extend(
+            (line, list(key), record_text, times[0])
+            for key, (line, record_text, times) in seen.items()
+        )
+        return rows
 
     def _fail(self, message: str, where: int | bytes, field: str | None = None) -> CountInputError:
         if isinstance(where, int):
@@ -243,6 +322,27 @@ class _CsvReader:
         return self._error(message, where, field=field)
 
     def _build(self, rows: list[_Row]) -> BallotFile:
+        directives, data_rows = self._split(rows)
+        declared, withdrawn, seats, title = self._details(directives)
+        header_cells, count_column, data_rows = self._header(data_rows, directives, declared)
+        grouped = self._group(data_rows, header_cells, count_column)
+        if not grouped:
+            raise self._error(
+                "The file holds no ballots: add one row per ballot, preferences in rank order."
+            )
+        candidates, notes = self._candidates(declared, set().union(*grouped))
+        return BallotFile(
+            candidates=candidates,
+            ballots=tuple(RawBallot(marks, weight) for marks, weight in grouped.items()),
+            seats=seats,
+            title=title,
+            withdrawn=frozenset(withdrawn or ()),
+            source=self.source,
+            notes=notes,
+        )
+
+    def _split(self, rows: list[_Row]) -> tuple[dict[str, tuple[str, int | bytes]], list[_Row]]:
+        """Return the directives (``# key: value``) and the data rows; drop other comments."""
         directives: dict[str, tuple[str, int | bytes]] = {}
         data_rows: list[_Row] = []
         for row in rows:
@@ -263,12 +363,25 @@ class _CsvReader:
             if key in directives and directives[key][0] != value.strip():
                 raise self._fail(f"The '# {key}:' line appears twice with different values.", where)
             directives[key] = (value.strip(), where)
+        return directives, data_rows
 
+    def _details(
+        self, directives: dict[str, tuple[str, int | bytes]]
+    ) -> tuple[list[str] | None, list[str] | None, int | None, str | None]:
+        """Return the declared candidates, withdrawn candidates, seats and title."""
         declared = self._names_directive(directives, "candidates")
         withdrawn = self._names_directive(directives, "withdrawn")
         seats = self._seats(directives)
         title = directives["title"][0] if "title" in directives else None
+        return declared, withdrawn, seats, title
 
+    def _header(
+        self,
+        data_rows: list[_Row],
+        directives: dict[str, tuple[str, int | bytes]],
+        declared: list[str] | None,
+    ) -> tuple[list[str] | None, int | None, list[_Row]]:
+        """Return the header cells (or None), the count column (or None) and the ballot rows."""
         header_cells: list[str] | None = None
         count_column: int | None = None
         if data_rows and self._is_header(data_rows[0][1], directives, declared):
@@ -284,8 +397,20 @@ class _CsvReader:
                 )
             if count_positions:
                 count_column = count_positions[0]
+        return header_cells, count_column, data_rows
 
+    def _group(
+        self, data_rows: list[_Row], header_cells: list[str] | None, count_column: int | None
+    ) -> dict[tuple[tuple[str, ...], ...], int]:
+        """Return {marks: total weight} over the ballot rows."""
         weighted_rows = [(where, cells, times) for where, cells, _text, times in data_rows]
+        for where, cells, _times in weighted_rows:
+            if len(cells) > MAX_RANKS + 1:  # one more: the count column
+                raise self._fail(
+                    f"This row has {len(cells):,} cells; omov reads at most {MAX_RANKS:,} ranks "
+                    "on a ballot.",
+                    where,
+                )
         if count_column is not None:
             assert header_cells is not None
             weighted_rows = [
@@ -301,28 +426,25 @@ class _CsvReader:
                 marks = marks[:-1]
             if weight:
                 grouped[marks] = grouped.get(marks, 0) + weight
+        return grouped
 
-        if not grouped:
-            raise self._error(
-                "The file holds no ballots: add one row per ballot, preferences in rank order."
-            )
+    def _candidates(
+        self, declared: list[str] | None, distinct_marks: set[tuple[str, ...]]
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Return the candidates (declared, or every name marked, sorted) and the notes."""
         if declared is not None:
-            candidates = tuple(declared)
-        else:
-            distinct_marks: set[tuple[str, ...]] = set().union(*grouped)
-            candidates = tuple(sorted({name for names in distinct_marks for name in names}))
-            if not candidates:
-                raise self._error(
-                    "No ballot names any candidate, and there is no '# candidates:' line."
-                )
-        return BallotFile(
-            candidates=candidates,
-            ballots=tuple(RawBallot(marks, weight) for marks, weight in grouped.items()),
-            seats=seats,
-            title=title,
-            withdrawn=frozenset(withdrawn or ()),
-            source=self.source,
+            return tuple(declared), ()
+        candidates = tuple(sorted({name for names in distinct_marks for name in names}))
+        if not candidates:
+            raise self._error(
+                "No ballot names any candidate, and there is no '# candidates:' line."
+            )
+        notes = (
+            f"There is no '# candidates:' line, so the candidates are the {len(candidates)} "
+            f"names found on the ballots: {', '.join(candidates)}. Check that none is "
+            "misspelt; a '# candidates:' line makes a misspelt name an unknown candidate.",
         )
+        return candidates, notes
 
     def _take_count(
         self, where: int | bytes, cells: list[str], times: int, column: int, field: str
@@ -333,7 +455,11 @@ class _CsvReader:
             raise self._fail(
                 f"The count must be a whole number (0 or more), not {raw_count!r}.", where, field
             )
-        return where, cells[:column] + cells[column + 1 :], int(raw_count) * times
+        try:
+            weight = whole_number(raw_count, what="count", field=field)
+        except CountInputError as error:
+            raise self._fail(error.message, where, field) from None
+        return where, cells[:column] + cells[column + 1 :], weight * times
 
     def _cell_marks(
         self,
@@ -345,6 +471,16 @@ class _CsvReader:
         mark_of: dict[str, tuple[str, ...]] = {}
         for cell in set().union(*(cells for _where, cells, _weight in rows)):
             name = cell.strip()
+            forbidden = _FORBIDDEN_IN_NAME.search(name)
+            if forbidden:
+                where, position = next(
+                    (where, cells.index(cell)) for where, cells, _weight in rows if cell in cells
+                )
+                raise self._fail(
+                    _forbidden_message(name, forbidden.group()),
+                    where,
+                    self._column_name(position, header_cells, count_column),
+                )
             if not name:
                 mark_of[cell] = ()
             elif "=" not in name:
@@ -386,6 +522,12 @@ class _CsvReader:
             cells = next(csv.reader([value], skipinitialspace=True), [])
         except csv.Error as error:
             raise self._fail(f"The '# {key}:' line is not valid CSV ({error}).", where) from None
+        if len(cells) > MAX_CANDIDATES:
+            raise self._fail(
+                f"The '# {key}:' line names {len(cells):,} candidates; omov counts at most "
+                f"{MAX_CANDIDATES:,}.",
+                where,
+            )
         names = [cell.strip() for cell in cells]
         if not names or not all(names):
             raise self._fail(
@@ -399,19 +541,25 @@ class _CsvReader:
         for name in names:
             if "=" in name:
                 raise self._fail(f"Candidate name {name!r} cannot contain '='.", where)
+            forbidden = _FORBIDDEN_IN_NAME.search(name)
+            if forbidden:
+                raise self._fail(_forbidden_message(name, forbidden.group()), where)
         return names
 
     def _seats(self, directives: dict[str, tuple[str, int | bytes]]) -> int | None:
         if "seats" not in directives:
             return None
         value, where = directives["seats"]
-        if not value.isascii() or not value.isdigit() or int(value) < 1:
+        if not value.isascii() or not value.isdigit() or value.strip("0") == "":
             raise self._fail(
                 f"The '# seats:' line must give a whole number of seats (1 or more), "
                 f"not {value!r}.",
                 where,
             )
-        return int(value)
+        try:
+            return whole_number(value, what="number of seats", minimum=1, maximum=MAX_CANDIDATES)
+        except CountInputError as error:
+            raise self._fail(error.message, where, "seats") from None
 
     def _is_header(
         self,

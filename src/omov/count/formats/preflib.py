@@ -25,6 +25,7 @@ from collections.abc import Iterable
 
 from omov.count.ballots import BallotFile, RawBallot
 from omov.count.errors import CountInputError
+from omov.count.limits import MAX_CANDIDATES, whole_number
 
 __all__ = ["read_preflib", "write_preflib"]
 
@@ -125,7 +126,7 @@ class _PreflibReader:
             if line.startswith("#"):
                 name_match = _NAME_LINE.fullmatch(line)
                 if name_match:
-                    index = int(name_match.group(1))
+                    index = self._number(name_match.group(1), "alternative number", number)
                     if index in names:
                         raise self._error(f"Alternative {index} is named twice.", number)
                     names[index] = name_match.group(2).strip()
@@ -151,6 +152,10 @@ class _PreflibReader:
         title = metadata.get("TITLE", ("", 0))[0] or None
         return self._ballot_file(candidates, counted, title)
 
+    def _number(self, text: str, what: str, line: int, maximum: int | None = None) -> int:
+        """Return ``text`` as a bounded whole number; raise naming the line if it is not."""
+        return whole_number(text, what=what, source=self.source, line=line, maximum=maximum)
+
     def _declared_number(
         self, metadata: dict[str, tuple[str, int]], key: str
     ) -> tuple[int, int] | None:
@@ -159,7 +164,7 @@ class _PreflibReader:
         value, line = metadata[key]
         if not value.isascii() or not value.isdigit():
             raise self._error(f"'{key}' must be a whole number, not {value!r}.", line)
-        return int(value), line
+        return self._number(value, key, line), line
 
     def _candidate_names(
         self,
@@ -172,6 +177,10 @@ class _PreflibReader:
                 "The file names no alternatives: add '# ALTERNATIVE NAME 1: ...' lines."
             )
         count = len(names)
+        if count > MAX_CANDIDATES:
+            raise self._error(
+                f"The file names {count:,} alternatives; omov counts at most {MAX_CANDIDATES:,}."
+            )
         if declared is not None and declared[0] != count:
             raise self._error(
                 f"The header declares {declared[0]} alternatives but names {count}.", declared[1]
@@ -202,13 +211,13 @@ class _PreflibReader:
         content = [(i + 1, line.strip()) for i, line in enumerate(lines) if line.strip()]
         position = 0
         line_number, header = content[position]
-        if not header.isascii() or not header.isdigit() or int(header) < 1:
+        if not header.isascii() or not header.isdigit() or not header.strip("0"):
             raise self._error(
                 "Expected a PrefLib file: either '# ...' metadata lines (the 2022 layout) or the "
                 f"number of alternatives on the first line, not {header[:40]!r}.",
                 line_number,
             )
-        count = int(header)
+        count = self._number(header, "number of alternatives", line_number, MAX_CANDIDATES)
         names: list[str] = []
         for expected in range(1, count + 1):
             position += 1
@@ -241,8 +250,13 @@ class _PreflibReader:
             )
         order_lines = content[position + 1 :]
         counted = self._orders(order_lines, len(candidates), separator=",")
-        self._check_total(counted, (int(totals[1]), line_number), "votes")
-        self._check_distinct(order_lines, (int(totals[2]), line_number))
+        self._check_total(
+            counted, (self._number(totals[1], "sum of counts", line_number), line_number), "votes"
+        )
+        self._check_distinct(
+            order_lines,
+            (self._number(totals[2], "number of distinct orders", line_number), line_number),
+        )
         return self._ballot_file(candidates, counted, None)
 
     # -- orders ---------------------------------------------------------------------------------
@@ -268,7 +282,7 @@ class _PreflibReader:
                     number,
                 )
             order = self._order(order_text, alternatives, number)
-            weight = int(count_text) * repeat
+            weight = self._number(count_text, "count", number) * repeat
             if weight:
                 counted[order] = counted.get(order, 0) + weight
         return counted
@@ -312,7 +326,7 @@ class _PreflibReader:
             raise self._error(
                 f"Expected an alternative number (1 to {alternatives}), not {text[:20]!r}.", line
             )
-        number = int(text)
+        number = self._number(text, "alternative number", line)
         if not 1 <= number <= alternatives:
             raise self._error(
                 f"Alternative {number} does not exist; this file has alternatives 1 to "

@@ -23,7 +23,7 @@ from django.utils import timezone
 from omov.contests.models import Contest, ContestStatus
 from omov.core import clock
 from omov.core.errors import ServiceError
-from omov.core.services import audit_record, throttle_hit
+from omov.core.services import audit_record, throttle_hit, throttle_key
 from omov.electorate.models import Category, Person, PersonStatus
 from omov.nominations import policies
 from omov.nominations.models import (
@@ -118,7 +118,9 @@ def supporter_application_submit(
 ) -> SupporterApplication:
     """Take a sign-up: check the window and the throttle, validate, vet, and queue it."""
     if not throttle_hit(
-        key=f"supporter-signup:{client_address}", limit=SIGNUP_LIMIT, window=SIGNUP_WINDOW
+        key=throttle_key("supporter-signup", client_address),
+        limit=SIGNUP_LIMIT,
+        window=SIGNUP_WINDOW,
     ):
         raise ServiceError(
             "Too many applications have come from your connection in the last hour. Please try "

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("contests", "0001_initial"),
-        ("core", "0003_audit_events_protect_their_contest"),
+        ("core", "0005_throttle_buckets_unlinkable"),
         ("electorate", "0003_person_by_name_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
