@@ -19,6 +19,12 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 READS_BESIDE_THE_CHECKOUT: list[Path] = []
 
 
+#: Folders that hold far more than the checkout's neighbours (the temporary folder, where pytest
+#: puts its own files, and the root): a checkout placed directly in one of them has no
+#: "beside" to guard.
+_SHARED_FOLDERS = frozenset({Path(tempfile.gettempdir()).resolve(), Path("/")})
+
+
 def _outside_checkout(path: object) -> Path | None:
     """Return ``path`` resolved if it lies beside the checkout (in its parent folder, not in it)."""
     if isinstance(path, int) or path is None:
@@ -27,10 +33,13 @@ def _outside_checkout(path: object) -> Path | None:
         resolved = Path(os.fsdecode(path)).resolve()  # type: ignore[arg-type]
     except (TypeError, ValueError, OSError):
         return None
-    allowed = (REPOSITORY, Path(tempfile.gettempdir()).resolve(), Path(sys.prefix).resolve())
-    if any(resolved.is_relative_to(root) for root in allowed):
+    if resolved.is_relative_to(REPOSITORY) or resolved.is_relative_to(Path(sys.prefix).resolve()):
         return None
-    return resolved if resolved.is_relative_to(REPOSITORY.parent) else None
+    if resolved.is_relative_to(REPOSITORY.parent) and REPOSITORY.parent not in _SHARED_FOLDERS:
+        # Beside the checkout, even when the checkout itself sits in a temporary folder of its
+        # own (CI clones into /tmp/omov-ci.XXXX/omov): that folder's other entries are not ours.
+        return resolved
+    return None
 
 
 def _refuse_reads_beside_the_checkout(event: str, args: tuple[Any, ...]) -> None:

@@ -125,7 +125,8 @@ def test_a_refused_grant_creates_no_user(capsys: Any) -> None:
     assert code == 2
     assert err == (
         "omov: There is no role called 'chief_whip'. The roles are: returning_officer, "
-        "scrutineer, branch_secretary, candidate_agent, paper_operator, paper_supervisor.\n"
+        "scrutineer, branch_secretary, candidate_agent, paper_operator, paper_supervisor, "
+        "campaign_manager, campaign_organiser, campaign_caller.\n"
     )
     assert not get_user_model().objects.filter(username="erin").exists()
     assert not AuditEvent.objects.exists()
@@ -140,8 +141,8 @@ def test_a_refused_grant_creates_no_user(capsys: Any) -> None:
         ),
         (
             ["scrutineer", "--branch", "IN"],
-            "The role scrutineer takes no branch or candidate (only a branch secretary and a "
-            "candidate's agent do): leave them empty.",
+            "The role scrutineer takes no branch or candidate (only a branch secretary, a "
+            "candidate's agent and the campaign roles do): leave them empty.",
         ),
         (
             ["candidate_agent", "--candidate", "Owen Smith", "--contest", "other"],

@@ -88,7 +88,8 @@ ERRORS = [
     (
         {"role": "chief_whip"},
         "There is no role called 'chief_whip'. The roles are: returning_officer, scrutineer, "
-        "branch_secretary, candidate_agent, paper_operator, paper_supervisor.",
+        "branch_secretary, candidate_agent, paper_operator, paper_supervisor, campaign_manager, "
+        "campaign_organiser, campaign_caller.",
     ),
     ({"role": Role.BRANCH_SECRETARY}, "A branch secretary needs a branch: name their branch."),
     (
@@ -96,6 +97,11 @@ ERRORS = [
         "A branch secretary acts for a branch, not a candidate: leave the candidate empty.",
     ),
     ({"role": Role.CANDIDATE_AGENT}, "A candidate's agent needs a candidate: name the candidate."),
+    ({"role": Role.CAMPAIGN_CALLER}, "A campaign caller needs a candidate: name the candidate."),
+    (
+        {"role": Role.CAMPAIGN_MANAGER, "candidate": "owen", "branch": "branch"},
+        "A campaign manager acts for a candidate, not a branch: leave the branch empty.",
+    ),
     (
         {"role": Role.CANDIDATE_AGENT, "candidate": "owen", "branch": "branch"},
         "A candidate's agent acts for a candidate, not a branch: leave the branch empty.",
@@ -107,18 +113,18 @@ ERRORS = [
     ),
     (
         {"role": Role.SCRUTINEER, "branch": "branch"},
-        "The role scrutineer takes no branch or candidate (only a branch secretary and a "
-        "candidate's agent do): leave them empty.",
+        "The role scrutineer takes no branch or candidate (only a branch secretary, a "
+        "candidate's agent and the campaign roles do): leave them empty.",
     ),
     (
         {"role": Role.RETURNING_OFFICER, "candidate": "owen"},
-        "The role returning officer takes no branch or candidate (only a branch secretary and a "
-        "candidate's agent do): leave them empty.",
+        "The role returning officer takes no branch or candidate (only a branch secretary, a "
+        "candidate's agent and the campaign roles do): leave them empty.",
     ),
     (
         {"role": Role.PAPER_SUPERVISOR, "contest": "contest", "branch": "branch"},
-        "The role paper ballot supervisor takes no branch or candidate (only a branch secretary "
-        "and a candidate's agent do): leave them empty.",
+        "The role paper ballot supervisor takes no branch or candidate (only a branch secretary, "
+        "a candidate's agent and the campaign roles do): leave them empty.",
     ),
 ]
 

@@ -56,7 +56,11 @@ def _add_assignment_arguments(parser: argparse.ArgumentParser) -> None:
         "--contest", metavar="SLUG", help="Only in this contest (default: every contest)."
     )
     parser.add_argument("--branch", metavar="CODE", help="The branch of a branch secretary.")
-    parser.add_argument("--candidate", metavar="NAME", help="The candidate of a candidate's agent.")
+    parser.add_argument(
+        "--candidate",
+        metavar="NAME",
+        help="The candidate of a candidate's agent or a campaign role.",
+    )
     parser.add_argument("--reason", default="", metavar="TEXT", help="Kept in the audit trail.")
 
 

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "omov.nominations",
     "omov.ballots",
     "omov.results",
+    "omov.campaigns",
 ]
 
 MIDDLEWARE = [

@@ -23,4 +23,5 @@ urlpatterns = [
     path("nominations/", include("omov.nominations.urls")),
     path("vote/", include("omov.ballots.urls")),
     path("results/", include("omov.results.urls")),
+    path("campaigns/", include("omov.campaigns.urls")),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from omov.contests.models import Contest, ContestStatus
-from omov.core.models import Role
+from omov.core.models import OFFICE_ROLES, Role
 from omov.core.policies import ALLOW, Decision, deny, has_role
 
 
@@ -13,7 +13,7 @@ def can_view_contest(actor: Any, contest: Contest) -> Decision:
     """Anyone may see a contest once it leaves draft; office roles see drafts too."""
     if contest.status != ContestStatus.DRAFT:
         return ALLOW
-    if has_role(actor, contest, *Role):
+    if has_role(actor, contest, *OFFICE_ROLES):
         return ALLOW
     return deny("This contest is still a draft.")
 

@@ -17,6 +17,18 @@ class Role(models.TextChoices):
     CANDIDATE_AGENT = "candidate_agent", "Candidate's agent"
     PAPER_OPERATOR = "paper_operator", "Paper ballot operator"
     PAPER_SUPERVISOR = "paper_supervisor", "Paper ballot supervisor"
+    # Campaign roles (omov.campaigns, decision 0014): each names the candidate whose campaign it
+    # is, and grants nothing outside that campaign.
+    CAMPAIGN_MANAGER = "campaign_manager", "Campaign manager"
+    CAMPAIGN_ORGANISER = "campaign_organiser", "Campaign organiser"
+    CAMPAIGN_CALLER = "campaign_caller", "Campaign caller"
+
+
+#: The roles scoped to one candidate's campaign.
+CAMPAIGN_ROLES = (Role.CAMPAIGN_MANAGER, Role.CAMPAIGN_ORGANISER, Role.CAMPAIGN_CALLER)
+#: The roles of the election office: every role but the campaign roles, which see nothing of the
+#: office's pages (a campaign is not part of the election office).
+OFFICE_ROLES = tuple(role for role in Role if role not in CAMPAIGN_ROLES)
 
 
 class RoleAssignment(models.Model):
@@ -64,6 +76,13 @@ class RoleAssignment(models.Model):
             models.CheckConstraint(
                 name="candidate_agent_has_candidate",
                 condition=~models.Q(role="candidate_agent") | models.Q(candidate__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="campaign_role_has_candidate",
+                condition=~models.Q(
+                    role__in=["campaign_manager", "campaign_organiser", "campaign_caller"]
+                )
+                | models.Q(candidate__isnull=False),
             ),
         ]
 

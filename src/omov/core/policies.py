@@ -77,6 +77,12 @@ def agent_candidate_ids(user: Any, contest: Contest | None) -> set[int]:
     return {cid for cid in assignments.values_list("candidate_id", flat=True) if cid}
 
 
+def campaign_candidate_ids(user: Any, contest: Contest | None, *roles: Role) -> set[int]:
+    """Return the ids of the candidates whose campaign the user holds any of ``roles`` in."""
+    assignments = _assignments(user, contest, role__in=[str(role) for role in roles])
+    return {cid for cid in assignments.values_list("candidate_id", flat=True) if cid}
+
+
 def can_manage_roles(actor: Any) -> Decision:
     """Only a superuser or the returning officer of every contest grants and revokes roles.
 

@@ -21,7 +21,14 @@ from django.db.models import F
 
 from omov.core import audit_chain, clock
 from omov.core.errors import PermissionRefused, ServiceError
-from omov.core.models import AuditChainHead, AuditEvent, Role, RoleAssignment, ThrottleBucket
+from omov.core.models import (
+    CAMPAIGN_ROLES,
+    AuditChainHead,
+    AuditEvent,
+    Role,
+    RoleAssignment,
+    ThrottleBucket,
+)
 from omov.core.policies import can_manage_roles
 from omov.core.selectors import role_assignment_find
 
@@ -111,7 +118,8 @@ def role_scope_check(
     """Check that the role exists and its scope fits it; fill in an agent's contest.
 
     A branch secretary names a branch; a candidate's agent names a candidate (and its contest);
-    every other role names neither. Any role may be limited to one contest.
+    so do the campaign roles (the candidate names the campaign); every other role names neither.
+    Any role may be limited to one contest.
     """
     try:
         checked = Role(role)
@@ -126,13 +134,12 @@ def role_scope_check(
             raise ServiceError(
                 "A branch secretary acts for a branch, not a candidate: leave the candidate empty."
             )
-    elif checked == Role.CANDIDATE_AGENT:
+    elif checked == Role.CANDIDATE_AGENT or checked in CAMPAIGN_ROLES:
+        who = f"A {checked.label.lower()}"
         if candidate is None:
-            raise ServiceError("A candidate's agent needs a candidate: name the candidate.")
+            raise ServiceError(f"{who} needs a candidate: name the candidate.")
         if branch is not None:
-            raise ServiceError(
-                "A candidate's agent acts for a candidate, not a branch: leave the branch empty."
-            )
+            raise ServiceError(f"{who} acts for a candidate, not a branch: leave the branch empty.")
         if contest is None:
             contest = candidate.contest
         elif candidate.contest_id != contest.pk:
@@ -143,7 +150,7 @@ def role_scope_check(
     elif branch is not None or candidate is not None:
         raise ServiceError(
             f"The role {checked.label.lower()} takes no branch or candidate (only a branch "
-            "secretary and a candidate's agent do): leave them empty."
+            "secretary, a candidate's agent and the campaign roles do): leave them empty."
         )
     return RoleScope(role=checked, contest=contest, branch=branch, candidate=candidate)
 

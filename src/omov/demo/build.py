@@ -38,6 +38,7 @@ from omov.contests.models import Contest, ContestKind, ContestStatus
 from omov.core import clock
 from omov.core.services import audit_record
 from omov.demo import accounts as demo_accounts
+from omov.demo import campaigns as demo_campaigns
 from omov.demo import people
 from omov.demo.figures import DemoFigures, demo_figures, load_contest, load_published
 from omov.electorate.bulk import SQLITE_BULK_CACHE_KIB
@@ -234,6 +235,7 @@ def demo_build(
             agent_candidate=agent_for,
             start_urls=_start_urls(leadership, deputy, branch),
         )
+        accounts += demo_campaigns.deputy_campaigns_ensure(deputy=deputy, officer=officer)
     report = DemoReport(
         data_dir=data_dir,
         figures=figures,
@@ -592,6 +594,9 @@ def _build_leadership(
                 f"{figures.issued_total:,}."
             )
         leadership.refresh_from_db()
+    # The campaigns (omov.demo.campaigns): their access ends when the ballot closes.
+    with steps.step("Release the roll to both campaigns; a Nottingham phone-bank evening"):
+        demo_campaigns.leadership_campaigns_build(leadership=leadership, officer=officer)
     returned = figures.valid + figures.spoilt_total
     with (
         steps.step(f"Cast {figures.valid:,} ballots and {figures.spoilt_total:,} spoilt papers"),

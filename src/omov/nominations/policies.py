@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from omov.contests.models import Candidate, Contest, ContestStatus
-from omov.core.models import Role
+from omov.core.models import OFFICE_ROLES
 from omov.core.policies import (
     ALLOW,
     Decision,
@@ -37,7 +37,7 @@ def can_view_overview(actor: Any, contest: Contest) -> Decision:
     """The nominations page is public once nominations open; office roles see it in draft."""
     if contest.status != ContestStatus.DRAFT:
         return ALLOW
-    if has_role(actor, contest, *Role):
+    if has_role(actor, contest, *OFFICE_ROLES):
         return ALLOW
     return deny("Nominations are not open yet.")
 

@@ -7,6 +7,7 @@ registered-supporter fields on ``Person``, documented in docs/roll-import.md).
 
 from omov.electorate.services.appeals import decision_override
 from omov.electorate.services.common import rules_for
+from omov.electorate.services.consent import person_phone_consent_withdraw
 from omov.electorate.services.evaluation import EvaluationSummary, roll_evaluate
 from omov.electorate.services.freeze import roll_freeze, roll_freeze_blockers
 from omov.electorate.services.roll_import import ImportResult, roll_import
@@ -26,6 +27,7 @@ __all__ = [
     "ImportResult",
     "RuleChange",
     "decision_override",
+    "person_phone_consent_withdraw",
     "roll_evaluate",
     "roll_freeze",
     "roll_freeze_blockers",

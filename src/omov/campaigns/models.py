@@ -1,0 +1,329 @@
+"""The candidates' campaigns: the released contact list, phone-bank scripts, lists, claims, calls.
+
+Decision 0014 says what a campaign may see. Nothing here holds a ballot, a credential or whether
+someone voted; the do-not-call register names no campaign.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+
+
+class RollRelease(models.Model):
+    """The returning officer's release of a contest's roll to every campaign at once.
+
+    Written only by ``campaigns.services.roll_release`` (which stamps ``roll_released_at``) and
+    ``canvass_erase`` (``erased_at``).
+    """
+
+    contest = models.OneToOneField(
+        "contests.Contest", on_delete=models.CASCADE, related_name="roll_release"
+    )
+    roll_released_at = models.DateTimeField()
+    retention_days = models.PositiveIntegerField(
+        default=30, help_text="Canvass data is erased this many days after the declaration."
+    )
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Roll of {self.contest} released at {self.roll_released_at:%Y-%m-%d %H:%M}"
+
+
+class Campaign(models.Model):
+    """One nominated candidate's campaign in one contest, and its calling rules."""
+
+    contest = models.ForeignKey(
+        "contests.Contest", on_delete=models.CASCADE, related_name="campaigns"
+    )
+    candidate = models.OneToOneField(
+        "contests.Candidate", on_delete=models.CASCADE, related_name="campaign"
+    )
+    name = models.CharField(max_length=200)
+    calling_starts = models.TimeField(default=dt.time(9, 0))
+    calling_ends = models.TimeField(default=dt.time(21, 0))
+    time_zone = models.CharField(max_length=64, default="Europe/London")
+    cooldown_minutes = models.PositiveIntegerField(
+        default=240, help_text="The least time between two attempts to reach one voter."
+    )
+    max_attempts = models.PositiveSmallIntegerField(default=3)
+    claim_minutes = models.PositiveSmallIntegerField(
+        default=10, help_text="A caller's hold on a contact lapses after this many minutes."
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["contest", "candidate__ballot_position"]
+        constraints = [
+            models.CheckConstraint(
+                name="campaign_calling_hours_ordered",
+                condition=models.Q(calling_starts__lt=models.F("calling_ends")),
+            ),
+            models.CheckConstraint(
+                name="campaign_attempts_positive", condition=models.Q(max_attempts__gte=1)
+            ),
+            models.CheckConstraint(
+                name="campaign_claim_positive", condition=models.Q(claim_minutes__gte=1)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Script(models.Model):
+    """One version of a phone-bank script: flat questions, each with its allowed answers.
+
+    ``questions`` is a list of ``{"key", "text", "choices": [...], "when": {"key", "in"}?}``;
+    a new version is a new row, so every call names the exact version it answered.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="scripts")
+    name = models.CharField(max_length=120)
+    version = models.PositiveIntegerField()
+    introduction = models.TextField(blank=True)
+    questions = models.JSONField(default=list)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "name", "version"], name="script_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (version {self.version})"
+
+
+class CallList(models.Model):
+    """A segment of the contact list to call, with the script its callers read."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="call_lists")
+    name = models.CharField(max_length=120)
+    script = models.ForeignKey(Script, on_delete=models.PROTECT, related_name="call_lists")
+    branch = models.ForeignKey(
+        "electorate.Branch", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    region = models.CharField(max_length=120, blank=True)
+    category = models.CharField(max_length=24, blank=True)
+    only_not_reached = models.BooleanField(default=True)
+    size = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CallTarget(models.Model):
+    """One contact on a call list, and how far the list has got with them."""
+
+    call_list = models.ForeignKey(CallList, on_delete=models.CASCADE, related_name="targets")
+    roll_entry = models.ForeignKey(
+        "electorate.RollEntry", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    call_back_at = models.DateTimeField(null=True, blank=True)
+    is_finished = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call_list", "roll_entry"], name="one_target_per_list_entry"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["call_list", "attempts", "id"],
+                name="target_open_by_attempts",
+                condition=models.Q(is_finished=False),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.roll_entry_id} on {self.call_list_id}"
+
+
+class Claim(models.Model):
+    """A caller's hold on one contact while they call them; lapses at ``expires_at``.
+
+    The partial unique index makes two live holds on one voter in one campaign impossible, even
+    across two call lists (decision 0014, 6).
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="claims")
+    target = models.ForeignKey(CallTarget, on_delete=models.CASCADE, related_name="claims")
+    roll_entry = models.ForeignKey(
+        "electorate.RollEntry", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    caller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="campaign_claims"
+    )
+    session = models.ForeignKey(
+        "PhoneBankSession", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    claimed_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "roll_entry"],
+                condition=models.Q(is_active=True),
+                name="one_active_claim_per_voter",
+            )
+        ]
+        indexes = [models.Index(fields=["caller", "is_active"], name="claim_by_caller")]
+
+    def __str__(self) -> str:
+        return f"{self.caller} holds {self.roll_entry_id} until {self.expires_at:%H:%M}"
+
+
+class PhoneBankSession(models.Model):
+    """An evening's phone bank: a venue, a time window, and the lists its callers work."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="sessions")
+    name = models.CharField(max_length=200)
+    venue = models.CharField(max_length=200, blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    call_list = models.ForeignKey(CallList, on_delete=models.PROTECT, related_name="sessions")
+
+    class Meta:
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="session_window_ordered", condition=models.Q(starts_at__lt=models.F("ends_at"))
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Outcome(models.TextChoices):
+    ANSWERED = "answered", "Answered"
+    NO_ANSWER = "no_answer", "No answer"
+    BUSY = "busy", "Busy"
+    VOICEMAIL = "voicemail", "Voicemail"
+    WRONG_NUMBER = "wrong_number", "Wrong number"
+    CALL_BACK = "call_back", "Call back at a time"
+    REFUSED = "refused", "Refused"
+    DO_NOT_CALL = "do_not_call", "Do not call"
+    MOVED_OR_DECEASED = "moved_or_deceased", "Moved or deceased"
+
+
+#: Outcomes after which the voter is tried again (after the cooldown, up to the maximum).
+RETRY_OUTCOMES = frozenset({Outcome.NO_ANSWER, Outcome.BUSY, Outcome.VOICEMAIL})
+
+
+class Call(models.Model):
+    """One recorded call: its outcome and the answers, naming the script version answered.
+
+    Saved once per claim (``claim`` is one-to-one), so a repeated save cannot count twice.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="calls")
+    claim = models.OneToOneField(Claim, on_delete=models.CASCADE, related_name="call")
+    target = models.ForeignKey(CallTarget, on_delete=models.CASCADE, related_name="calls")
+    roll_entry = models.ForeignKey(
+        "electorate.RollEntry", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    caller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="campaign_calls"
+    )
+    session = models.ForeignKey(
+        PhoneBankSession, on_delete=models.SET_NULL, null=True, blank=True, related_name="calls"
+    )
+    script = models.ForeignKey(Script, on_delete=models.PROTECT, related_name="calls")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    answers = models.JSONField(default=dict, blank=True)
+    call_back_at = models.DateTimeField(null=True, blank=True)
+    called_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["campaign", "called_at"], name="call_by_campaign_time"),
+            models.Index(fields=["campaign", "roll_entry"], name="call_by_campaign_voter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} at {self.called_at:%H:%M}"
+
+
+class DoNotCall(models.Model):
+    """A voter who asked not to be called: no campaign is named (decision 0014, 4)."""
+
+    person = models.OneToOneField(
+        "electorate.Person", on_delete=models.CASCADE, related_name="do_not_call"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "do-not-call request"
+
+    def __str__(self) -> str:
+        return f"Do not call {self.person_id}"
+
+
+class CampaignSummary(models.Model):
+    """The aggregate figures kept of a campaign when its canvass data is erased (decision 0014).
+
+    Breakdowns hold no figure under 10 (``null`` instead), like every dashboard.
+    """
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="summary")
+    calls = models.PositiveIntegerField()
+    answered = models.PositiveIntegerField()
+    do_not_call = models.PositiveIntegerField()
+    by_support = models.JSONField(default=dict)
+    erased_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Summary of {self.campaign}: {self.calls} calls"
+
+
+class VolunteerStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for an organiser"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Not taken on"
+
+
+class Volunteer(models.Model):
+    """Someone who offered to help a campaign through its public sign-up page."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="volunteers")
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    phone = models.CharField(max_length=20, help_text="E.164, normalised at sign-up.")
+    area = models.CharField(max_length=200)
+    availability = models.CharField(max_length=500, blank=True)
+    status = models.CharField(
+        max_length=12, choices=VolunteerStatus.choices, default=VolunteerStatus.PENDING
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="volunteering",
+    )
+    signed_up_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["signed_up_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "email"], name="one_volunteer_per_email")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_status_display()})"

@@ -1,0 +1,245 @@
+"""Reads of campaigns: the contact list, what a caller may take next, and the figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from omov.campaigns.models import (
+    Call,
+    CallList,
+    CallTarget,
+    Campaign,
+    Claim,
+    DoNotCall,
+    Outcome,
+)
+from omov.contests.models import Contest
+from omov.core.models import CAMPAIGN_ROLES
+from omov.core.policies import campaign_candidate_ids
+from omov.electorate.models import RollEntry
+
+#: Breakdowns show no figure for fewer people than this (decision 0014).
+SUPPRESS_BELOW = 10
+
+
+def contact_list(contest: Contest) -> QuerySet[RollEntry]:
+    """Return the eligible entries of the frozen roll whose person may be phoned.
+
+    The same query for every campaign (decision 0014, 2): consent to phone calls, a number on
+    file, and not on the do-not-call register.
+    """
+    return (
+        RollEntry.objects.filter(contest=contest, is_eligible=True, person__consent_phone=True)
+        .exclude(person__phone="")
+        .exclude(Exists(DoNotCall.objects.filter(person_id=OuterRef("person_id"))))
+    )
+
+
+def campaigns_of(user: Any) -> QuerySet[Campaign]:
+    """Return the campaigns the user works for (any campaign role)."""
+    ids = campaign_candidate_ids(user, None, *CAMPAIGN_ROLES)
+    return Campaign.objects.filter(candidate_id__in=ids).select_related("contest", "candidate")
+
+
+def calling_hours_open(campaign: Campaign, at: dt.datetime) -> bool:
+    """Return True when ``at`` falls within the campaign's calling hours, in its time zone."""
+    local = at.astimezone(ZoneInfo(campaign.time_zone)).time()
+    return campaign.calling_starts <= local < campaign.calling_ends
+
+
+def targets_available(call_list: CallList, at: dt.datetime) -> QuerySet[CallTarget]:
+    """Return the targets a caller may be given now, best first (fewest attempts, then oldest).
+
+    Open, under the maximum attempts, past the cooldown and any call-back time, still consenting,
+    not on the do-not-call register, and not held by a live claim of the campaign.
+    """
+    campaign = call_list.campaign
+    cooled = at - dt.timedelta(minutes=campaign.cooldown_minutes)
+    return (
+        CallTarget.objects.filter(
+            call_list=call_list,
+            is_finished=False,
+            attempts__lt=campaign.max_attempts,
+            roll_entry__person__consent_phone=True,
+        )
+        .filter(Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lte=cooled))
+        .filter(Q(call_back_at__isnull=True) | Q(call_back_at__lte=at))
+        .exclude(Exists(DoNotCall.objects.filter(person_id=OuterRef("roll_entry__person_id"))))
+        .exclude(
+            Exists(
+                Claim.objects.filter(
+                    campaign=campaign,
+                    roll_entry_id=OuterRef("roll_entry_id"),
+                    is_active=True,
+                    expires_at__gt=at,
+                )
+            )
+        )
+        .order_by("attempts", "id")
+    )
+
+
+def live_claim(caller: Any, campaign: Campaign, at: dt.datetime) -> Claim | None:
+    """Return the caller's live claim in the campaign, with its contact, or None."""
+    return (
+        Claim.objects.filter(campaign=campaign, caller=caller, is_active=True, expires_at__gt=at)
+        .select_related("roll_entry__person", "roll_entry__branch", "target__call_list__script")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class EmptyListReasons:
+    """Why a call list offers nobody now: how many open targets each rule holds back."""
+
+    open_targets: int
+    available: int
+    do_not_call: int
+    no_consent: int
+    max_attempts: int
+    cooldown: int
+    call_back_later: int
+    claimed_by_others: int
+    is_calling_hours: bool
+
+
+def empty_list_reasons(call_list: CallList, at: dt.datetime) -> EmptyListReasons:
+    """Count the open targets held back by each rule (a target may count under several)."""
+    campaign = call_list.campaign
+    cooled = at - dt.timedelta(minutes=campaign.cooldown_minutes)
+    open_targets = CallTarget.objects.filter(call_list=call_list, is_finished=False)
+    dnc = Exists(DoNotCall.objects.filter(person_id=OuterRef("roll_entry__person_id")))
+    claimed = Exists(
+        Claim.objects.filter(
+            campaign=campaign,
+            roll_entry_id=OuterRef("roll_entry_id"),
+            is_active=True,
+            expires_at__gt=at,
+        )
+    )
+    figures = open_targets.aggregate(
+        total=Count("id"),
+        do_not_call=Count("id", filter=Q(dnc)),
+        no_consent=Count("id", filter=Q(roll_entry__person__consent_phone=False)),
+        max_attempts=Count("id", filter=Q(attempts__gte=campaign.max_attempts)),
+        cooldown=Count("id", filter=Q(last_attempt_at__gt=cooled)),
+        call_back_later=Count("id", filter=Q(call_back_at__gt=at)),
+        claimed=Count("id", filter=Q(claimed)),
+    )
+    return EmptyListReasons(
+        open_targets=figures["total"],
+        available=targets_available(call_list, at).count(),
+        do_not_call=figures["do_not_call"],
+        no_consent=figures["no_consent"],
+        max_attempts=figures["max_attempts"],
+        cooldown=figures["cooldown"],
+        call_back_later=figures["call_back_later"],
+        claimed_by_others=figures["claimed"],
+        is_calling_hours=calling_hours_open(campaign, at),
+    )
+
+
+def suppressed(count: int) -> int | None:
+    """Return the count, or None when it is too small to show (fewer than 10 people)."""
+    return count if count >= SUPPRESS_BELOW else None
+
+
+@dataclass(frozen=True)
+class CampaignFigures:
+    """A campaign's phone-bank figures: totals, and breakdowns with small cells suppressed."""
+
+    calls: int
+    answered: int
+    contact_rate: float | None
+    calls_per_hour: list[tuple[dt.datetime, int]]
+    by_outcome: list[tuple[str, int | None]]
+    by_support: list[tuple[str, int | None]]
+    by_branch: list[tuple[str, int | None]]
+    by_category: list[tuple[str, int | None]]
+    callers_active: int
+
+
+def campaign_figures(
+    campaign: Campaign, *, at: dt.datetime, session: Any = None
+) -> CampaignFigures:
+    """Return the dashboard figures of a campaign (or of one of its sessions)."""
+    calls = Call.objects.filter(campaign=campaign)
+    if session is not None:
+        calls = calls.filter(session=session)
+    total = calls.count()
+    answered = calls.filter(outcome=Outcome.ANSWERED).count()
+    labels = dict(Outcome.choices)
+    by_outcome = [
+        (labels.get(row["outcome"], row["outcome"]), suppressed(row["n"]))
+        for row in calls.values("outcome").annotate(n=Count("id")).order_by("outcome")
+    ]
+    support: dict[str, int] = {}
+    for answers in calls.filter(outcome=Outcome.ANSWERED).values_list("answers", flat=True):
+        level = (answers or {}).get("support")
+        if level is not None:
+            support[str(level)] = support.get(str(level), 0) + 1
+    by_branch = [
+        (row["roll_entry__branch__name"] or "No branch", suppressed(row["n"]))
+        for row in calls.filter(outcome=Outcome.ANSWERED)
+        .values("roll_entry__branch__name")
+        .annotate(n=Count("id"))
+        .order_by("roll_entry__branch__name")
+    ]
+    by_category = [
+        (row["roll_entry__category"], suppressed(row["n"]))
+        for row in calls.filter(outcome=Outcome.ANSWERED)
+        .values("roll_entry__category")
+        .annotate(n=Count("id"))
+        .order_by("roll_entry__category")
+    ]
+    hours: dict[dt.datetime, int] = {}
+    for called_at in calls.filter(called_at__gte=at - dt.timedelta(hours=12)).values_list(
+        "called_at", flat=True
+    ):
+        hour = called_at.replace(minute=0, second=0, microsecond=0)
+        hours[hour] = hours.get(hour, 0) + 1
+    callers_active = (
+        Claim.objects.filter(campaign=campaign, claimed_at__gte=at - dt.timedelta(minutes=30))
+        .values("caller")
+        .distinct()
+        .count()
+    )
+    return CampaignFigures(
+        calls=total,
+        answered=answered,
+        contact_rate=(answered / total) if total else None,
+        calls_per_hour=sorted(hours.items()),
+        by_outcome=by_outcome,
+        by_support=[(level, suppressed(n)) for level, n in sorted(support.items())],
+        by_branch=by_branch,
+        by_category=by_category,
+        callers_active=callers_active,
+    )
+
+
+def claim_for_caller(caller: Any, campaign: Campaign, claim_id: int) -> Claim | None:
+    """Return the caller's own claim by id (live or not), with its script, or None."""
+    return (
+        Claim.objects.filter(campaign=campaign, caller=caller, pk=claim_id)
+        .select_related("target__call_list__script")
+        .first()
+    )
+
+
+def do_not_call_counts(contest: Contest) -> dict[int, int]:
+    """Return how many do-not-calls each campaign of the contest recorded (the office's view).
+
+    Shown to the returning officer and scrutineers only, unsuppressed: it names no voter, and it
+    is how a campaign marking its opponent's supporters would be noticed (decision 0014, 4).
+    """
+    rows = (
+        Call.objects.filter(campaign__contest=contest, outcome=Outcome.DO_NOT_CALL)
+        .values("campaign_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["campaign_id"]: row["n"] for row in rows}

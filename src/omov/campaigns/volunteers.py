@@ -1,0 +1,162 @@
+"""Volunteers: the public sign-up page's writes and an organiser's decision on each.
+
+Sign-up is public, so it is throttled per client address (in the database, shared by every app
+server) and validated field by field. Approving makes the volunteer a caller of that campaign
+only: a user account (password shown once to the organiser) and the campaign caller role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+
+from omov.campaigns import policies
+from omov.campaigns.models import Campaign, Volunteer, VolunteerStatus
+from omov.campaigns.phones import phone_normalise
+from omov.contests.models import ContestStatus
+from omov.core import clock
+from omov.core.errors import PermissionRefused, ServiceError
+from omov.core.models import Role
+from omov.core.services import audit_record, role_grant, throttle_hit, user_create
+
+SIGNUP_LIMIT = 10
+SIGNUP_WINDOW = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class VolunteerDetails:
+    """What a volunteer gives on the sign-up form."""
+
+    name: str
+    email: str
+    phone: str
+    area: str
+    availability: str = ""
+
+
+def volunteer_sign_up(
+    *, campaign: Campaign, details: VolunteerDetails, client_address: str
+) -> Volunteer:
+    """Take a sign-up: throttle, validate every field (naming each problem), queue it, audit."""
+    if not throttle_hit(
+        key=f"volunteer-signup:{client_address}", limit=SIGNUP_LIMIT, window=SIGNUP_WINDOW
+    ):
+        raise ServiceError(
+            "Too many sign-ups have come from your connection in the last hour. Please try again "
+            "later."
+        )
+    if campaign.contest.has_reached(ContestStatus.CLOSED):
+        raise ServiceError("The ballot has closed: this campaign is no longer taking volunteers.")
+    name = " ".join(details.name.split())
+    email = details.email.strip().lower()
+    phone = phone_normalise(details.phone)
+    area = " ".join(details.area.split())
+    problems = []
+    if not name:
+        problems.append("name: give your name")
+    try:
+        validate_email(email)
+    except ValidationError:
+        problems.append("email: give an email address such as name@example.org")
+    if phone is None:
+        problems.append("phone: give a phone number with its area code, such as 0115 496 0123")
+    if not area:
+        problems.append("area: say where you can help (a town, a branch or a postcode)")
+    if problems:
+        raise ServiceError("Please correct your details — " + "; ".join(problems) + ".")
+    try:
+        with transaction.atomic():
+            volunteer = Volunteer.objects.create(
+                campaign=campaign,
+                name=name,
+                email=email,
+                phone=phone or "",
+                area=area,
+                availability=" ".join(details.availability.split())[:500],
+                signed_up_at=clock.now(),
+            )
+            audit_record(
+                action="campaign.volunteer_sign_up",
+                summary=f"{campaign.name}: a volunteer signed up",
+                actor_label="public sign-up",
+                contest=campaign.contest,
+                target=volunteer,
+            )
+    except IntegrityError:
+        raise ServiceError(
+            "You have signed up to help this campaign already; an organiser will be in touch."
+        ) from None
+    return volunteer
+
+
+def _decide(volunteer: Volunteer, actor: Any) -> Volunteer:
+    decision = policies.can_review_volunteers(actor, volunteer.campaign)
+    if not decision:
+        raise PermissionRefused(decision.reason)
+    locked = Volunteer.objects.select_for_update().select_related("campaign").get(pk=volunteer.pk)
+    if locked.status != VolunteerStatus.PENDING:
+        raise ServiceError(f"{locked.name} was {locked.get_status_display().lower()} already.")
+    return locked
+
+
+def volunteer_approve(*, volunteer: Volunteer, actor: Any) -> tuple[Volunteer, str]:
+    """Make the volunteer a caller of this campaign; return them and their one-time password.
+
+    The campaign's policy is checked here; the role is then granted as a trusted caller
+    (``actor=None``, labelled with the organiser), since an organiser may hand out only this
+    one role of their own campaign, never the office's roles.
+    """
+    with transaction.atomic():
+        locked = _decide(volunteer, actor)
+        campaign = locked.campaign
+        base = locked.email.split("@")[0][:100] or "volunteer"
+        username = f"{base}-{locked.pk}"
+        if get_user_model().objects.filter(username=username).exists():
+            raise ServiceError(f"The user name {username} is taken; ask the returning officer.")
+        label = f"{actor.get_username()} (organiser of {campaign.name})"
+        user, password = user_create(username=username, actor_label=label)
+        user.email = locked.email
+        user.save(update_fields=["email"])
+        role_grant(
+            user=user,
+            role=Role.CAMPAIGN_CALLER,
+            contest=campaign.contest,
+            candidate=campaign.candidate,
+            actor_label=label,
+            reason="Volunteer approved",
+        )
+        locked.status = VolunteerStatus.APPROVED
+        locked.user = user
+        locked.decided_at = clock.now()
+        locked.save(update_fields=["status", "user", "decided_at"])
+        audit_record(
+            action="campaign.volunteer_approve",
+            summary=f"{campaign.name}: approved a volunteer as the caller {username}",
+            actor=actor,
+            contest=campaign.contest,
+            target=locked,
+        )
+    return locked, password
+
+
+def volunteer_reject(*, volunteer: Volunteer, actor: Any) -> Volunteer:
+    """Decline a volunteer's offer; audit it."""
+    with transaction.atomic():
+        locked = _decide(volunteer, actor)
+        locked.status = VolunteerStatus.REJECTED
+        locked.decided_at = clock.now()
+        locked.save(update_fields=["status", "decided_at"])
+        audit_record(
+            action="campaign.volunteer_reject",
+            summary=f"{locked.campaign.name}: declined a volunteer",
+            actor=actor,
+            contest=locked.campaign.contest,
+            target=locked,
+        )
+    return locked
