@@ -6,14 +6,10 @@ policy's reason. Nobody of one campaign reaches a page of another (decision 0014
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -23,34 +19,8 @@ from omov.campaigns.phones import dialler, phone_normalise
 from omov.contests.models import CandidateStatus, Contest
 from omov.core import clock
 from omov.core.errors import ServiceError
-from omov.core.http import client_ip
-from omov.core.policies import Decision
+from omov.core.http import client_ip, policy_require, sign_in_for_refused_pages
 from omov.electorate.models import Branch
-
-
-class _SignInFirst(Exception):
-    pass
-
-
-def _check(request: HttpRequest, decision: Decision) -> None:
-    if decision:
-        return
-    if not request.user.is_authenticated:
-        raise _SignInFirst
-    raise PermissionDenied(decision.reason)
-
-
-def _page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Send anonymous visitors refused by a policy to the sign-in page."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except _SignInFirst:
-            return redirect_to_login(request.get_full_path())
-
-    return wrapped
 
 
 def _campaign(campaign_id: int) -> Campaign:
@@ -67,14 +37,14 @@ def mine(request: HttpRequest) -> HttpResponse:
     )
 
 
-@_page
+@sign_in_for_refused_pages
 def office(request: HttpRequest, slug: str) -> HttpResponse:
     """The office's view of a contest's campaigns: aggregates only, creation and the release."""
     contest = get_object_or_404(Contest, slug=slug)
-    _check(request, policies.can_view_aggregates(request.user, contest))
+    policy_require(request, policies.can_view_aggregates(request.user, contest))
     can_manage = policies.can_manage_campaigns(request.user, contest)
     if request.method == "POST":
-        _check(request, can_manage)
+        policy_require(request, can_manage)
         try:
             if request.POST.get("action") == "release":
                 services.roll_release(contest=contest, actor=request.user)
@@ -110,11 +80,11 @@ def office(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "campaigns/office.html", context)
 
 
-@_page
+@sign_in_for_refused_pages
 def home(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """A campaign's home: its call lists and sessions, for its own people only."""
     campaign = _campaign(campaign_id)
-    _check(request, policies.can_view_campaign(request.user, campaign))
+    policy_require(request, policies.can_view_campaign(request.user, campaign))
     context = {
         "campaign": campaign,
         "access": policies.access_open(campaign),
@@ -126,11 +96,11 @@ def home(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return render(request, "campaigns/home.html", context)
 
 
-@_page
+@sign_in_for_refused_pages
 def dashboard(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """A campaign's figures (small cells suppressed) and why each list may be empty."""
     campaign = _campaign(campaign_id)
-    _check(request, policies.can_view_dashboard(request.user, campaign))
+    policy_require(request, policies.can_view_dashboard(request.user, campaign))
     at = clock.now()
     session = None
     if request.GET.get("session"):
@@ -148,14 +118,14 @@ def dashboard(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return render(request, "campaigns/dashboard.html", context)
 
 
-@_page
+@sign_in_for_refused_pages
 def call(request: HttpRequest, campaign_id: int, list_id: int) -> HttpResponse:
     """The caller's screen: one contact at a time, the script, and the outcome."""
     campaign = _campaign(campaign_id)
     call_list = get_object_or_404(
         CallList.objects.select_related("script"), campaign=campaign, pk=list_id
     )
-    _check(request, policies.can_call(request.user, campaign))
+    policy_require(request, policies.can_call(request.user, campaign))
     session = None
     if request.GET.get("session"):
         session = get_object_or_404(PhoneBankSession, campaign=campaign, pk=request.GET["session"])
@@ -253,11 +223,11 @@ def volunteer_thanks(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return render(request, "campaigns/volunteer_thanks.html", {"campaign": _campaign(campaign_id)})
 
 
-@_page
+@sign_in_for_refused_pages
 def volunteer_queue(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """An organiser's queue of volunteers: approve (as a caller) or decline each."""
     campaign = _campaign(campaign_id)
-    _check(request, policies.can_review_volunteers(request.user, campaign))
+    policy_require(request, policies.can_review_volunteers(request.user, campaign))
     created = None
     if request.method == "POST":
         volunteer = get_object_or_404(
@@ -283,11 +253,11 @@ def volunteer_queue(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return render(request, "campaigns/volunteers.html", context)
 
 
-@_page
+@sign_in_for_refused_pages
 def phone_bank(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """Organisers write scripts, build call lists from segments and plan sessions."""
     campaign = _campaign(campaign_id)
-    _check(request, policies.can_run_phone_bank(request.user, campaign))
+    policy_require(request, policies.can_run_phone_bank(request.user, campaign))
     scripts = campaign.scripts.order_by("name", "-version")
     call_lists = campaign.call_lists.all()
     action = request.POST.get("action") if request.method == "POST" else None

@@ -2,8 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.conf import settings
-from django.http import HttpRequest
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from omov.core.policies import Decision
+
+
+class SignInFirst(Exception):
+    """A policy refused an anonymous visitor: `sign_in_for_refused_pages` sends them to sign in."""
+
+
+def policy_require(request: HttpRequest, decision: Decision) -> None:
+    """Go on if the policy allows; else ask an anonymous visitor to sign in, or refuse (403)."""
+    if decision:
+        return
+    if not request.user.is_authenticated:
+        raise SignInFirst
+    raise PermissionDenied(decision.reason)
+
+
+def sign_in_for_refused_pages(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Send anonymous visitors refused by a policy (`policy_require`) to the sign-in page."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except SignInFirst:
+            return redirect_to_login(request.get_full_path())
+
+    return wrapped
 
 
 def client_ip(request: HttpRequest) -> str:

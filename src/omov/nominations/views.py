@@ -7,19 +7,16 @@ role get 403 with the policy's reason.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from omov.contests.models import Candidate, Contest
 from omov.core.errors import ServiceError
-from omov.core.http import client_ip
+from omov.core.http import client_ip, policy_require, sign_in_for_refused_pages
 from omov.core.policies import Decision, can_read_everything, secretary_branch_ids
 from omov.electorate.models import Branch
 from omov.electorate.selectors import branch_eligible_member_count
@@ -29,31 +26,6 @@ from omov.nominations.models import (
     ParliamentaryNomination,
     SupporterApplication,
 )
-
-
-class _SignInFirst(Exception):
-    pass
-
-
-def _check(request: HttpRequest, decision: Decision) -> None:
-    if decision:
-        return
-    if not request.user.is_authenticated:
-        raise _SignInFirst
-    raise PermissionDenied(decision.reason)
-
-
-def _page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Send anonymous visitors refused by a policy to the sign-in page."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except _SignInFirst:
-            return redirect_to_login(request.get_full_path())
-
-    return wrapped
 
 
 def _contest(request: HttpRequest, slug: str) -> Contest:
@@ -136,12 +108,12 @@ def supporter_thanks(request: HttpRequest, slug: str) -> HttpResponse:
 # Candidates --------------------------------------------------------------------------------------
 
 
-@_page
+@sign_in_for_refused_pages
 def candidate_detail(request: HttpRequest, slug: str, candidate_id: int) -> HttpResponse:
     """Show who nominated one candidate (office readers, and that candidate's agent)."""
     contest = _contest(request, slug)
     candidate = _candidate(contest, candidate_id)
-    _check(request, policies.can_view_candidate_nominations(request.user, candidate))
+    policy_require(request, policies.can_view_candidate_nominations(request.user, candidate))
     context = {
         "contest": contest,
         "candidate": candidate,
@@ -157,12 +129,12 @@ def candidate_detail(request: HttpRequest, slug: str, candidate_id: int) -> Http
 
 
 @require_POST
-@_page
+@sign_in_for_refused_pages
 def candidate_consent(request: HttpRequest, slug: str, candidate_id: int) -> HttpResponse:
     """Record a candidate's consent (returning officer or the candidate's agent)."""
     contest = _contest(request, slug)
     candidate = _candidate(contest, candidate_id)
-    _check(request, policies.can_record_consent(request.user, candidate))
+    policy_require(request, policies.can_record_consent(request.user, candidate))
     try:
         services.candidate_consent_record(candidate=candidate, actor=request.user)
     except ServiceError as error:
@@ -173,12 +145,12 @@ def candidate_consent(request: HttpRequest, slug: str, candidate_id: int) -> Htt
 
 
 @require_POST
-@_page
+@sign_in_for_refused_pages
 def candidate_withdraw(request: HttpRequest, slug: str, candidate_id: int) -> HttpResponse:
     """Withdraw a candidate (returning officer, with a reason)."""
     contest = _contest(request, slug)
     candidate = _candidate(contest, candidate_id)
-    _check(request, policies.can_manage_nominations(request.user, contest))
+    policy_require(request, policies.can_manage_nominations(request.user, contest))
     form = forms.ReasonForm(request.POST)
     try:
         if not form.is_valid():
@@ -194,11 +166,11 @@ def candidate_withdraw(request: HttpRequest, slug: str, candidate_id: int) -> Ht
 
 
 @require_POST
-@_page
+@sign_in_for_refused_pages
 def validate(request: HttpRequest, slug: str) -> HttpResponse:
     """Decide who is validly nominated (returning officer)."""
     contest = _contest(request, slug)
-    _check(request, policies.can_manage_nominations(request.user, contest))
+    policy_require(request, policies.can_manage_nominations(request.user, contest))
     try:
         standings = services.nominations_validate(contest=contest, actor=request.user)
     except ServiceError as error:
@@ -217,13 +189,13 @@ def validate(request: HttpRequest, slug: str) -> HttpResponse:
 # Branch meetings ---------------------------------------------------------------------------------
 
 
-@_page
+@sign_in_for_refused_pages
 def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
     """List branch meetings: all for office readers, their own branches for secretaries."""
     contest = _contest(request, slug)
     own = secretary_branch_ids(request.user, contest)
     is_reader = can_read_everything(request.user, contest)
-    _check(
+    policy_require(
         request,
         Decision(True)
         if is_reader or own
@@ -235,12 +207,12 @@ def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "nominations/meeting_list.html", {"contest": contest, "rows": rows})
 
 
-@_page
+@sign_in_for_refused_pages
 def meeting_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     """Show one branch's meeting (office readers and that branch's secretary)."""
     contest = _contest(request, slug)
     branch = get_object_or_404(Branch, code=code)
-    _check(request, policies.can_view_meeting(request.user, contest, branch))
+    policy_require(request, policies.can_view_meeting(request.user, contest, branch))
     meeting = selectors.meeting_for(contest, branch)
     context = {
         "contest": contest,
@@ -252,15 +224,15 @@ def meeting_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     return render(request, "nominations/meeting_detail.html", context)
 
 
-@_page
+@sign_in_for_refused_pages
 def meeting_record(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     """Record (or, for the returning officer, correct) a branch's nomination meeting."""
     contest = _contest(request, slug)
     branch = get_object_or_404(Branch, code=code)
-    _check(request, policies.can_record_meeting(request.user, contest, branch))
+    policy_require(request, policies.can_record_meeting(request.user, contest, branch))
     existing = selectors.meeting_for(contest, branch)
     if existing is not None:
-        _check(request, policies.can_correct_meeting(request.user, contest))
+        policy_require(request, policies.can_correct_meeting(request.user, contest))
     candidates = list(selectors.nominating_candidates(contest))
     form = forms.MeetingForm(
         request.POST or None,
@@ -325,18 +297,18 @@ def _meeting_initial(meeting: Any) -> dict[str, Any]:
 # The office: parliamentary party, affiliates, rules ---------------------------------------------
 
 
-@_page
+@sign_in_for_refused_pages
 def parliamentary(request: HttpRequest, slug: str) -> HttpResponse:
     """The parliamentary party list and its nominations; the returning officer records them."""
     contest = _contest(request, slug)
-    _check(request, policies.can_view_office_pages(request.user, contest))
+    policy_require(request, policies.can_view_office_pages(request.user, contest))
     can_manage = bool(policies.can_manage_nominations(request.user, contest))
     candidates = selectors.nominating_candidates(contest)
     nomination_form = forms.ParliamentaryNominationForm(contest=contest, candidates=candidates)
     import_form = forms.ParliamentaryImportForm()
     status = 200
     if request.method == "POST":
-        _check(request, policies.can_manage_nominations(request.user, contest))
+        policy_require(request, policies.can_manage_nominations(request.user, contest))
         try:
             if "csv_file" in request.FILES:
                 import_form = forms.ParliamentaryImportForm(request.POST, request.FILES)
@@ -386,7 +358,7 @@ def parliamentary(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-@_page
+@sign_in_for_refused_pages
 def parliamentary_withdraw(request: HttpRequest, slug: str, nomination_id: int) -> HttpResponse:
     """Withdraw a parliamentary nomination recorded in error (returning officer)."""
     return _nomination_withdraw(
@@ -411,7 +383,7 @@ def _nomination_withdraw(
     """Withdraw a parliamentary or affiliate nomination with the reason posted, then go back."""
     contest = _contest(request, slug)
     nomination = get_object_or_404(model, contest=contest, pk=nomination_id)
-    _check(request, policies.can_manage_nominations(request.user, contest))
+    policy_require(request, policies.can_manage_nominations(request.user, contest))
     try:
         withdraw(nomination=nomination, reason=request.POST.get("reason", ""), actor=request.user)
     except ServiceError as error:
@@ -421,18 +393,18 @@ def _nomination_withdraw(
     return redirect(back_to, slug=contest.slug)
 
 
-@_page
+@sign_in_for_refused_pages
 def affiliates(request: HttpRequest, slug: str) -> HttpResponse:
     """Affiliate nominations; the returning officer records them."""
     contest = _contest(request, slug)
-    _check(request, policies.can_view_office_pages(request.user, contest))
+    policy_require(request, policies.can_view_office_pages(request.user, contest))
     candidates = selectors.nominating_candidates(contest)
     form = forms.AffiliateNominationForm(
         request.POST or None, contest=contest, candidates=candidates
     )
     status = 200
     if request.method == "POST":
-        _check(request, policies.can_manage_nominations(request.user, contest))
+        policy_require(request, policies.can_manage_nominations(request.user, contest))
         try:
             if not form.is_valid():
                 raise ServiceError("Choose the affiliate and the candidate it nominates.")
@@ -461,7 +433,7 @@ def affiliates(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-@_page
+@sign_in_for_refused_pages
 def affiliate_withdraw(request: HttpRequest, slug: str, nomination_id: int) -> HttpResponse:
     """Withdraw an affiliate nomination recorded in error (returning officer)."""
     return _nomination_withdraw(
@@ -474,17 +446,17 @@ def affiliate_withdraw(request: HttpRequest, slug: str, nomination_id: int) -> H
     )
 
 
-@_page
+@sign_in_for_refused_pages
 def rules(request: HttpRequest, slug: str) -> HttpResponse:
     """The contest's thresholds and gate; the returning officer changes them."""
     contest = _contest(request, slug)
-    _check(request, policies.can_view_office_pages(request.user, contest))
+    policy_require(request, policies.can_view_office_pages(request.user, contest))
     can_manage = bool(policies.can_manage_nominations(request.user, contest))
     current = selectors.rules_for(contest)
     form = forms.RulesForm(request.POST or None, instance=current)
     status = 200
     if request.method == "POST":
-        _check(request, policies.can_manage_nominations(request.user, contest))
+        policy_require(request, policies.can_manage_nominations(request.user, contest))
         if form.is_valid():
             fields = {name: form.cleaned_data[name] for name in forms.RulesForm.Meta.fields}
             try:
@@ -510,11 +482,11 @@ def rules(request: HttpRequest, slug: str) -> HttpResponse:
 # The registered-supporter review queue -----------------------------------------------------------
 
 
-@_page
+@sign_in_for_refused_pages
 def supporter_queue(request: HttpRequest, slug: str) -> HttpResponse:
     """The review queue with filters by status and flag, counts, and bulk approval."""
     contest = _contest(request, slug)
-    _check(request, policies.can_view_office_pages(request.user, contest))
+    policy_require(request, policies.can_view_office_pages(request.user, contest))
     filters = forms.QueueFilterForm(request.GET or None)
     status = flag = ""
     if filters.is_valid():
@@ -533,11 +505,11 @@ def supporter_queue(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-@_page
+@sign_in_for_refused_pages
 def supporter_bulk_approve(request: HttpRequest, slug: str) -> HttpResponse:
     """Approve every clean, paid application (returning officer)."""
     contest = _contest(request, slug)
-    _check(request, policies.can_review_supporters(request.user, contest))
+    policy_require(request, policies.can_review_supporters(request.user, contest))
     try:
         approved = services.supporter_applications_bulk_approve(contest=contest, actor=request.user)
     except ServiceError as error:
@@ -547,14 +519,14 @@ def supporter_bulk_approve(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("nominations:supporter_queue", slug=contest.slug)
 
 
-@_page
+@sign_in_for_refused_pages
 def supporter_application(request: HttpRequest, slug: str, application_id: int) -> HttpResponse:
     """One application, its flags and the office's decision (approve, reject, confirm fee)."""
     contest = _contest(request, slug)
     application = get_object_or_404(SupporterApplication, contest=contest, pk=application_id)
-    _check(request, policies.can_view_office_pages(request.user, contest))
+    policy_require(request, policies.can_view_office_pages(request.user, contest))
     if request.method == "POST":
-        _check(request, policies.can_review_supporters(request.user, contest))
+        policy_require(request, policies.can_review_supporters(request.user, contest))
         action = request.POST.get("action", "")
         try:
             if action == "approve":
