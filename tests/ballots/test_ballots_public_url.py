@@ -82,3 +82,18 @@ def test_production_refuses_to_send_credentials_with_an_unset_link(
     settings.OMOV_PUBLIC_URL = "https://vote.example.org"
     assert services.credentials_send(contest=open_ballot.contest, rate=0) == 5
     assert "https://vote.example.org/vote/#ref=" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_an_installation_serving_only_this_machine_may_link_to_it(
+    settings: Any, tmp_path: Any
+) -> None:
+    settings.IS_PRODUCTION = True
+    settings.OMOV_LOCAL_ONLY = True  # what `omov demo` sets
+    settings.OMOV_PUBLIC_URL = "http://127.0.0.1:8000"
+    contest = ContestFactory(slug="demo", status="roll_frozen")
+    CandidateFactory(contest=contest, name="A", status="nominated")
+    make_roll(contest, 1)
+    services.ballot_open(contest=contest, key_out=tmp_path / "count.key")
+    contest.refresh_from_db()
+    assert contest.status == "ballot_open"

@@ -19,8 +19,23 @@ USERNAMES = (
 )
 
 
+#: What the test processes set that a newcomer's shell does not have.
+NOT_A_NEWCOMERS = frozenset(
+    {
+        "DATABASE_URL",
+        "DJANGO_SETTINGS_MODULE",
+        "OMOV_ENV",
+        "DEBUG",
+        "SECRET_KEY",
+        "OMOV_CREDENTIAL_KEY",
+        "OMOV_PUBLIC_URL",
+    }
+)
+
+
 def run_demo(*arguments: str, **environment: str) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    # As a newcomer runs it: none of the test suite's settings, keys or development mode.
+    env = {key: value for key, value in os.environ.items() if key not in NOT_A_NEWCOMERS}
     env.update({"PYTHONPATH": str(REPOSITORY / "src"), "OMOV_TESTING": "1", **environment})
     return subprocess.run(
         [sys.executable, "-m", "omov", "demo", *arguments],

@@ -4,7 +4,8 @@ A wrong address sends every voter to a page that is not there (in one trial run,
 letters pointed at http://127.0.0.1:8000/vote/). In production, opening the ballot and sending or
 printing credentials therefore refuse while ``OMOV_PUBLIC_URL`` is unset, not an http(s) address,
 or a loopback or local address, saying which setting to set. Development and the demo may use a
-local address: there the voters are the person at the keyboard.
+local address, and so may an installation that says it serves only this machine
+(``OMOV_LOCAL_ONLY=1``, which `omov demo` sets): there the voters are the person at the keyboard.
 """
 
 from __future__ import annotations
@@ -58,7 +59,10 @@ def public_url_problem(url: str, *, is_production: bool) -> str | None:
 def public_url_require() -> str:
     """Return the booth's public base address, or refuse (ServiceError) with what to set."""
     url = str(getattr(settings, "OMOV_PUBLIC_URL", ""))
-    problem = public_url_problem(url, is_production=bool(getattr(settings, "IS_PRODUCTION", True)))
+    is_public = bool(getattr(settings, "IS_PRODUCTION", True)) and not bool(
+        getattr(settings, "OMOV_LOCAL_ONLY", False)
+    )
+    problem = public_url_problem(url, is_production=is_public)
     if problem is not None:
         raise ServiceError(problem)
     return url.strip().rstrip("/")

@@ -106,6 +106,8 @@ def _demo_environment(data_dir: Path) -> None:
         if not os.environ.get(name):
             os.environ[name] = local_secret(data_dir / "secrets", name)
     os.environ.setdefault("SECURE_COOKIES", "0")
+    # The demo's voters are the person at this machine: its links may point at this machine.
+    os.environ.setdefault("OMOV_LOCAL_ONLY", "1")
     os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
     os.environ.setdefault("EMAIL_BACKEND", "omov.core.mail.RedactingConsoleBackend")
 

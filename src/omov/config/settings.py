@@ -191,6 +191,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "returning-officer@omo
 OMOV_PUBLIC_URL = os.environ.get(
     "OMOV_PUBLIC_URL", "" if IS_PRODUCTION else "http://127.0.0.1:8000"
 )
+# An installation that serves only the machine it runs on (`omov demo` sets it): its voters'
+# links may then be a loopback, plain-http address even in production mode.
+OMOV_LOCAL_ONLY = env_bool("OMOV_LOCAL_ONLY", False)
 
 # Voting and delivery limits (see docs/decisions/0003-ballot-secrecy.md).
 OMOV_EMAIL_RATE = float(os.environ.get("OMOV_EMAIL_RATE", "50"))  # messages per second
