@@ -78,3 +78,15 @@ def test_a_database_error_is_one_line_and_anything_else_is_not_hidden() -> None:
     assert message is not None and "\n" not in message
     assert "no such table: contests_contest" in message and "DATABASE_URL" in message
     assert database_problem(ValueError("a bug")) is None
+
+
+def test_roles_grant_help_lists_every_role_name(capsys: Any) -> None:
+    from omov.cli.roles import ROLE_NAMES
+    from omov.core.models import Role
+
+    assert tuple(Role.values) == ROLE_NAMES
+    with pytest.raises(SystemExit):
+        main(["roles", "grant", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    for name in Role.values:
+        assert name in help_text

@@ -47,11 +47,24 @@ def register(subparsers: Any) -> None:
     listing.set_defaults(handler=list_roles)
 
 
+#: The role names `omov roles grant` takes, for its help text. Spelt out here because building the
+#: parser must not import Django (`omov count` shares it); a test keeps it equal to `Role.values`.
+ROLE_NAMES = (
+    "returning_officer",
+    "scrutineer",
+    "branch_secretary",
+    "candidate_agent",
+    "paper_operator",
+    "paper_supervisor",
+    "campaign_manager",
+    "campaign_organiser",
+    "campaign_caller",
+)
+
+
 def _add_assignment_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("username", metavar="USERNAME")
-    parser.add_argument(
-        "role", metavar="ROLE", help="e.g. scrutineer, branch_secretary, candidate_agent."
-    )
+    parser.add_argument("role", metavar="ROLE", help="One of: " + ", ".join(ROLE_NAMES) + ".")
     parser.add_argument(
         "--contest", metavar="SLUG", help="Only in this contest (default: every contest)."
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from omov.cli.django_setup import setup_django
@@ -74,6 +75,10 @@ def run_gunicorn(*, bind: str, workers: int | None = None) -> None:
     from omov.config.wsgi import application
 
     worker_count = workers or (2 * (os.cpu_count() or 1) + 1)
+    from django.conf import settings
+
+    control_socket = Path(settings.DATA_DIR) / "gunicorn.ctl"
+    control_socket.parent.mkdir(parents=True, exist_ok=True)
 
     class OmovServer(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -85,6 +90,8 @@ def run_gunicorn(*, bind: str, workers: int | None = None) -> None:
             # Never write a /vote/ query string or a booth referrer to the access log.
             self.cfg.set("logger_class", "omov.config.access_log.QuietVoteLogger")
             self.cfg.set("graceful_timeout", 10)
+            # Run-time files stay in the data folder, not in the user's home folder.
+            self.cfg.set("control_socket", str(control_socket))
 
         def load(self) -> Any:
             return application
