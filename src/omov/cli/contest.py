@@ -11,6 +11,7 @@ from typing import Any
 
 from omov.cli.django_setup import setup_django
 from omov.cli.errors import CommandError
+from omov.cli.output import format_table
 
 _DATE_FIELDS = frozenset({"freeze_date", "arrears_deadline"})
 _RULE_KEYS = frozenset(
@@ -52,18 +53,17 @@ def list_contests(args: argparse.Namespace) -> int:
     if not contests:
         print("There are no contests yet; create one with `omov contest create FILE`.")
         return 0
-    width = max(len("SLUG"), *(len(contest.slug) for contest in contests))
-    status_width = max(len("STATUS"), *(len(contest.get_status_display()) for contest in contests))
-    method_width = max(len("METHOD"), *(len(contest.get_method_display()) for contest in contests))
-    print(f"{'SLUG':<{width}}  {'STATUS':<{status_width}}  {'METHOD':<{method_width}}  TITLE")
-    for contest in contests:
-        candidate_count = getattr(contest, "candidate_count", 0)  # annotated by the selector
-        print(
-            f"{contest.slug:<{width}}  {contest.get_status_display():<{status_width}}  "
-            f"{contest.get_method_display():<{method_width}}  {contest.title} "
-            f"({candidate_count} candidates, {contest.seats} seat"
-            f"{'s' if contest.seats != 1 else ''})"
-        )
+    rows = [
+        [
+            contest.slug,
+            contest.get_status_display(),
+            contest.get_method_display(),
+            f"{contest.title} ({getattr(contest, 'candidate_count', 0)} candidates, "  # annotated
+            f"{contest.seats} seat{'s' if contest.seats != 1 else ''})",
+        ]
+        for contest in contests
+    ]
+    print(format_table(["Slug", "Status", "Method", "Title"], rows))
     return 0
 
 

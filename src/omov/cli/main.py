@@ -21,7 +21,7 @@ import omov
 from omov.cli.errors import CommandError
 from omov.count.errors import CountInputError
 
-_NOT_COMMANDS = frozenset({"main", "errors", "django_setup", "options"})
+_NOT_COMMANDS = frozenset({"main", "errors", "django_setup", "options", "output"})
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,6 +14,7 @@ from typing import Any
 from omov.cli.ballot import contest_by_slug
 from omov.cli.django_setup import setup_django
 from omov.cli.errors import CommandError
+from omov.cli.output import format_table
 
 ACTOR_LABEL = "omov roles"
 
@@ -241,13 +242,3 @@ def list_roles(args: argparse.Namespace) -> int:
         return 0
     print(format_table(["User", "Role", "Scope", "Granted at"], rows))
     return 0
-
-
-def format_table(headers: list[str], rows: list[list[str]]) -> str:
-    """Return a plain-text table with left-aligned columns."""
-    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        for row in [headers, ["-" * width for width in widths], *rows]
-    ]
-    return "\n".join(lines)
