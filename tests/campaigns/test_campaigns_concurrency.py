@@ -55,35 +55,39 @@ def test_many_callers_never_share_a_voter_and_never_call_one_who_opted_out(conte
     def work(index: int) -> Counter[str]:
         user, call_list = callers[index]
         outcomes: Counter[str] = Counter()
-        with time_machine.travel(EVENING, tick=True):
-            try:
-                for turn in range(12):
-                    try:
-                        claim = services.claim_next(call_list=call_list, caller=user)
-                    except ServiceError:
-                        outcomes["refused"] += 1
-                        continue
-                    if claim is None:
-                        outcomes["empty"] += 1
-                        break
-                    key = (claim.campaign_id, claim.roll_entry_id)
-                    with lock:
-                        if key in held:
-                            overlaps.append(key)
-                        held[key] = claim.pk
-                    outcome = Outcome.DO_NOT_CALL if turn % 4 == 0 else Outcome.NO_ANSWER
-                    with lock:
-                        held.pop(key, None)
-                    try:
-                        services.call_record(claim_id=claim.pk, caller=user, outcome=outcome)
-                        outcomes[str(outcome)] += 1
-                    except ServiceError:
-                        outcomes["withdrawn"] += 1
-            finally:
-                connections.close_all()
+        try:
+            for turn in range(12):
+                try:
+                    claim = services.claim_next(call_list=call_list, caller=user)
+                except ServiceError:
+                    outcomes["refused"] += 1
+                    continue
+                if claim is None:
+                    outcomes["empty"] += 1
+                    break
+                key = (claim.campaign_id, claim.roll_entry_id)
+                with lock:
+                    if key in held:
+                        overlaps.append(key)
+                    held[key] = claim.pk
+                outcome = Outcome.DO_NOT_CALL if turn % 4 == 0 else Outcome.NO_ANSWER
+                with lock:
+                    held.pop(key, None)
+                try:
+                    services.call_record(claim_id=claim.pk, caller=user, outcome=outcome)
+                    outcomes[str(outcome)] += 1
+                except ServiceError:
+                    outcomes["withdrawn"] += 1
+        finally:
+            connections.close_all()
         return outcomes
 
-    with ThreadPoolExecutor(max_workers=CALLERS) as pool:
+    # One clock for every thread: time_machine patches the process, so a travel entered per
+    # thread would let each thread rewind the others' clocks.
+    with (
+        time_machine.travel(EVENING, tick=True),
+        ThreadPoolExecutor(max_workers=CALLERS) as pool,
+    ):
         totals = sum(pool.map(work, range(CALLERS)), Counter())
     assert not overlaps
     assert totals[str(Outcome.DO_NOT_CALL)] > 0 and totals[str(Outcome.NO_ANSWER)] > 0

@@ -527,7 +527,6 @@ def call_record(
         raise ServiceError(
             f"{outcome!r} is not an outcome; choose one of {', '.join(Outcome.values)}."
         ) from None
-    at = clock.now()
     # Lock order, the same in every write that touches a voter: person, claim, target.
     person_id = (
         Claim.objects.filter(pk=claim_id).values_list("roll_entry__person_id", flat=True).first()
@@ -536,6 +535,9 @@ def call_record(
         raise ServiceError("This contact is no longer held; take the next contact.")
     with transaction.atomic():
         is_callable = _person_still_callable(person_id)
+        # The time is read once the voter is locked, so saves of one voter are stamped in the
+        # order they commit: a call can never look later than a "do not call" it preceded.
+        at = clock.now()
         claim = (
             Claim.objects.select_for_update(of=("self",))
             .select_related("campaign__contest", "campaign__candidate", "roll_entry", "target")
