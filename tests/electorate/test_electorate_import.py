@@ -214,3 +214,22 @@ def test_no_import_once_the_ballot_is_open(contest: Any) -> None:
     contest.save()
     with pytest.raises(ServiceError, match="ballot has opened"):
         run(csv_bytes(*GOOD), contest=contest)
+
+
+def test_postal_address_columns_are_imported_and_updated_in_place(contest: Any) -> None:
+    header = "external_id,category,first_name,last_name,address_line1,address_line2,town,postcode"
+    rows = "M1,member,Ann,Able,Flat 2,1 High Street,London,n1 1aa\nM2,member,Bob,Baker,,,,\n"
+    first = f"{header}\n{rows}"
+    run(first.encode(), contest=contest)
+    ann = Person.objects.get(external_id="M1")
+    assert (ann.address_line1, ann.address_line2, ann.town, ann.postcode) == (
+        "Flat 2",
+        "1 High Street",
+        "London",
+        "N1 1AA",
+    )
+    assert Person.objects.get(external_id="M2").town == ""
+    moved = first.replace("London", "Leeds")
+    result = run(moved.encode(), contest=contest)
+    assert (result.batch.updated, result.batch.unchanged) == (1, 1)
+    assert Person.objects.get(external_id="M1").town == "Leeds"

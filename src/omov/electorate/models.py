@@ -59,6 +59,10 @@ class Person(models.Model):
     last_name = models.CharField(max_length=100)
     email = models.EmailField(blank=True, db_index=True)
     phone = models.CharField(max_length=40, blank=True)
+    # The postal address, for letters (window envelopes) and postal ballots.
+    address_line1 = models.CharField(max_length=200, blank=True, db_default="")
+    address_line2 = models.CharField(max_length=200, blank=True, db_default="")
+    town = models.CharField(max_length=100, blank=True, db_default="")
     postcode = models.CharField(max_length=12, blank=True)
     branch = models.ForeignKey(
         Branch, on_delete=models.PROTECT, null=True, blank=True, related_name="people"
