@@ -125,7 +125,7 @@ def demo(args: argparse.Namespace) -> int:
     _demo_environment(data_dir)
 
     from omov.cli.django_setup import setup_django
-    from omov.cli.serve import prepare_database, run_gunicorn
+    from omov.cli.serve import prepare_database, run_gunicorn, worker_alongside
 
     setup_django()
     from omov.core.errors import ServiceError
@@ -155,5 +155,6 @@ def demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         return 0
     prepare_database(migrate=False)
-    run_gunicorn(bind=args.bind, workers=args.workers or 2)
+    with worker_alongside():  # the roll upload page queues a job for it
+        run_gunicorn(bind=args.bind, workers=args.workers or 2)
     return 0

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +34,12 @@ def register(subparsers: Any) -> None:
         help="Worker processes (default: OMOV_WORKERS, else twice the cores plus one).",
     )
     parser.add_argument("--no-migrate", action="store_true", help="Do not apply migrations.")
+    parser.add_argument(
+        "--with-worker",
+        action="store_true",
+        help="Also run one background worker (`omov worker`) beside the web server, for the "
+        "jobs the pages queue (roll uploads). Without it, run `omov worker` yourself.",
+    )
     parser.add_argument(
         "--dev",
         action="store_true",
@@ -64,8 +73,27 @@ def serve(args: argparse.Namespace) -> int:
     if args.dev:
         os.environ["OMOV_ENV"] = "development"
     prepare_database(migrate=not args.no_migrate)
-    run_gunicorn(bind=args.bind, workers=args.workers)
+    if args.with_worker:
+        with worker_alongside():
+            run_gunicorn(bind=args.bind, workers=args.workers)
+    else:
+        run_gunicorn(bind=args.bind, workers=args.workers)
     return 0
+
+
+@contextlib.contextmanager
+def worker_alongside() -> Iterator[subprocess.Popen[bytes]]:
+    """Run `omov worker` in a child process (same environment) while the block runs."""
+    child = subprocess.Popen([sys.executable, "-m", "omov", "worker"])
+    try:
+        yield child
+    finally:
+        child.terminate()  # the worker finishes the job in hand, then stops
+        try:
+            child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
 
 
 def run_gunicorn(*, bind: str, workers: int | None = None) -> None:

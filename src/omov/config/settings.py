@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
     "omov.core",
     "omov.contests",
     "omov.electorate",
@@ -81,6 +83,7 @@ INSTALLED_APPS = [
     "omov.ballots",
     "omov.results",
     "omov.campaigns",
+    "omov.jobs",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +126,21 @@ DATABASES = {
         os.environ.get("DATABASE_URL"), default_sqlite=DATA_DIR / "omov.sqlite3"
     )
 }
+
+# Background jobs (decision 0016): queued in the database, run by `omov worker`. A running
+# job's progress is written outside its own transaction: on PostgreSQL through a second
+# connection to the same database, on SQLite to a file of its own beside the database. The test
+# suite's in-memory database has neither: progress goes through the default connection.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+OMOV_PROGRESS_FILE = ""
+if not TESTING:
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        DATABASES["progress"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+    elif DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        OMOV_PROGRESS_FILE = f"{DATABASES['default']['NAME']}.progress"
+DATABASE_ROUTERS = ["omov.jobs.routers.ProgressRouter"]
+# A running job whose worker has not said it is alive for this long is queued again.
+OMOV_JOB_STALE_SECONDS = max(5, int(os.environ.get("OMOV_JOB_STALE_SECONDS", "180")))
 
 if os.environ.get("REDIS_URL"):
     CACHES = {

@@ -24,4 +24,5 @@ urlpatterns = [
     path("vote/", include("omov.ballots.urls")),
     path("results/", include("omov.results.urls")),
     path("campaigns/", include("omov.campaigns.urls")),
+    path("jobs/", include("omov.jobs.urls")),
 ]

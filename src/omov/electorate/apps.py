@@ -9,7 +9,8 @@ class ElectorateConfig(AppConfig):
     def ready(self) -> None:
         """Make freezing the roll snapshot the decisions, and refuse it while they are stale."""
         from omov.contests import lifecycle
-        from omov.electorate import services
+        from omov.electorate import jobs, services
 
         lifecycle.register_blocker("freeze_roll", services.roll_freeze_blockers)
         lifecycle.register_step_service("freeze_roll", services.roll_freeze)
+        assert jobs.ROLL_IMPORT  # registers the roll import job

@@ -24,8 +24,10 @@ from omov.electorate.forms import (
     RulesConfirmForm,
     RulesForm,
 )
-from omov.electorate.importing import RollFileRejected, parse_mapping_options
+from omov.electorate.importing import parse_mapping_options
+from omov.electorate.jobs import ROLL_IMPORT
 from omov.electorate.models import Person
+from omov.jobs.services import job_start
 
 
 def _check(decision: Decision) -> None:
@@ -151,38 +153,29 @@ def person_override(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def roll_import(request: HttpRequest, slug: str) -> HttpResponse:
-    """Upload a roll file; show the per-row report when rows are wrong."""
+    """Upload a roll file: a worker imports it as a job, whose page shows progress and report."""
     contest = _contest(slug)
     _check(policies.can_manage_roll(request.user, contest))
     form = RollImportForm(request.POST or None, request.FILES or None)
     report: dict[str, Any] | None = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        mapping = form.cleaned_data["mapping"].splitlines()
         try:
-            mapping = parse_mapping_options(form.cleaned_data["mapping"].splitlines())
-            result = services.roll_import(
-                source=upload,
-                file_name=upload.name,
+            parse_mapping_options(mapping)  # a wrong mapping is said now, not by the job
+            job = job_start(
+                kind=ROLL_IMPORT,
+                summary=f"Import {upload.name} into the roll of {contest.title}",
                 contest=contest,
-                accept_valid=form.cleaned_data["accept_valid"],
-                mapping=mapping,
                 actor=request.user,
+                arguments={"mapping": mapping, "accept_valid": form.cleaned_data["accept_valid"]},
+                file_name=upload.name,
+                file_content=upload.read(),
             )
-        except RollFileRejected as error:
-            report = {"message": error.message, "errors": error.errors}
         except ServiceError as error:
             report = {"message": error.message, "errors": []}
         else:
-            batch = result.batch
-            messages.success(
-                request,
-                f"Imported {batch.file_name}: {batch.created} created, {batch.updated} updated, "
-                f"{batch.unchanged} unchanged, {batch.rejected} rejected. Evaluate the roll next.",
-            )
-            if result.errors:
-                report = {"message": "These rows were not imported:", "errors": result.errors}
-            else:
-                return redirect("electorate:roll", slug=contest.slug)
+            return redirect("jobs:detail", pk=job.pk)
     context = {"contest": contest, "form": form, "report": report}
     return render(request, "electorate/import.html", context, status=200)
 
