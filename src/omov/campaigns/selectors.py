@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from omov.campaigns.forecast import Forecast, forecast_compute
 from omov.campaigns.models import (
     Call,
     CallList,
@@ -18,7 +19,8 @@ from omov.campaigns.models import (
     DoNotCall,
     Outcome,
 )
-from omov.contests.models import Contest
+from omov.contests.models import Candidate, CandidateStatus, Contest
+from omov.contests.published import DeclaredFigures, declared_figures
 from omov.core.models import CAMPAIGN_ROLES
 from omov.core.policies import campaign_candidate_ids
 from omov.electorate.models import RollEntry
@@ -243,3 +245,115 @@ def do_not_call_counts(contest: Contest) -> dict[int, int]:
         .annotate(n=Count("id"))
     )
     return {row["campaign_id"]: row["n"] for row in rows}
+
+
+@dataclass(frozen=True)
+class ForecastPage:
+    """A campaign's forecast (decision 0018), or why there is none, and the declared figures."""
+
+    forecast: Forecast | None
+    why_none: str
+    declared: DeclaredFigures | None
+
+    def declared_share(self, candidate: str) -> float | None:
+        if self.declared is None:
+            return None
+        total = sum(self.declared.first_round.values())
+        return self.declared.first_round.get(candidate, 0.0) / total if total else None
+
+
+def forecast_for(campaign: Campaign) -> ForecastPage:
+    """Forecast the contest from this campaign's own canvass answers (never another's)."""
+    contest = campaign.contest
+    declared = declared_figures(contest)
+    candidates = list(
+        Candidate.objects.filter(contest=contest, status=CandidateStatus.NOMINATED)
+        .order_by("ballot_position", "name")
+        .values_list("name", flat=True)
+    )
+    tags = _forecast_tags(campaign)
+    if not any(first for first, _ in tags.values()):
+        why = "None of this campaign's scripts asks a first-preference question for the forecast."
+        return ForecastPage(None, why, declared)
+    roll = {
+        (row["category"], row["branch__code"] or ""): row["voters"]
+        for row in RollEntry.objects.filter(contest=contest, is_eligible=True)
+        .values("category", "branch__code")
+        .annotate(voters=Count("pk"))
+        .order_by()
+    }
+    if len(candidates) < 2 or not roll:
+        why = "The forecast needs the frozen roll and at least two nominated candidates."
+        return ForecastPage(None, why, declared)
+    answers, following = _forecast_answers(campaign, tags, candidates)
+    if not answers:
+        return ForecastPage(None, "No call has recorded a first preference yet.", declared)
+    forecast = forecast_compute(
+        candidates=candidates, roll=roll, answers=answers, next_preferences=following
+    )
+    return ForecastPage(forecast, "", declared)
+
+
+_Tag = tuple[str, dict[str, str]]
+
+
+def _forecast_tags(campaign: Campaign) -> dict[int, tuple[_Tag | None, _Tag | None]]:
+    """Each script's first- and next-preference questions: (key, what each choice means)."""
+    tags: dict[int, tuple[_Tag | None, _Tag | None]] = {}
+    for script_id, questions in campaign.scripts.values_list("pk", "questions"):
+        first = next_ = None
+        for question in questions:
+            tag = question.get("forecast")
+            if tag and tag.get("preference") == "first":
+                first = (question["key"], tag["means"])
+            elif tag and tag.get("preference") == "next":
+                next_ = (question["key"], tag["means"])
+        tags[script_id] = (first, next_)
+    return tags
+
+
+def _forecast_answers(
+    campaign: Campaign,
+    tags: dict[int, tuple[_Tag | None, _Tag | None]],
+    candidates: list[str],
+) -> tuple[dict[tuple[str, str], list[int]], dict[str, list[int]]]:
+    """Count first preferences per stratum and next preferences per first choice, from each
+    voter's latest answered call."""
+    position = {name: index for index, name in enumerate(candidates)}
+    latest: dict[int, tuple[str, str, int | None, int | None]] = {}
+    calls = (
+        Call.objects.filter(
+            campaign=campaign,
+            outcome=Outcome.ANSWERED,
+            script_id__in=[pk for pk, (first, _) in tags.items() if first],
+        )
+        .order_by("called_at", "pk")
+        .values_list(
+            "roll_entry_id",
+            "script_id",
+            "answers",
+            "roll_entry__category",
+            "roll_entry__branch__code",
+        )
+    )
+    for roll_entry_id, script_id, answers, category, branch in calls.iterator(chunk_size=5000):
+        first_tag, next_tag = tags[script_id]
+        assert first_tag is not None
+        first = position.get(first_tag[1].get(str(answers.get(first_tag[0], "")), ""))
+        if first is None:
+            latest.pop(roll_entry_id, None)  # undecided now: an earlier answer no longer holds
+            continue
+        following = None
+        if next_tag is not None and next_tag[0] in answers:
+            name = next_tag[1].get(str(answers[next_tag[0]]), "")
+            following = position.get(name, len(candidates))  # "" means no further preference
+        latest[roll_entry_id] = (category, branch or "", first, following)
+    strata: dict[tuple[str, str], list[int]] = {}
+    transfers: dict[str, list[int]] = {}
+    for category, branch, first, following in latest.values():
+        assert first is not None
+        strata.setdefault((category, branch), [0] * len(candidates))[first] += 1
+        if following is not None and following != first:
+            row = transfers.setdefault(candidates[first], [0] * (len(candidates) + 1))
+            row[following] += 1
+    return strata, transfers

@@ -205,12 +205,13 @@ def roll_release(
 # -- Scripts, call lists and sessions ------------------------------------------------------------
 
 
-def _questions_check(questions: Any) -> list[dict[str, Any]]:
+def _questions_check(questions: Any, candidates: list[str]) -> list[dict[str, Any]]:
     """Validate a script's questions; return them in their stored shape."""
     if not isinstance(questions, list) or not questions:
         raise ServiceError("A script needs at least one question.")
     checked: list[dict[str, Any]] = []
     keys: set[str] = set()
+    roles: set[str] = set()
     for number, question in enumerate(questions, start=1):
         where = f"question {number}"
         if not isinstance(question, dict):
@@ -234,9 +235,44 @@ def _questions_check(questions: Any) -> list[dict[str, Any]]:
                     f"{where} ({key}): a condition must name an earlier question's key."
                 )
             shaped["when"] = {"key": when["key"], "in": [str(v) for v in when.get("in", [])]}
+        if question.get("forecast") is not None:
+            shaped["forecast"] = _forecast_tag_check(
+                question["forecast"], shaped["choices"], candidates, roles, f"{where} ({key})"
+            )
         keys.add(key)
         checked.append(shaped)
     return checked
+
+
+def _forecast_tag_check(
+    tag: Any, choices: list[str], candidates: list[str], roles: set[str], where: str
+) -> dict[str, Any]:
+    """Check what a question tells the forecast (decision 0018): which preference it asks, and
+    which candidate each choice means ("" for undecided or none)."""
+    if not isinstance(tag, dict) or tag.get("preference") not in ("first", "next"):
+        raise ServiceError(
+            f'{where}: a forecast question says its preference ("first" or "next") and '
+            "what each choice means."
+        )
+    preference = tag["preference"]
+    if preference in roles:
+        raise ServiceError(f"{where}: the script already has a {preference}-preference question.")
+    means = tag.get("means")
+    if not isinstance(means, dict):
+        raise ServiceError(f"{where}: say which candidate each choice means.")
+    cleaned: dict[str, str] = {}
+    for choice, candidate in means.items():
+        if str(choice) not in choices:
+            raise ServiceError(f"{where}: {choice!r} is not one of the question's choices.")
+        name = str(candidate or "")
+        if name and name not in candidates:
+            raise ServiceError(
+                f"{where}: {name!r} is not a nominated candidate; choose one of "
+                f"{', '.join(candidates)} (or leave it empty for undecided)."
+            )
+        cleaned[str(choice)] = name
+    roles.add(preference)
+    return {"preference": preference, "means": cleaned}
 
 
 def script_create(
@@ -253,7 +289,12 @@ def script_create(
     name = " ".join(name.split())
     if not name:
         raise ServiceError("A script needs a name.")
-    checked = _questions_check(questions)
+    candidates = list(
+        Candidate.objects.filter(contest=campaign.contest, status=CandidateStatus.NOMINATED)
+        .order_by("ballot_position", "name")
+        .values_list("name", flat=True)
+    )
+    checked = _questions_check(questions, candidates)
     with transaction.atomic():
         Campaign.objects.select_for_update().get(pk=campaign.pk)
         latest = (

@@ -119,6 +119,40 @@ def dashboard(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 @sign_in_for_refused_pages
+def forecast(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The campaign's forecast from its own canvass (decision 0018), beside the declared result."""
+    campaign = _campaign(campaign_id)
+    policy_require(request, policies.can_view_dashboard(request.user, campaign))
+    page = selectors.forecast_for(campaign)
+    categories = []
+    if page.forecast is not None:
+        categories = [
+            (item, item.answers >= selectors.SUPPRESS_BELOW) for item in page.forecast.categories
+        ]
+    context = {
+        "campaign": campaign,
+        "page": page,
+        "categories": categories,
+        "suppress_below": selectors.SUPPRESS_BELOW,
+        "rows": _forecast_rows(page),
+    }
+    return render(request, "campaigns/forecast.html", context)
+
+
+def _forecast_rows(page: selectors.ForecastPage) -> list[dict[str, Any]]:
+    if page.forecast is None:
+        return []
+    return [
+        {
+            "share": share,
+            "chance": page.forecast.win_chance.get(share.candidate, 0.0),
+            "declared": page.declared_share(share.candidate),
+        }
+        for share in page.forecast.shares
+    ]
+
+
+@sign_in_for_refused_pages
 def call(request: HttpRequest, campaign_id: int, list_id: int) -> HttpResponse:
     """The caller's screen: one contact at a time, the script, and the outcome."""
     campaign = _campaign(campaign_id)

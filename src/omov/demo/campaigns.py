@@ -29,7 +29,7 @@ from omov.electorate.models import Person
 PHONE_BANK_REGION = "East Midlands"
 NOTTINGHAM_CALLS = 300
 NOTTINGHAM_CALLERS = 6
-SCRIPT = [
+SCRIPT: list[dict[str, Any]] = [
     {"key": "support", "text": "How likely are you to vote for our candidate, 1 to 5?",
      "choices": ["1", "2", "3", "4", "5"]},
     {"key": "will_vote", "text": "Will you vote in this election?",
@@ -38,6 +38,27 @@ SCRIPT = [
      "when": {"key": "support", "in": ["4", "5"]}},
 ]  # fmt: skip
 DEPUTY_CALLER = "tom-watson-caller"
+
+
+def _script_for(campaign: Any) -> list[dict[str, Any]]:
+    """The demo script, its support question read by the forecast (decision 0018) when the
+    contest has two candidates: 4–5 means ours, 1–2 the other, 3 undecided."""
+    names = list(
+        campaign.contest.candidates.filter(status="nominated").values_list("name", flat=True)
+    )
+    if len(names) != 2:
+        return SCRIPT
+    own = campaign.candidate.name
+    other = next(name for name in names if name != own)
+    means = {"5": own, "4": own, "3": "", "2": other, "1": other}
+    return [
+        {**question, "forecast": {"preference": "first", "means": means}}
+        if question["key"] == "support"
+        else question
+        for question in SCRIPT
+    ]
+
+
 WHOLE_DAY = (dt.time(0, 0), dt.time(23, 59, 59))
 
 
@@ -113,7 +134,7 @@ def leadership_campaigns_build(*, leadership: Contest, officer: Any) -> int:
             campaign=campaign, calling_starts=WHOLE_DAY[0], calling_ends=WHOLE_DAY[1]
         )
         script = campaign_services.script_create(
-            campaign=campaign, name="Members' phone bank", questions=SCRIPT
+            campaign=campaign, name="Members' phone bank", questions=_script_for(campaign)
         )
         call_list = campaign_services.call_list_create(
             campaign=campaign,
@@ -198,7 +219,7 @@ def deputy_campaigns_ensure(*, deputy: Contest, officer: Any) -> list[DemoAccoun
             campaign=first, calling_starts=WHOLE_DAY[0], calling_ends=WHOLE_DAY[1]
         )
         script = campaign_services.script_create(
-            campaign=first, name="Deputy phone bank", questions=SCRIPT
+            campaign=first, name="Deputy phone bank", questions=_script_for(first)
         )
         call_list = campaign_services.call_list_create(
             campaign=first, name="Every member who agreed to calls", script=script

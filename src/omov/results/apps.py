@@ -7,8 +7,9 @@ class ResultsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from omov.contests import lifecycle
-        from omov.results import services
+        from omov.contests import lifecycle, published
+        from omov.results import selectors, services
 
         lifecycle.register_step_service("count", services.result_count)
         lifecycle.register_step_service("declare", services.result_declare)
+        published.register_declared_figures(selectors.published_figures)

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from omov.contests.models import Contest
+from omov.contests.models import Contest, ContestStatus
+from omov.contests.published import DeclaredFigures
 from omov.core.selectors import AuditMark, audit_mark
 from omov.electorate.models import Category
 from omov.results.models import Result
@@ -458,4 +459,23 @@ def turnout_for(contest: Contest) -> Turnout:
             )
             for name in ordered_categories(by_category)
         ),
+    )
+
+
+def published_figures(contest: Contest) -> DeclaredFigures | None:
+    """The declared contest's public figures for other apps (``omov.contests.published``)."""
+    if contest.status != ContestStatus.DECLARED:
+        return None
+    result = result_for(contest)
+    if result is None or not result.report.get("rounds"):
+        return None
+    first = result.report["rounds"][0]["votes"]
+    return DeclaredFigures(
+        first_round={name: float(Decimal(str(value))) for name, value in first.items()},
+        elected=tuple(result.elected),
+        categories={
+            name: {candidate: int(votes) for candidate, votes in item.get("votes", {}).items()}
+            for name, item in result.categories.items()
+        },
+        category_basis=result.category_basis,
     )
