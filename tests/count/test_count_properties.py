@@ -166,3 +166,14 @@ def test_bulk_exclusion_never_changes_the_irv_winner_when_no_lot_is_drawn(electi
     if not single.tie_breaks and not bulk.tie_breaks:
         assert bulk.elected == single.elected
     assert len(bulk.rounds) <= len(single.rounds)
+
+
+@settings(max_examples=100, deadline=None)
+@given(elections())
+def test_a_report_reads_back_as_the_same_result(election) -> None:
+    """CountResult.from_json undoes to_json_dict exactly (the results app reads reports so)."""
+    ballot_file, method, seats = election
+    result = count(ballot_file, method=method, seats=seats)
+    again = CountResult.from_json(result.to_json_dict())
+    assert again == result
+    assert again.to_json_dict() == result.to_json_dict()

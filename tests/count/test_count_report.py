@@ -135,3 +135,15 @@ def test_a_ballot_csv_keeps_formula_names_exactly_so_it_round_trips() -> None:
     again = read_csv(write_csv(ballots).encode("utf-8"))
     assert again.candidates == ("+Ann", "@Ben")
     assert again.ballots == ballots.ballots
+
+
+def test_a_report_of_another_format_or_with_a_field_missing_is_refused() -> None:
+    import pytest
+
+    from omov.count import CountResult
+    from omov.count.errors import CountInputError
+
+    with pytest.raises(CountInputError, match="format is 'omov.count/2'"):
+        CountResult.from_json({"format": "omov.count/2"})
+    with pytest.raises(CountInputError, match="has no 'validity'"):
+        CountResult.from_json({"format": "omov.count/1"})

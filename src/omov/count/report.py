@@ -11,6 +11,7 @@ import io
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from omov.count.errors import CountInputError
 from omov.count.formats.csv import spreadsheet_safe
 
 if TYPE_CHECKING:
@@ -191,3 +192,95 @@ def render_json_dict(result: CountResult) -> dict[str, Any]:
             for item in result.rounds
         ],
     }
+
+
+def result_from_json_dict(data: Any, *, source: str = "the count report") -> CountResult:
+    """Read back what :func:`render_json_dict` wrote (``omov.count/1``), exactly.
+
+    Anything missing or of the wrong shape raises :class:`CountInputError` naming the field.
+    """
+    from omov.count.result import CountResult, Round
+    from omov.count.validity import Policy, Problem, ProblemTally, ValidityReport, ValidityRules
+
+    def need(mapping: Any, key: str, where: str) -> Any:
+        if not isinstance(mapping, dict) or key not in mapping:
+            raise CountInputError(f"{where} has no {key!r}.", source=source, field=key)
+        return mapping[key]
+
+    def number(value: Any, where: str) -> Decimal:
+        try:
+            return Decimal(str(value))
+        except ArithmeticError:
+            raise CountInputError(
+                f"{where}: {value!r} is not a number.", source=source, field=where
+            ) from None
+
+    if need(data, "format", "The report") != FORMAT:
+        raise CountInputError(
+            f"The report's format is {data['format']!r}; this omov reads {FORMAT!r}.",
+            source=source,
+            field="format",
+        )
+    try:
+        validity = need(data, "validity", "The report")
+        ballots = need(data, "ballots", "The report")
+        report = ValidityReport(
+            valid=int(need(ballots, "valid", "ballots")),
+            rejected=int(need(ballots, "rejected", "ballots")),
+            problems=tuple(
+                ProblemTally(
+                    problem=Problem(need(item, "problem", "a validity problem")),
+                    policy=Policy(need(item, "policy", "a validity problem")),
+                    ballots=int(need(item, "ballots", "a validity problem")),
+                    rejected=int(need(item, "rejected", "a validity problem")),
+                )
+                for item in need(validity, "problems", "validity")
+            ),
+            rules=ValidityRules.from_mapping(need(validity, "rules", "validity")),
+            withdrawn=tuple(data.get("withdrawn", ())),
+        )
+    except (TypeError, ValueError) as error:
+        raise CountInputError(
+            f"The report's validity section is malformed: {error}.", source=source
+        ) from None
+    rounds = []
+    for item in need(data, "rounds", "The report"):
+        where = f"round {item.get('round', '?') if isinstance(item, dict) else '?'}"
+        keep = item.get("keep_values")
+        quota = need(item, "quota", where)
+        rounds.append(
+            Round(
+                number=int(need(item, "round", where)),
+                votes={
+                    name: number(value, where) for name, value in need(item, "votes", where).items()
+                },
+                transfers={
+                    name: number(value, where) for name, value in item.get("transfers", {}).items()
+                },
+                exhausted=number(need(item, "exhausted", where), where),
+                quota=None if quota is None else number(quota, where),
+                elected=tuple(need(item, "elected", where)),
+                excluded=tuple(need(item, "excluded", where)),
+                reason=str(item.get("reason", "")),
+                tie_break=item.get("tie_break"),
+                rounding_loss=number(item.get("rounding_loss", "0"), where),
+                keep_values=(
+                    None
+                    if keep is None
+                    else {name: number(value, where) for name, value in keep.items()}
+                ),
+            )
+        )
+    return CountResult(
+        method=str(need(data, "method", "The report")),
+        seats=int(need(data, "seats", "The report")),
+        candidates=tuple(need(data, "candidates", "The report")),
+        elected=tuple(need(data, "elected", "The report")),
+        validity=report,
+        rounds=tuple(rounds),
+        seed=str(data.get("seed", "")),
+        title=data.get("title"),
+        source=str(data.get("source", "")),
+        options={str(k): str(v) for k, v in data.get("options", {}).items()},
+        notes=tuple(data.get("notes", ())),
+    )

@@ -73,6 +73,13 @@ class CountResult:
 
         return render_csv(self)
 
+    @classmethod
+    def from_json(cls, data: Any) -> CountResult:
+        """Read back :meth:`to_json_dict`'s data (``omov.count/1``): the same result, exactly."""
+        from omov.count.report import result_from_json_dict
+
+        return result_from_json_dict(data)
+
     def to_json_dict(self) -> dict[str, Any]:
         """Return the result as JSON-ready data (format ``omov.count/1``, exact decimal strings)."""
         from omov.count.report import render_json_dict

@@ -661,9 +661,9 @@ def result_problems(contest: Contest, figures: DemoFigures) -> list[str]:
     compare("spoilt papers", result.spoilt_total, figures.spoilt_total)
     compare("rejected papers", result.rejected_total, 0)
     compare("elected", list(result.elected), [_winner(figures)])
-    final = result.report["rounds"][-1]["votes"]
+    final = result.outcome.rounds[-1].votes
     for name, votes in figures.votes_by_candidate.items():
-        compare(f"{name}'s votes in the final round", int(final.get(name, "0")), votes)
+        compare(f"{name}'s votes in the final round", int(final.get(name, 0)), votes)
     for category, wanted in figures.votes.items():
         stored = result.categories.get(category, {}).get("votes", {})
         compare(f"{category} votes", {k: int(v) for k, v in stored.items()}, wanted)

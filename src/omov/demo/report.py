@@ -59,7 +59,7 @@ def print_report(report: DemoReport, *, bind: str, serving: bool, out: TextIO) -
         f"{result.spoilt_total:,} spoilt, {result.rejected_total:,} rejected.",
         file=out,
     )
-    final = result.report["rounds"][-1]["votes"]
+    final = result.outcome.rounds[-1].votes
     print(
         "   "
         + ", ".join(

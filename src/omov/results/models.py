@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
+
+from omov.count import CountResult
 
 
 class Result(models.Model):
@@ -57,6 +60,11 @@ class Result(models.Model):
 
     def __str__(self) -> str:
         return f"Result of {self.contest}"
+
+    @cached_property
+    def outcome(self) -> CountResult:
+        """The stored count report, read back as the count's own result (exact decimals)."""
+        return CountResult.from_json(self.report)
 
     @property
     def spoilt_total(self) -> int:

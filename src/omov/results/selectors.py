@@ -223,15 +223,15 @@ def chart_label(label: str) -> str:
 def declaration_for(result: Result) -> Declaration:
     """Build the declaration of a stored result (a read: nothing is recounted)."""
     contest = result.contest
-    report: dict[str, Any] = result.report
-    candidates = tuple(report["candidates"])
-    elected = tuple(report["elected"])
+    report = result.outcome
+    candidates = report.candidates
+    elected = report.elected
     excluded_before: set[str] = set()
     rounds: list[RoundView] = []
-    for item in report["rounds"]:
-        number = int(item["round"])
-        votes = {name: Decimal(value) for name, value in item["votes"].items()}
-        transfers = {name: Decimal(value) for name, value in item.get("transfers", {}).items()}
+    for item in report.rounds:
+        number = item.number
+        votes = item.votes
+        transfers = item.transfers
         shown = [name for name in candidates if name not in excluded_before]
         continuing = sum((votes[name] for name in shown), Decimal(0))
         lines = tuple(
@@ -242,8 +242,8 @@ def declaration_for(result: Result) -> Declaration:
                 transfer=(
                     "" if number == 1 or not transfers.get(name) else _signed(transfers[name])
                 ),
-                is_elected=name in item["elected"],
-                is_excluded=name in item["excluded"],
+                is_elected=name in item.elected,
+                is_excluded=name in item.excluded,
                 is_gain=number > 1 and transfers.get(name, Decimal(0)) > 0,
                 is_loss=number > 1 and transfers.get(name, Decimal(0)) < 0,
             )
@@ -269,18 +269,18 @@ def declaration_for(result: Result) -> Declaration:
             RoundView(
                 number=number,
                 lines=lines,
-                exhausted=votes_text(Decimal(item["exhausted"])),
+                exhausted=votes_text(item.exhausted),
                 continuing=votes_text(continuing),
-                quota=None if item["quota"] is None else votes_text(Decimal(item["quota"])),
-                elected=tuple(item["elected"]),
-                excluded=tuple(item["excluded"]),
-                reason=item.get("reason", ""),
-                tie_break=item.get("tie_break"),
+                quota=None if item.quota is None else votes_text(item.quota),
+                elected=item.elected,
+                excluded=item.excluded,
+                reason=item.reason,
+                tie_break=item.tie_break,
                 votes_chart=votes_chart,
                 transfers_chart=transfers_chart,
             )
         )
-        excluded_before.update(item["excluded"])
+        excluded_before.update(item.excluded)
     categories = []
     for key, data in result.categories.items():
         category_votes = {name: int(value) for name, value in data["votes"].items()}
@@ -350,7 +350,7 @@ def declaration_for(result: Result) -> Declaration:
         issued=votes_text(result.credentials_issued),
         returned=votes_text(result.ballots_returned),
         turnout_percent=percent(result.ballots_returned, result.credentials_issued),
-        seed=str(report.get("seed", "")),
+        seed=report.seed,
         ballots_sha256=result.ballots_sha256,
         audit_sequence=mark.sequence if mark is not None else 0,
         audit_hash=mark.hash if mark is not None else "",
@@ -467,11 +467,13 @@ def published_figures(contest: Contest) -> DeclaredFigures | None:
     if contest.status != ContestStatus.DECLARED:
         return None
     result = result_for(contest)
-    if result is None or not result.report.get("rounds"):
+    if result is None:
         return None
-    first = result.report["rounds"][0]["votes"]
+    report = result.outcome
+    if not report.rounds:
+        return None
     return DeclaredFigures(
-        first_round={name: float(Decimal(str(value))) for name, value in first.items()},
+        first_round={name: float(value) for name, value in report.rounds[0].votes.items()},
         elected=tuple(result.elected),
         categories={
             name: {candidate: int(votes) for candidate, votes in item.get("votes", {}).items()}
