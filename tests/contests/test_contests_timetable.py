@@ -1,4 +1,4 @@
-"""Timetable sense: a step taken against the contest's timetable needs a reason, which is audited."""
+"""Timetable sense: a step taken against the timetable needs a reason, which the audit keeps."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def timetabled(**fields: Any) -> Any:
             "open_ballot",
             {"parliamentary_nominations_close_at": NOW + dt.timedelta(hours=1)},
             [
-                "the parliamentary nominations window is scheduled to close on 10 March 2027 at 13:00"
+                "the parliamentary nominations window is scheduled to close on 10 March 2027 at "
+                "13:00"
             ],
         ),
         (
@@ -62,7 +63,8 @@ def timetabled(**fields: Any) -> Any:
             "freeze_roll",
             {"freeze_date": dt.date(2027, 3, 31)},
             [
-                "the freeze date is 31 March 2027: members who join by then would be left off the roll"
+                "the freeze date is 31 March 2027: members who join by then would be left off the "
+                "roll"
             ],
         ),
         ("freeze_roll", {"branch_nominations_close_at": NOW - dt.timedelta(days=1)}, []),

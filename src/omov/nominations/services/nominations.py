@@ -77,7 +77,7 @@ def nomination_rules_set(
     actor: Any = None,
     challenger_percent: Decimal,
     vacancy_percent: Decimal,
-    is_parliamentary_threshold_required: bool = True,
+    is_parliamentary_threshold_required: bool = False,
     is_gate_enabled: bool = False,
     gate_branch_percent: Decimal | None = None,
     gate_affiliate_count: int | None = None,
