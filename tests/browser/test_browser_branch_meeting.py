@@ -86,7 +86,7 @@ def test_secretary_records_the_islington_north_meeting(
     contest = nominations_open
     sign_in(page, "islington-secretary")
     page.goto(f"/nominations/{contest.slug}/")
-    assert "0 (0.0% of nominating branches)" in corbyn_row(page).inner_text()
+    assert "0 of 2: 0.0% of all branches" in corbyn_row(page).inner_text()
     assert accessibility_violations(page) == []
 
     page.get_by_role("link", name="Islington North: the branch's nomination meeting").click()
@@ -115,7 +115,9 @@ def test_secretary_records_the_islington_north_meeting(
     assert "370" in page.inner_text("main")
 
     page.get_by_role("link", name=f"All nominations for {contest.title}").click()
-    assert "1 (50.0% of nominating branches)" in corbyn_row(page).inner_text()
+    # The gate's share (of all branches) and the share of the branches that nominated, named.
+    row = corbyn_row(page).inner_text()
+    assert "1 of 2: 50.0% of all branches (50.0% of the 2 that nominated)" in row
     branch_row = page.get_by_role("row").filter(has_text="Islington North")
     assert "Jeremy Corbyn" in branch_row.inner_text()
     assert "2 branches made a supporting nomination" in page.inner_text("main")

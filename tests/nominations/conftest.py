@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from omov.contests.services import contest_transition
 from omov.core import clock
 from omov.core.models import Role
 from omov.electorate.services import roll_evaluate
+from omov.nominations.services import nomination_rules_set
 
 
 @pytest.fixture
@@ -31,6 +33,13 @@ def open_contest(contest: Any) -> Any:
     contest.candidates.update(consented_at=None)
     contest.candidates.filter(name="Owen Smith").update(status=CandidateStatus.PROPOSED)
     contest_transition(contest=contest, step="open_nominations")
+    # Labour's 2016 rules: 20% of MPs and MEPs (15% in a vacancy). No route is needed by default.
+    nomination_rules_set(
+        contest=contest,
+        is_parliamentary_threshold_required=True,
+        challenger_percent=Decimal(20),
+        vacancy_percent=Decimal(15),
+    )
     contest.refresh_from_db()
     return contest
 

@@ -190,7 +190,10 @@ def effect(write: str, contest: Any, smith: Any, application: Any) -> bool:
         "consent": lambda: smith.consented_at is not None,
         "validate": lambda: contest.audit_events.filter(action="nominations.validate").exists(),
         "meeting_record": lambda: BranchMeeting.objects.filter(contest=contest).exists(),
-        "rules": lambda: NominationRules.objects.filter(contest=contest).exists(),
+        # The fixture saved Labour's rules (15% in a vacancy); the write asks for 10%.
+        "rules": lambda: NominationRules.objects.filter(
+            contest=contest, vacancy_percent=10
+        ).exists(),
         "parliamentary_import": lambda: contest.parliamentary_members.exists(),
         "affiliate": lambda: contest.affiliate_nominations.exists(),
         "approve": lambda: application.is_paid,
@@ -237,7 +240,8 @@ def test_recorded_meeting_shows_on_the_public_page(
     client.logout()
     page = client.get(f"/nominations/{open_contest.slug}/").content.decode()
     assert "Islington North" in page
-    assert "1 (100.0% of nominating branches)" in page
+    # The gate's share (of all branches) beside the share of the branches that nominated.
+    assert "% of all branches (100.0% of the 1 that nominated)" in page
 
 
 def test_meeting_form_shows_the_eligible_members_and_the_fix(

@@ -22,6 +22,8 @@ from omov.ballots import booth_pass, forms, padding, policies, selectors, servic
 from omov.ballots.models import Credential, Delivery
 from omov.ballots.services.voting import ballot_candidates
 from omov.contests.models import Candidate, Contest, ContestStatus
+from omov.contests.timetable import TimetableConflict
+from omov.contests.views import step_confirm
 from omov.core.errors import ServiceError
 from omov.core.http import client_ip
 from omov.core.policies import Decision
@@ -273,7 +275,14 @@ def office_open(request: HttpRequest, slug: str) -> HttpResponse:
     contest = get_object_or_404(Contest, slug=slug)
     _require(policies.can_run_ballot(request.user, contest))
     try:
-        opening = services.ballot_open(contest=contest, actor=request.user, hand_over_key=True)
+        opening = services.ballot_open(
+            contest=contest,
+            actor=request.user,
+            hand_over_key=True,
+            reason=request.POST.get("reason", ""),
+        )
+    except TimetableConflict as conflict:
+        return step_confirm(request, contest, conflict, request.path)
     except ServiceError as error:
         messages.error(request, error.message)
         return redirect("ballots:office", slug=slug)

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from omov.cli.errors import CommandError
-from omov.cli.options import contest_option
+from omov.cli.errors import CommandError, step_refused
+from omov.cli.options import contest_option, reason_option
 
 #: A ballot key file is a few hundred bytes at most; anything larger is the wrong file.
 MAX_KEY_FILE_BYTES = 64 * 1024
@@ -36,10 +36,12 @@ def register(subparsers: Any) -> None:
         metavar="FILE",
         help="where to write the ballot key (a new file; needed again to count)",
     )
+    reason_option(opening)
     opening.set_defaults(handler=_open)
 
     closing = actions.add_parser("close", help="close the ballot")
     contest_option(closing)
+    reason_option(closing)
     closing.set_defaults(handler=_close)
 
     counting = actions.add_parser("count", help="count a closed ballot with the ballot key")
@@ -83,9 +85,11 @@ def _open(args: argparse.Namespace) -> int:
     contest = contest_by_slug(args.contest)
     path: Path = args.key_out
     try:
-        opening = ballot_open(contest=contest, actor=None, actor_label=CLI_ACTOR, key_out=path)
+        opening = ballot_open(
+            contest=contest, actor=None, actor_label=CLI_ACTOR, key_out=path, reason=args.reason
+        )
     except _service_error() as error:
-        raise CommandError(str(getattr(error, "message", error))) from None
+        raise step_refused(error) from None
     except OSError as error:
         raise CommandError(f"Cannot write the key file {path}: {error.strerror}.") from None
     print(
@@ -104,9 +108,9 @@ def _close(args: argparse.Namespace) -> int:
 
     contest = contest_by_slug(args.contest)
     try:
-        ballot_close(contest=contest, actor=None, actor_label=CLI_ACTOR)
+        ballot_close(contest=contest, actor=None, actor_label=CLI_ACTOR, reason=args.reason)
     except _service_error() as error:
-        raise CommandError(str(getattr(error, "message", error))) from None
+        raise step_refused(error) from None
     print(f"The ballot of {contest.title} is closed.")
     return 0
 

@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from omov.cli.contest_file import nomination_rules_from_file
 from omov.cli.django_setup import setup_django
 from omov.cli.errors import CommandError
 from omov.cli.output import format_table
@@ -125,10 +126,15 @@ def create_contest(args: argparse.Namespace) -> int:
     from omov.contests.services import contest_create
     from omov.core.errors import ServiceError
     from omov.electorate.services import RuleChange, rules_configure
+    from omov.nominations.services import nomination_rules_set
 
     rules = data.pop("rules", None)
     if rules is not None and not isinstance(rules, dict):
         raise CommandError(f"{path}: [rules] must be a table of rule parameters.")
+    nominations = data.pop("nominations", None)
+    nomination_rules = (
+        nomination_rules_from_file(path, nominations) if nominations is not None else None
+    )
     for name in list(data):
         if name in _DATE_FIELDS:
             data[name] = _date(data[name], name, path)
@@ -171,6 +177,8 @@ def create_contest(args: argparse.Namespace) -> int:
                     ),
                 )
                 rules_configure(contest=contest, change=change, actor_label=label)
+            if nomination_rules is not None:
+                nomination_rules_set(contest=contest, **nomination_rules)
     except ServiceError as error:
         raise CommandError(f"{path}: {error.message}") from None
     except (TypeError, ValueError) as error:

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from omov.cli.django_setup import setup_django
-from omov.cli.errors import CommandError
-from omov.cli.options import contest_option
+from omov.cli.errors import CommandError, step_refused
+from omov.cli.options import contest_option, reason_option
 
 
 def register(subparsers: Any) -> None:
@@ -48,6 +48,7 @@ def register(subparsers: Any) -> None:
 
     freeze = commands.add_parser("freeze", help="Freeze the roll (snapshot the decisions).")
     contest_option(freeze)
+    reason_option(freeze)
     freeze.set_defaults(handler=freeze_roll)
 
 
@@ -197,9 +198,11 @@ def freeze_roll(args: argparse.Namespace) -> int:
 
     contest = _contest(args.contest)
     try:
-        contest_take_step(contest=contest, step="freeze_roll", actor_label=_actor_label())
+        contest_take_step(
+            contest=contest, step="freeze_roll", actor_label=_actor_label(), reason=args.reason
+        )
     except ServiceError as error:
-        raise CommandError(error.message) from None
+        raise step_refused(error) from None
     entries = RollEntry.objects.filter(contest=contest)
     print(
         f"Froze the roll of {contest.slug}: {entries.filter(is_eligible=True).count():,} eligible "

@@ -41,7 +41,7 @@ _STAGE_LOCKS: dict[str, tuple[str, str]] = {
     ),
     "kind": (
         ContestStatus.NOMINATIONS,
-        "Fixed since nominations opened: the kind decides which nomination thresholds apply.",
+        "Fixed since nominations opened: candidates were nominated for this office.",
     ),
     "seats": (
         ContestStatus.NOMINATIONS,

@@ -6,9 +6,24 @@ from django.db import models
 
 
 class ContestKind(models.TextChoices):
+    """Kinds of contest with a label of their own; any other kind is accepted too.
+
+    A contest's ``kind`` names the office in the organisation's own words (``general_secretary``,
+    ``board``, ``chair``): the field is free text, not a fixed list (decision 0012). These are
+    only the kinds whose label is not simply their words with the first one capitalised.
+    """
+
     LEADER = "leader", "Leader"
     DEPUTY = "deputy", "Deputy leader"
     COMMITTEE = "committee", "Committee"
+
+
+def kind_label(kind: str) -> str:
+    """Return a kind as people read it: 'general_secretary' is 'General secretary'."""
+    if kind in ContestKind.values:
+        return str(ContestKind(kind).label)
+    words = " ".join(kind.replace("_", " ").replace("-", " ").split())
+    return words[:1].upper() + words[1:]
 
 
 class CountingMethod(models.TextChoices):
@@ -40,7 +55,12 @@ class Contest(models.Model):
 
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
-    kind = models.CharField(max_length=20, choices=ContestKind.choices, default=ContestKind.LEADER)
+    kind = models.CharField(
+        max_length=80,
+        default=ContestKind.LEADER,
+        help_text="The office elected, in the organisation's own words: leader, "
+        "general_secretary, board, chair … (any text).",
+    )
     seats = models.PositiveSmallIntegerField(default=1)
     method = models.CharField(
         max_length=20, choices=CountingMethod.choices, default=CountingMethod.IRV
@@ -95,6 +115,10 @@ class Contest(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_kind_display(self) -> str:
+        """Return the kind as people read it (the field is free text, so Django adds none)."""
+        return kind_label(self.kind)
 
     def status_index(self) -> int:
         """Return the position of the current status in the lifecycle."""

@@ -8,7 +8,14 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from omov.contests import lifecycle
-from omov.contests.models import Candidate, CandidateStatus, Contest, ContestStatus
+from omov.contests.models import (
+    Candidate,
+    CandidateStatus,
+    Contest,
+    ContestStatus,
+    CountingMethod,
+)
+from omov.contests.timetable import TimetableConflict, timetable_conflicts
 from omov.core import clock
 from omov.core.errors import Blocked, ServiceError
 from omov.core.services import audit_record
@@ -57,7 +64,9 @@ def contest_transition(
     """Take one lifecycle step: check its blockers, set the status, stamp the time, audit it.
 
     Call inside the transaction of the service doing the step's work; the contest row is locked
-    so two officers cannot take the same step at once.
+    so two officers cannot take the same step at once. A step that goes against the contest's
+    timetable (``timetable.timetable_conflicts``) is refused with ``TimetableConflict`` unless a
+    ``reason`` is given; the conflicts and the reason go into the step's audit event.
     """
     definition = lifecycle.STEPS.get(step)
     if definition is None:
@@ -68,6 +77,10 @@ def contest_transition(
         if blockers:
             raise Blocked(definition.label.lower(), blockers)
         at = clock.now()
+        conflicts = timetable_conflicts(locked, step, at)
+        reason = reason.strip()
+        if conflicts and not reason:
+            raise TimetableConflict(definition.label, conflicts)
         locked.status = definition.to_status
         setattr(locked, definition.stamp_field, at)
         locked.save(update_fields=["status", definition.stamp_field])
@@ -79,16 +92,32 @@ def contest_transition(
             contest=locked,
             target=locked,
             reason=reason,
+            data={"timetable_conflicts": conflicts} if conflicts else None,
         )
     contest.refresh_from_db()
     return contest
 
 
-def contest_take_step(*, contest: Contest, step: str, actor: Any = None, **options: Any) -> Any:
-    """Take ``step`` through the app service registered for it, or the plain transition."""
+def contest_take_step(
+    *, contest: Contest, step: str, actor: Any = None, reason: str = "", **options: Any
+) -> Any:
+    """Take ``step`` through the app service registered for it, or the plain transition.
+
+    ``reason`` is passed on to ``contest_transition`` (through the step's service, when one is
+    registered): it is needed only when the step goes against the timetable, so the services of
+    steps the timetable never questions (count, declare) need not take it.
+    """
     service = lifecycle.step_service(step)
     if service is None:
-        return contest_transition(contest=contest, step=step, actor=actor)
+        return contest_transition(
+            contest=contest,
+            step=step,
+            actor=actor,
+            actor_label=options.get("actor_label", ""),
+            reason=reason,
+        )
+    if reason:
+        options["reason"] = reason
     return service(contest=contest, actor=actor, **options)
 
 
@@ -104,6 +133,7 @@ def contest_create(*, actor: Any = None, actor_label: str = "", **fields: Any) -
     title = str(fields.get("title") or "").strip()
     if not title:
         raise ServiceError("A contest needs a title.")
+    _check_choices(fields)
     slug = fields.pop("slug", None) or slugify(title)[:80]
     if Contest.objects.filter(slug=slug).exists():
         raise ServiceError(f"A contest with the slug {slug!r} already exists; choose another slug.")
@@ -167,6 +197,31 @@ def candidate_add(
             target=candidate,
         )
     return candidate
+
+
+def _check_choices(fields: dict[str, Any]) -> None:
+    """Refuse a counting method or seat count the count cannot take, listing what it can."""
+    method = fields.get("method", CountingMethod.IRV)
+    if method not in CountingMethod.values:
+        raise ServiceError(
+            f"The method {method!r} is not one omov counts by; choose one of: "
+            + ", ".join(f"{value} ({label})" for value, label in CountingMethod.choices)
+            + "."
+        )
+    seats = fields.get("seats", 1)
+    if not isinstance(seats, int) or isinstance(seats, bool) or seats < 1:
+        raise ServiceError(f"seats must be a whole number of at least 1, not {seats!r}.")
+    if method == CountingMethod.IRV and seats != 1:
+        raise ServiceError(
+            f"The method irv elects one candidate, and this contest has {seats} seats; for "
+            "several seats choose stv-scottish, stv-meek or plurality."
+        )
+    kind = fields.get("kind")
+    if kind is not None and (not isinstance(kind, str) or not kind.strip()):
+        raise ServiceError(
+            "kind names the office elected in your own words (for example leader, "
+            "general_secretary, board, chair); it cannot be empty."
+        )
 
 
 def _describe_validation(error: Any) -> str:

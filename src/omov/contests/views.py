@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 from omov.contests import lifecycle, policies, services
 from omov.contests.models import Contest
 from omov.contests.selectors import contests_visible_to
+from omov.contests.timetable import TimetableConflict, timetable_conflicts
+from omov.core import clock
 from omov.core.errors import ServiceError
 from omov.core.models import OFFICE_ROLES
 from omov.core.policies import has_role
@@ -43,6 +45,9 @@ def contest_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ],
         "next_step": step,
         "blockers": services.contest_blockers(contest, step.name) if step and can_step else [],
+        "conflicts": (
+            timetable_conflicts(contest, step.name, clock.now()) if step and can_step else []
+        ),
         "can_take_step": bool(can_step),
         "can_view_audit": bool(policies.can_view_audit(request.user, contest)),
         "is_office": has_role(request.user, contest, *OFFICE_ROLES),
@@ -60,13 +65,27 @@ def contest_step(request: HttpRequest, slug: str, step: str) -> HttpResponse:
         raise PermissionDenied(decision.reason)
     if step not in lifecycle.STEPS:
         raise Http404("No such step.")
+    reason = request.POST.get("reason", "")
     try:
-        services.contest_take_step(contest=contest, step=step, actor=request.user)
+        services.contest_take_step(contest=contest, step=step, actor=request.user, reason=reason)
+    except TimetableConflict as conflict:
+        return step_confirm(request, contest, conflict, request.path)
     except ServiceError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, f"Done: {lifecycle.STEPS[step].label.lower()}.")
     return redirect("contests:detail", slug=contest.slug)
+
+
+def step_confirm(
+    request: HttpRequest, contest: Contest, conflict: TimetableConflict, action: str
+) -> HttpResponse:
+    """Ask for the reason a step goes against the timetable, posting back to ``action``.
+
+    Shared by every page that takes a step (the ballot office opens the ballot through it too).
+    """
+    context = {"contest": contest, "conflict": conflict, "action": action}
+    return render(request, "contests/step_confirm.html", context)
 
 
 #: Events per page of the audit trail (a full-size contest has thousands).

@@ -25,6 +25,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -333,6 +334,7 @@ def _build_deputy(
     from omov.nominations.models import ParliamentaryMember
     from omov.nominations.services import (
         candidate_consent_record,
+        nomination_rules_set,
         nominations_validate,
         parliamentary_members_import,
         parliamentary_nomination_record,
@@ -358,6 +360,7 @@ def _build_deputy(
                 for name, statement, _ in DEPUTY_CANDIDATES
             ],
         )
+        _labour_nomination_rules(deputy, officer, nomination_rules_set)
         contest_take_step(contest=deputy, step="open_nominations", actor=officer)
     with steps.step(f"Import and evaluate the deputy contest's roll ({roll_size} members)"):
         rows, _ = people.deputy_rows(
@@ -507,6 +510,20 @@ def _reissue_printed(deputy: Contest, officer: Any) -> list[VoterCredential]:
 # -- The 2016 replay: declared ---------------------------------------------------------------
 
 
+def _labour_nomination_rules(contest: Contest, officer: Any, rules_set: Any) -> None:
+    """Set Labour's nomination rules: 20% of MPs and MEPs (15% in a vacancy), no gate.
+
+    No route is required by default (decision 0012), so the demo says what Labour required.
+    """
+    rules_set(
+        contest=contest,
+        actor=officer,
+        is_parliamentary_threshold_required=True,
+        challenger_percent=Decimal(20),
+        vacancy_percent=Decimal(15),
+    )
+
+
 def _at_london(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=LONDON)
 
@@ -518,7 +535,7 @@ def _build_leadership(
     from omov.contests.services import contest_create, contest_take_step
     from omov.electorate.models import Person
     from omov.electorate.services import roll_evaluate, roll_import
-    from omov.nominations.services import nominations_load_published
+    from omov.nominations.services import nomination_rules_set, nominations_load_published
     from omov.results.services import result_count, result_declare
 
     window = published.get("registered_supporter_window") or [None, None]
@@ -539,6 +556,7 @@ def _build_leadership(
             ballot_closes_at=closes,
             candidates=[dict(candidate) for candidate in LEADERSHIP_CANDIDATES],
         )
+        _labour_nomination_rules(leadership, officer, nomination_rules_set)
         contest_take_step(contest=leadership, step="open_nominations", actor=officer)
     timetable = people.Timetable2016(
         freeze_date=freeze_date,

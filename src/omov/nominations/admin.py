@@ -11,6 +11,7 @@ from omov.nominations.models import (
     AffiliateNomination,
     BranchMeeting,
     BranchMeetingVote,
+    MemberSignature,
     NominationRules,
     ParliamentaryMember,
     ParliamentaryNomination,
@@ -49,9 +50,13 @@ class NominationRulesAdmin(ReadOnlyAdmin):
         "contest",
         "challenger_percent",
         "vacancy_percent",
+        "is_parliamentary_threshold_required",
+        "is_incumbent_exempt",
         "is_gate_enabled",
         "gate_branch_percent",
+        "gate_branch_count",
         "gate_affiliate_count",
+        "gate_signature_count",
     ]
 
 
@@ -78,6 +83,13 @@ class BranchMeetingAdmin(ReadOnlyAdmin):
     list_filter = ["contest", "outcome", "nominee"]
     search_fields = ["branch__name", "branch__code"]
     inlines = [BranchMeetingVoteInline]
+
+
+@admin.register(MemberSignature)
+class MemberSignatureAdmin(ReadOnlyAdmin):
+    list_display = ["person", "candidate", "contest", "recorded_at"]
+    list_filter = ["contest", "candidate"]
+    search_fields = ["person__external_id", "person__last_name"]
 
 
 @admin.register(AffiliateNomination)

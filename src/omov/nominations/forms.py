@@ -198,17 +198,24 @@ class RulesForm(forms.ModelForm):  # type: ignore[type-arg]
             "is_parliamentary_threshold_required",
             "challenger_percent",
             "vacancy_percent",
+            "is_incumbent_exempt",
             "is_gate_enabled",
             "gate_branch_percent",
+            "gate_branch_count",
             "gate_affiliate_count",
+            "gate_signature_count",
         ]
         labels = {
-            "is_parliamentary_threshold_required": "Candidates need nominations from MPs and MEPs",
-            "challenger_percent": "Challengers need this % of MPs and MEPs",
-            "vacancy_percent": "In a vacancy, candidates need this % of MPs and MEPs",
-            "is_gate_enabled": "Candidates must also pass the gate",
+            "is_parliamentary_threshold_required": "Candidates need nominations from the "
+            "parliamentary group (MPs and MEPs)",
+            "challenger_percent": "Challengers need this % of the parliamentary group",
+            "vacancy_percent": "In a vacancy, candidates need this % of the parliamentary group",
+            "is_incumbent_exempt": "The incumbent stands without nominations",
+            "is_gate_enabled": "Candidates must pass the gate (any one route below)",
             "gate_branch_percent": "Gate: % of all branches",
+            "gate_branch_count": "Gate: number of branches",
             "gate_affiliate_count": "Gate: number of affiliates",
+            "gate_signature_count": "Gate: number of members' signatures",
         }
 
 

@@ -1,6 +1,7 @@
 """Nominations and registered-supporter sign-ups of a contest.
 
-The parliamentary party list is kept per contest: the threshold is a share of the MPs and MEPs
+The parliamentary party list (where a contest asks for parliamentary nominations) is kept per
+contest: the threshold is a share of the MPs and MEPs
 *at the time of the contest* (254 in 2016), and a per-contest list keeps that figure fixed and
 reproducible however the party changes later. Each list is imported from CSV by the returning
 officer when nominations open.
@@ -20,30 +21,40 @@ PERCENT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal
 
 
 class NominationRules(models.Model):
-    """The nomination thresholds of one contest (defaults: Labour's rules in 2016).
+    """Who must nominate a candidate in one contest, and how many of them (decision 0012).
 
-    Until the returning officer saves rules, ``selectors.rules_for`` supplies these defaults, with
-    the parliamentary threshold required in leader and deputy contests but not in committee ones.
+    Every route is optional and off by default: with no rules saved (``selectors.rules_for``
+    supplies these defaults) a candidate who consents to stand is nominated. A contest file's
+    ``[nominations]`` table, or the rules page, switches routes on:
 
-    Challengers need ``challenger_percent`` of MPs and MEPs (``vacancy_percent`` when the contest
-    fills a vacancy); the incumbent stands without nominations. The optional gate asks, on top,
-    for supporting nominations from ``gate_branch_percent`` of all branches OR from
-    ``gate_affiliate_count`` affiliates (either part may be left empty).
+    - the parliamentary threshold: ``challenger_percent`` of the parliamentary group
+      (``vacancy_percent`` when the contest fills a vacancy), when
+      ``is_parliamentary_threshold_required``;
+    - the gate, when ``is_gate_enabled``: nominations from ``gate_branch_percent`` of all
+      branches, or ``gate_branch_count`` branches, OR ``gate_affiliate_count`` affiliates, OR
+      ``gate_signature_count`` members' signatures; any one route given is enough.
+
+    A candidate needs every part switched on. The incumbent stands without nominations unless
+    ``is_incumbent_exempt`` is off.
     """
 
     contest = models.OneToOneField(
         "contests.Contest", on_delete=models.CASCADE, related_name="nomination_rules"
     )
     is_parliamentary_threshold_required = models.BooleanField(
-        default=True,
-        help_text="Candidates need nominations from MPs and MEPs (leadership contests). Off for "
-        "contests such as committee elections, where consent (and the gate, if enabled) suffice.",
+        default=False,
+        help_text="Candidates need nominations from a share of the parliamentary group (its "
+        "list is imported per contest). Off unless the contest says so.",
     )
     challenger_percent = models.DecimalField(
         max_digits=5, decimal_places=2, default=Decimal("20"), validators=PERCENT_VALIDATORS
     )
     vacancy_percent = models.DecimalField(
         max_digits=5, decimal_places=2, default=Decimal("15"), validators=PERCENT_VALIDATORS
+    )
+    is_incumbent_exempt = models.BooleanField(
+        default=True,
+        help_text="The incumbent stands without nominations (not in a vacancy).",
     )
     is_gate_enabled = models.BooleanField(default=False)
     gate_branch_percent = models.DecimalField(
@@ -53,17 +64,39 @@ class NominationRules(models.Model):
         blank=True,
         validators=PERCENT_VALIDATORS,
         help_text="Share of all branches that must nominate the candidate (empty: no branch "
-        "route).",
+        "route by share).",
+    )
+    gate_branch_count = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Number of branches that must nominate the candidate (empty: no branch route "
+        "by number).",
     )
     gate_affiliate_count = models.PositiveIntegerField(
         null=True,
         blank=True,
+        validators=[MinValueValidator(1)],
         help_text="Number of affiliates that must nominate the candidate (empty: no affiliate "
         "route).",
+    )
+    gate_signature_count = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Number of members' signatures the candidate's nomination paper needs "
+        "(empty: no signature route).",
     )
 
     class Meta:
         verbose_name_plural = "nomination rules"
+        constraints = [
+            models.CheckConstraint(
+                name="nomination_rules_one_branch_route",
+                condition=models.Q(gate_branch_percent__isnull=True)
+                | models.Q(gate_branch_count__isnull=True),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Nomination rules of {self.contest}"
@@ -119,6 +152,40 @@ class ParliamentaryNomination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member.name} nominates {self.candidate}"
+
+
+class MemberSignature(models.Model):
+    """A member's signature on a candidate's nomination paper: one candidate per member.
+
+    Only a member eligible on the contest's roll may sign (checked by the service); the signature
+    names the person, so the count of signatures can be checked against the roll by anyone who
+    holds it.
+    """
+
+    contest = models.ForeignKey(
+        "contests.Contest", on_delete=models.CASCADE, related_name="member_signatures"
+    )
+    person = models.ForeignKey(
+        "electorate.Person", on_delete=models.PROTECT, related_name="nomination_signatures"
+    )
+    candidate = models.ForeignKey(
+        "contests.Candidate", on_delete=models.CASCADE, related_name="member_signatures"
+    )
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["person__last_name", "person__first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contest", "person"], name="one_signature_per_member_per_contest"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} signs for {self.candidate}"
 
 
 class MeetingOutcome(models.TextChoices):

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from omov.contests.models import Candidate, CandidateStatus, Contest, ContestKind
+from omov.contests.models import Candidate, CandidateStatus, Contest
 from omov.electorate.models import Branch
 from omov.nominations.models import (
     AffiliateNomination,
@@ -24,6 +24,7 @@ from omov.nominations.models import (
     BranchMeetingVote,
     FlagKind,
     MeetingOutcome,
+    MemberSignature,
     NominationRules,
     ParliamentaryKind,
     ParliamentaryMember,
@@ -47,14 +48,15 @@ def threshold_of(percent: Decimal, total: int) -> int:
 
 
 def rules_for(contest: Contest) -> NominationRules:
-    """Return the contest's nomination rules, or the defaults (unsaved) when none were set."""
+    """Return the contest's nomination rules, or the defaults (unsaved) when none were set.
+
+    The defaults switch every route off, whatever the contest's kind: a candidate who consents
+    is nominated until the contest says who must nominate (decision 0012).
+    """
     try:
         return contest.nomination_rules
     except NominationRules.DoesNotExist:
-        return NominationRules(
-            contest=contest,
-            is_parliamentary_threshold_required=contest.kind != ContestKind.COMMITTEE,
-        )
+        return NominationRules(contest=contest)
 
 
 @dataclass(frozen=True)
@@ -91,26 +93,33 @@ def parliamentary_threshold(contest: Contest) -> ParliamentaryThreshold:
 
 @dataclass(frozen=True)
 class GateRule:
-    """The optional gate: a share of all branches OR a number of affiliates."""
+    """The optional gate: branches (a share of all of them, or a number), OR affiliates, OR
+    members' signatures; any one route given is enough."""
 
     is_enabled: bool
     branch_percent: Decimal | None
     branch_threshold: int | None
     total_branches: int
     affiliate_count: int | None
+    signature_count: int | None = None
+    branch_count: int | None = None
 
     def describe(self) -> str:
-        """Return the gate in words, e.g. '5% of branches (32 of 632) or 3 affiliates'."""
+        """Return the gate in words, e.g. '5% of all branches (32 of 632) or 3 affiliates'."""
         if not self.is_enabled:
             return "No gate."
         routes = []
         if self.branch_percent is not None:
             routes.append(
-                f"{self.branch_percent.normalize():f}% of branches ({self.branch_threshold} of "
-                f"{self.total_branches})"
+                f"{self.branch_percent.normalize():f}% of all branches ({self.branch_threshold} "
+                f"of {self.total_branches})"
             )
+        elif self.branch_count is not None:
+            routes.append(f"{self.branch_count} of the {self.total_branches} branches")
         if self.affiliate_count is not None:
             routes.append(f"{self.affiliate_count} affiliates")
+        if self.signature_count is not None:
+            routes.append(f"{self.signature_count} members' signatures")
         return " or ".join(routes) + "."
 
 
@@ -118,17 +127,18 @@ def gate_rule(contest: Contest) -> GateRule:
     """Return the contest's gate with the branch threshold worked out from all branches."""
     rules = rules_for(contest)
     total = Branch.objects.count()
-    branch_threshold = (
-        threshold_of(rules.gate_branch_percent, total)
-        if rules.gate_branch_percent is not None
-        else None
-    )
+    if rules.gate_branch_percent is not None:
+        branch_threshold: int | None = threshold_of(rules.gate_branch_percent, total)
+    else:
+        branch_threshold = rules.gate_branch_count
     return GateRule(
         is_enabled=rules.is_gate_enabled,
         branch_percent=rules.gate_branch_percent,
         branch_threshold=branch_threshold,
         total_branches=total,
         affiliate_count=rules.gate_affiliate_count,
+        signature_count=rules.gate_signature_count,
+        branch_count=rules.gate_branch_count,
     )
 
 
@@ -148,6 +158,8 @@ class CandidateStanding:
     passes_gate: bool | None
     has_consented: bool
     problems: list[str] = field(default_factory=list)
+    signatures: int = 0
+    nominating_share: Fraction | None = None
 
     @property
     def parliamentary(self) -> int:
@@ -159,7 +171,17 @@ class CandidateStanding:
 
     @property
     def branch_percent(self) -> str:
+        """The candidate's branches as a share of all branches, as the gate counts them."""
         return percent_text(self.branch_share)
+
+    @property
+    def nominating_percent(self) -> str:
+        """The candidate's branches as a share of the branches that nominated anyone.
+
+        The figure parties publish (Labour 2016: 285 of the 338 nominating CLPs, 84.3%); the
+        pages show it beside the gate's share of all branches and say which is which.
+        """
+        return percent_text(self.nominating_share)
 
     @property
     def is_eligible_to_be_nominated(self) -> bool:
@@ -179,6 +201,8 @@ class NominationsSummary:
     no_nomination_branches: int
     total_branches: int
     affiliates_nominating: int
+    signatures: int = 0
+    is_incumbent_exempt: bool = True
 
 
 def nominations_summary(contest: Contest) -> NominationsSummary:
@@ -199,6 +223,10 @@ def nominations_summary(contest: Contest) -> NominationsSummary:
     affiliate_counts = Counter(
         AffiliateNomination.objects.filter(contest=contest).values_list("candidate_id", flat=True)
     )
+    signature_counts = Counter(
+        MemberSignature.objects.filter(contest=contest).values_list("candidate_id", flat=True)
+    )
+    is_incumbent_exempt = rules_for(contest).is_incumbent_exempt
     standings = []
     for candidate in contest.candidates.exclude(status=CandidateStatus.WITHDRAWN):
         standings.append(
@@ -212,6 +240,8 @@ def nominations_summary(contest: Contest) -> NominationsSummary:
                 branches=branch_counts[candidate.pk],
                 nominating=nominating,
                 affiliates=affiliate_counts[candidate.pk],
+                signatures=signature_counts[candidate.pk],
+                is_incumbent_exempt=is_incumbent_exempt,
             )
         )
     return NominationsSummary(
@@ -223,6 +253,8 @@ def nominations_summary(contest: Contest) -> NominationsSummary:
         no_nomination_branches=outcomes[MeetingOutcome.NO_NOMINATION],
         total_branches=gate.total_branches,
         affiliates_nominating=sum(affiliate_counts.values()),
+        signatures=sum(signature_counts.values()),
+        is_incumbent_exempt=is_incumbent_exempt,
     )
 
 
@@ -237,8 +269,10 @@ def _standing(
     branches: int,
     nominating: int,
     affiliates: int,
+    signatures: int,
+    is_incumbent_exempt: bool,
 ) -> CandidateStanding:
-    is_exempt = candidate.is_incumbent and not contest.is_vacancy
+    is_exempt = candidate.is_incumbent and not contest.is_vacancy and is_incumbent_exempt
     meets_threshold = (
         is_exempt
         or not threshold.is_required
@@ -248,7 +282,8 @@ def _standing(
     if gate.is_enabled:
         by_branches = gate.branch_threshold is not None and branches >= gate.branch_threshold
         by_affiliates = gate.affiliate_count is not None and affiliates >= gate.affiliate_count
-        passes_gate = is_exempt or by_branches or by_affiliates
+        by_signatures = gate.signature_count is not None and signatures >= gate.signature_count
+        passes_gate = is_exempt or by_branches or by_affiliates or by_signatures
     problems = []
     if not meets_threshold:
         if threshold.total == 0:
@@ -269,11 +304,14 @@ def _standing(
         parliamentary_share=Fraction(mps + meps, threshold.total) if threshold.total else None,
         meets_threshold=meets_threshold,
         branches=branches,
-        branch_share=Fraction(branches, nominating) if nominating else None,
+        # The share the gate counts: of all branches, not only those that nominated someone.
+        branch_share=Fraction(branches, gate.total_branches) if gate.total_branches else None,
         affiliates=affiliates,
         passes_gate=passes_gate,
         has_consented=candidate.consented_at is not None,
         problems=problems,
+        signatures=signatures,
+        nominating_share=Fraction(branches, nominating) if nominating else None,
     )
 
 
@@ -310,7 +348,11 @@ def nominating_candidates(contest: Contest) -> QuerySet[Candidate]:
 
 
 def candidate_nominations(candidate: Candidate) -> dict[str, Any]:
-    """Return who nominated a candidate: members, branches and affiliates."""
+    """Return who nominated a candidate: parliamentarians, branches and affiliates.
+
+    Members' signatures are counted in the candidate's standing, not listed: a member's name is
+    not published for signing.
+    """
     return {
         "parliamentary": ParliamentaryNomination.objects.filter(candidate=candidate)
         .select_related("member")

@@ -144,9 +144,13 @@ def ballot_open(
     actor_label: str = "",
     key_out: str | Path | None = None,
     hand_over_key: bool = False,
+    reason: str = "",
     **_options: Any,
 ) -> BallotOpening:
     """Open the ballot: create the count key and a credential for every eligible voter.
+
+    ``reason`` is needed when opening now goes against the timetable (a nomination window still
+    open, before the advertised opening); ``contest_transition`` refuses without it.
 
     The private count key exists only in the returned object (and in ``key_out``, written with
     mode 0600 when given); it is never stored. A caller that cannot hand it over (neither
@@ -174,7 +178,11 @@ def ballot_open(
     try:
         with transaction.atomic():
             contest_transition(
-                contest=contest, step="open_ballot", actor=actor, actor_label=actor_label
+                contest=contest,
+                step="open_ballot",
+                actor=actor,
+                actor_label=actor_label,
+                reason=reason,
             )
             candidate_ids = list(
                 contest.candidates.filter(status=CandidateStatus.NOMINATED).values_list(
@@ -241,9 +249,11 @@ def _credentials_create(contest: Contest) -> int:
 
 
 def ballot_close(
-    *, contest: Contest, actor: Any = None, actor_label: str = "", **_: Any
+    *, contest: Contest, actor: Any = None, actor_label: str = "", reason: str = "", **_: Any
 ) -> Contest:
     """Close the ballot: no cast can commit after this, and physical traces of order are scrubbed.
+
+    ``reason`` is needed when closing before the advertised close (``contest_transition``).
 
     On PostgreSQL the ballot table is locked in SHARE mode first, which waits for every cast in
     flight and holds new ones until the close commits (they then see the contest closed). Then the
@@ -256,7 +266,11 @@ def ballot_close(
             with connection.cursor() as cursor:
                 cursor.execute(f"LOCK TABLE {Ballot._meta.db_table} IN SHARE MODE")
         contest_transition(
-            contest=contest, step="close_ballot", actor=actor, actor_label=actor_label
+            contest=contest,
+            step="close_ballot",
+            actor=actor,
+            actor_label=actor_label,
+            reason=reason,
         )
         BallotBox.objects.filter(contest=contest).update(closed_at=clock.now())
         ballots = Ballot.objects.filter(contest=contest).count()

@@ -62,11 +62,17 @@ def roll_freeze_blockers(contest: Contest) -> list[str]:
 
 
 def roll_freeze(
-    *, contest: Contest, actor: Any = None, actor_label: str = "", **options: Any
+    *,
+    contest: Contest,
+    actor: Any = None,
+    actor_label: str = "",
+    reason: str = "",
+    **options: Any,
 ) -> Contest:
     """Freeze the roll: snapshot every decision into roll entries, then take the lifecycle step.
 
-    The step service of ``freeze_roll``. Refused while the decisions are missing or stale.
+    The step service of ``freeze_roll``. Refused while the decisions are missing or stale, and,
+    without a ``reason``, while it goes against the timetable (``contest_transition``).
     """
     from omov.contests.services import contest_blockers, contest_transition
 
@@ -75,7 +81,11 @@ def roll_freeze(
         raise Blocked("freeze the roll", blockers)
     with transaction.atomic():
         contest_transition(
-            contest=contest, step="freeze_roll", actor=actor, actor_label=actor_label
+            contest=contest,
+            step="freeze_roll",
+            actor=actor,
+            actor_label=actor_label,
+            reason=reason,
         )
         RollEntry.objects.filter(contest=contest).delete()
         decisions = EligibilityDecision.objects.filter(contest=contest)

@@ -46,7 +46,10 @@ class RuleChange:
             raise ServiceError("The minimum age must be between 1 and 120.")
         unknown = set(self.eligible_categories) - set(Category.values)
         if unknown:
-            raise ServiceError(f"Unknown categories: {', '.join(sorted(unknown))}.")
+            raise ServiceError(
+                f"Unknown categories: {', '.join(sorted(unknown))}; the categories are "
+                f"{', '.join(Category.values)}."
+            )
         if not self.eligible_categories:
             raise ServiceError("At least one category must be allowed to vote.")
 

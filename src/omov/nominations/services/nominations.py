@@ -22,14 +22,15 @@ from omov.core import clock
 from omov.core.errors import PermissionRefused, ServiceError
 from omov.core.policies import Decision, is_returning_officer
 from omov.core.services import audit_record
-from omov.electorate.models import Affiliate, Branch
-from omov.electorate.selectors import branch_eligible_member_count
+from omov.electorate.models import Affiliate, Branch, Category, EligibilityDecision
+from omov.electorate.selectors import branch_eligible_member_count, roll_is_evaluated
 from omov.nominations import policies, selectors
 from omov.nominations.models import (
     AffiliateNomination,
     BranchMeeting,
     BranchMeetingVote,
     MeetingOutcome,
+    MemberSignature,
     NominationRules,
     ParliamentaryKind,
     ParliamentaryMember,
@@ -76,18 +77,32 @@ def nomination_rules_set(
     actor: Any = None,
     challenger_percent: Decimal,
     vacancy_percent: Decimal,
-    is_parliamentary_threshold_required: bool = True,
+    is_parliamentary_threshold_required: bool = False,
     is_gate_enabled: bool = False,
     gate_branch_percent: Decimal | None = None,
     gate_affiliate_count: int | None = None,
+    gate_branch_count: int | None = None,
+    gate_signature_count: int | None = None,
+    is_incumbent_exempt: bool = True,
 ) -> NominationRules:
-    """Set the contest's thresholds and gate; refuse a gate with no route to pass it."""
+    """Set who must nominate a candidate; refuse a gate with no route, or two branch routes.
+
+    Every route is optional (decision 0012): the parliamentary threshold when
+    ``is_parliamentary_threshold_required``, and a gate passed by any one of its routes given.
+    """
     ensure(actor, policies.can_manage_nominations(actor, contest))
     _ensure_open_for_nominations(contest)
-    if is_gate_enabled and gate_branch_percent is None and gate_affiliate_count is None:
+    routes = (gate_branch_percent, gate_branch_count, gate_affiliate_count, gate_signature_count)
+    if is_gate_enabled and all(route is None for route in routes):
         raise ServiceError(
-            "The gate is enabled but has no route: give a share of branches, a number of "
-            "affiliates, or both (a candidate passes with either)."
+            "The gate is enabled but has no route: give a share of branches or a number of "
+            "branches, a number of affiliates, or a number of members' signatures (a candidate "
+            "passes with any one of them)."
+        )
+    if gate_branch_percent is not None and gate_branch_count is not None:
+        raise ServiceError(
+            "Give the branch route of the gate either as a share of all branches or as a number "
+            "of branches, not both."
         )
     with transaction.atomic():
         rules, _ = NominationRules.objects.select_for_update().get_or_create(contest=contest)
@@ -100,6 +115,9 @@ def nomination_rules_set(
             Decimal(gate_branch_percent) if gate_branch_percent is not None else None
         )
         rules.gate_affiliate_count = gate_affiliate_count
+        rules.gate_branch_count = gate_branch_count
+        rules.gate_signature_count = gate_signature_count
+        rules.is_incumbent_exempt = is_incumbent_exempt
         try:
             rules.full_clean()
         except ValidationError as error:
@@ -132,6 +150,9 @@ def _rules_data(rules: NominationRules) -> dict[str, Any]:
             str(rules.gate_branch_percent) if rules.gate_branch_percent is not None else None
         ),
         "gate_affiliate_count": rules.gate_affiliate_count,
+        "gate_branch_count": rules.gate_branch_count,
+        "gate_signature_count": rules.gate_signature_count,
+        "is_incumbent_exempt": rules.is_incumbent_exempt,
     }
 
 
@@ -632,6 +653,91 @@ def affiliate_nomination_withdraw(
         actor=actor,
         action="nominations.affiliate_withdraw",
     )
+
+
+# Members' signatures ---------------------------------------------------------------------------
+
+
+def member_signatures_record(
+    *,
+    contest: Contest,
+    candidate: Candidate,
+    external_ids: list[str],
+    actor: Any = None,
+    source: str = "the list",
+) -> int:
+    """Record members' signatures on a candidate's nomination paper; return how many were added.
+
+    All or nothing: every signatory must be a member eligible on the contest's roll (so the roll
+    must have been evaluated) and may sign for one candidate only; the message names every
+    membership number refused. Signatures already recorded for this candidate are left as they
+    are, so the same list can be recorded twice.
+    """
+    ensure(actor, policies.can_manage_nominations(actor, contest))
+    _ensure_nominations_open(contest)
+    _ensure_candidate(contest, candidate)
+    wanted = list(dict.fromkeys(" ".join(str(i).split()) for i in external_ids if str(i).strip()))
+    if not wanted:
+        raise ServiceError(f"{source} names no member; nothing was recorded.")
+    if not roll_is_evaluated(contest):
+        raise ServiceError(
+            f"The roll of {contest.title} has not been evaluated yet, so nobody knows who is an "
+            "eligible member: evaluate the roll first (`omov roll evaluate`), then record the "
+            "signatures again."
+        )
+    with transaction.atomic():
+        eligible = dict(
+            EligibilityDecision.objects.filter(
+                contest=contest,
+                is_eligible=True,
+                person__category=Category.MEMBER,
+                person__external_id__in=wanted,
+            ).values_list("person__external_id", "person_id")
+        )
+        signed = dict(
+            MemberSignature.objects.filter(contest=contest, person_id__in=eligible.values())
+            .select_related("candidate")
+            .values_list("person_id", "candidate__name")
+        )
+        problems = [
+            f"{i} is not an eligible member on the roll" for i in wanted if i not in eligible
+        ]
+        problems += [
+            f"{i} has already signed for {signed[eligible[i]]}"
+            for i in wanted
+            if i in eligible and signed.get(eligible[i], candidate.name) != candidate.name
+        ]
+        if problems:
+            shown = "; ".join(problems[:20]) + ("; …" if len(problems) > 20 else "")
+            raise ServiceError(
+                f"The signatures in {source} were not recorded ({len(problems)} problem(s)): "
+                f"{shown}. A member signs one nomination paper only. Correct the list and record "
+                "it again; nothing was changed."
+            )
+        new = [eligible[i] for i in wanted if eligible[i] not in signed]
+        at, user = clock.now(), _user(actor)
+        MemberSignature.objects.bulk_create(
+            MemberSignature(
+                contest=contest,
+                candidate=candidate,
+                person_id=person,
+                recorded_at=at,
+                recorded_by=user,
+            )
+            for person in new
+        )
+        audit_record(
+            action="nominations.signatures_record",
+            summary=(
+                f"Recorded {len(new)} members' signatures for {candidate.name} from {source} "
+                f"({len(wanted) - len(new)} already recorded)"
+            ),
+            actor=actor,
+            contest=contest,
+            target=candidate,
+            data={"added": len(new), "already": len(wanted) - len(new)},
+        )
+    return len(new)
 
 
 # Candidates --------------------------------------------------------------------------------------
