@@ -143,7 +143,7 @@ def test_a_report_of_another_format_or_with_a_field_missing_is_refused() -> None
     from omov.count import CountResult
     from omov.count.errors import CountInputError
 
-    with pytest.raises(CountInputError, match="format is 'omov.count/2'"):
+    with pytest.raises(CountInputError, match=r"format is 'omov\.count/2'"):
         CountResult.from_json({"format": "omov.count/2"})
     with pytest.raises(CountInputError, match="has no 'validity'"):
         CountResult.from_json({"format": "omov.count/1"})
