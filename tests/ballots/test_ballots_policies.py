@@ -33,7 +33,9 @@ PAGES: list[tuple[str, str, set[str], int]] = [
     ("get", "/vote/paper/{slug}/", {"paper_operator"}, 200),
     ("get", "/vote/paper/{slug}/reject/", {"paper_operator", "paper_supervisor"}, 200),
     ("get", "/vote/paper/{slug}/supervisor/", {"paper_supervisor"}, 200),
-    ("get", "/vote/paper/{slug}/supervisor/ABCDE12345/", {"paper_supervisor"}, 200),
+    ("get", "/vote/paper/{slug}/supervisor/1/1/", {"paper_supervisor"}, 200),
+    ("get", "/vote/paper/{slug}/batches/", {"paper_operator"}, 200),
+    ("post", "/vote/paper/{slug}/supervisor/batch/1/", {"paper_supervisor"}, 404),
 ]
 
 

@@ -15,9 +15,20 @@ urlpatterns = [
     path("office/<slug:slug>/reissue/", views.office_reissue, name="reissue"),
     path("paper/<slug:slug>/", views.paper_key, name="paper_key"),
     path("paper/<slug:slug>/reject/", views.paper_reject, name="paper_reject"),
+    path("paper/<slug:slug>/batches/", views.postal_batches, name="postal_batches"),
+    path(
+        "paper/<slug:slug>/batches/<int:number>/",
+        views.postal_declarations,
+        name="postal_declarations",
+    ),
     path("paper/<slug:slug>/supervisor/", views.paper_mismatches, name="paper_mismatches"),
     path(
-        "paper/<slug:slug>/supervisor/<str:reference>/",
+        "paper/<slug:slug>/supervisor/batch/<int:number>/",
+        views.postal_reconcile,
+        name="postal_reconcile",
+    ),
+    path(
+        "paper/<slug:slug>/supervisor/<int:batch>/<int:paper>/",
         views.paper_resolve,
         name="paper_resolve",
     ),

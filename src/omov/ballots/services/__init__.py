@@ -2,7 +2,7 @@
 
 - ``voting``: open and close the ballot, the booth's sign-in and cast, the count's input, demo.
 - ``delivery``: credential emails, printed letters, reissue and reminders.
-- ``paper``: postal ballots keyed twice, spoilt and rejected papers.
+- ``paper``: postal ballots in two stages (declarations, then ballot papers keyed twice).
 """
 
 from omov.ballots.services.delivery import (
@@ -14,7 +14,17 @@ from omov.ballots.services.delivery import (
     letters_print,
     reminders_send,
 )
-from omov.ballots.services.paper import PaperResult, paper_key, paper_reject, paper_resolve
+from omov.ballots.services.paper import (
+    PaperResult,
+    batch_minimum,
+    paper_key,
+    paper_reject,
+    paper_resolve,
+    postal_batch_create,
+    postal_batch_reconcile,
+    postal_batch_separate,
+    postal_declaration_accept,
+)
 from omov.ballots.services.voting import (
     AlreadyVoted,
     BallotOpening,
@@ -44,6 +54,7 @@ __all__ = [
     "ballot_open",
     "ballots_for_count",
     "ballots_seed_demo",
+    "batch_minimum",
     "close_ballot_blockers",
     "credential_reissue",
     "credential_sign_in",
@@ -56,6 +67,10 @@ __all__ = [
     "paper_key",
     "paper_reject",
     "paper_resolve",
+    "postal_batch_create",
+    "postal_batch_reconcile",
+    "postal_batch_separate",
+    "postal_declaration_accept",
     "ranking_validate",
     "reminders_send",
 ]
