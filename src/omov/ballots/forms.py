@@ -196,3 +196,16 @@ class ReissueForm(forms.Form):
     delivery = forms.ChoiceField(
         label="Send the new credential by", choices=Delivery.choices, widget=forms.RadioSelect
     )
+
+
+class ResendForm(forms.Form):
+    reason = forms.CharField(
+        label="Why must every voter who has not voted get a new credential?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    confirm = forms.BooleanField(
+        label="I understand that every credential not yet used stops working now, and that "
+        "fresh ones must then be sent to those voters.",
+        required=True,
+    )

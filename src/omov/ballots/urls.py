@@ -13,6 +13,12 @@ urlpatterns = [
     path("office/<slug:slug>/", views.office, name="office"),
     path("office/<slug:slug>/open/", views.office_open, name="open"),
     path("office/<slug:slug>/reissue/", views.office_reissue, name="reissue"),
+    path("office/<slug:slug>/resend/", views.office_resend, name="resend"),
+    path(
+        "office/<slug:slug>/sample-letter.pdf",
+        views.office_preview_letter,
+        name="preview_letter",
+    ),
     path("paper/<slug:slug>/", views.paper_key, name="paper_key"),
     path("paper/<slug:slug>/reject/", views.paper_reject, name="paper_reject"),
     path("paper/<slug:slug>/batches/", views.postal_batches, name="postal_batches"),

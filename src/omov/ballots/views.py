@@ -256,14 +256,69 @@ def office(request: HttpRequest, slug: str) -> HttpResponse:
     """Show turnout (aggregates), delivery progress and paper counts to the office."""
     contest = get_object_or_404(Contest, slug=slug)
     _require(policies.can_view_office(request.user, contest))
+    can_run = bool(policies.can_run_ballot(request.user, contest))
+    preview, preview_problem = None, ""
+    if can_run and not contest.has_reached(ContestStatus.CLOSED):
+        try:
+            preview = services.credentials_preview(contest=contest)
+        except ServiceError as error:
+            preview_problem = error.message
     context = {
         "contest": contest,
         "turnout": selectors.turnout_summary(contest),
         "progress": selectors.delivery_progress(contest),
         "papers": selectors.paper_summary(contest),
-        "can_run": bool(policies.can_run_ballot(request.user, contest)),
+        "can_run": can_run,
+        "preview": preview,
+        "preview_problem": preview_problem,
     }
     return render(request, "ballots/office.html", context)
+
+
+@never_cache
+def office_preview_letter(request: HttpRequest, slug: str) -> HttpResponse:
+    """Download one sample letter (a made-up voter, never a real code) as voters will get it."""
+    contest = get_object_or_404(Contest, slug=slug)
+    _require(policies.can_run_ballot(request.user, contest))
+    try:
+        preview = services.credentials_preview(contest=contest)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("ballots:office", slug=slug)
+    response = HttpResponse(preview.letter_pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="sample-letter.pdf"'
+    return response
+
+
+@never_cache
+def office_resend(request: HttpRequest, slug: str) -> HttpResponse:
+    """Replace every unused credential after a mistake, once the officer has confirmed it."""
+    contest = get_object_or_404(Contest, slug=slug)
+    _require(policies.can_run_ballot(request.user, contest))
+    form = forms.ResendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            counts = services.credentials_resend(
+                contest=contest, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ServiceError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                f"Replaced {counts.total} credentials: the old ones no longer work. "
+                f"{counts.emails} fresh emails go out with `omov credentials send --contest "
+                f"{slug}`; print {counts.letters} fresh letters with `omov credentials letters "
+                f"--contest {slug} --out FILE.pdf`.",
+            )
+            return redirect("ballots:office", slug=slug)
+    context = {
+        "contest": contest,
+        "form": form,
+        "scope": services.credentials_resend_scope(contest),
+        "waiting": services.credentials_waiting(contest),
+    }
+    return render(request, "ballots/resend.html", context)
 
 
 @never_cache
@@ -316,7 +371,9 @@ def office_reissue(request: HttpRequest, slug: str) -> HttpResponse:
                 form.add_error(None, error.message)
             else:
                 if delivery == Delivery.LETTER:
-                    pdf = services.letter_pdf_for(contest, credential.roll_entry.person, issued)
+                    pdf = services.letter_pdf_for(
+                        contest, credential.roll_entry.person, issued, credential.category
+                    )
                     response = HttpResponse(pdf, content_type="application/pdf")
                     response["Content-Disposition"] = 'attachment; filename="reissued-letter.pdf"'
                     response["Cache-Control"] = "no-store"

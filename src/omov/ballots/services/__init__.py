@@ -2,6 +2,7 @@
 
 - ``voting``: open and close the ballot, the booth's sign-in and cast, the count's input, demo.
 - ``delivery``: credential emails, printed letters, reissue and reminders.
+- ``resend``: preview one email and one letter; replace every unused credential after a mistake.
 - ``paper``: postal ballots in two stages (declarations, then ballot papers keyed twice).
 """
 
@@ -25,6 +26,14 @@ from omov.ballots.services.paper import (
     postal_batch_separate,
     postal_declaration_accept,
 )
+from omov.ballots.services.resend import (
+    CredentialPreview,
+    ResendCounts,
+    credentials_preview,
+    credentials_resend,
+    credentials_resend_scope,
+    credentials_waiting,
+)
 from omov.ballots.services.voting import (
     AlreadyVoted,
     BallotOpening,
@@ -46,8 +55,10 @@ __all__ = [
     "AlreadyVoted",
     "BallotOpening",
     "CountInput",
+    "CredentialPreview",
     "DecryptedBallot",
     "PaperResult",
+    "ResendCounts",
     "Throttled",
     "ballot_cast",
     "ballot_close",
@@ -59,8 +70,12 @@ __all__ = [
     "credential_reissue",
     "credential_sign_in",
     "credentials_pending",
+    "credentials_preview",
+    "credentials_resend",
+    "credentials_resend_scope",
     "credentials_send",
     "credentials_send_batch",
+    "credentials_waiting",
     "letter_pdf_for",
     "letters_print",
     "open_ballot_blockers",
