@@ -263,8 +263,11 @@ def _pack_page(
         f"This paper must arrive before {closes}.",
     )
     y += 4
-    pdf.setFont("Helvetica", 12)
+    # Up to 10 candidates at 13 mm a row; more share the rest of the page (down to 280 mm).
+    step = min(13.0, (280 - y) / max(len(candidates), 1))
+    box = min(9.0, step - 1.5)
+    pdf.setFont("Helvetica", 12 if step >= 9 else 9)
     for candidate in candidates:
-        pdf.rect(20 * MM, _y(y + 3), 12 * MM, 9 * MM)
+        pdf.rect(20 * MM, _y(y + box / 3), 12 * MM, box * MM)
         pdf.drawString(38 * MM, _y(y), candidate.name)
-        y += 13
+        y += step
