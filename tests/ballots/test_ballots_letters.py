@@ -66,7 +66,7 @@ def print_one(tmp_path: Path, **person: Any) -> tuple[Any, PdfReader]:
 def test_letter_carries_what_the_post_needs_with_the_address_in_the_window(
     tmp_path: Path,
 ) -> None:
-    ballot, reader = print_one(tmp_path)
+    _, reader = print_one(tmp_path)
     assert len(reader.pages) == 2
     cover = placed_text(reader.pages[0])
     text = " ".join(t for t, _, _ in cover)
