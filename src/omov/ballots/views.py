@@ -260,7 +260,7 @@ def office(request: HttpRequest, slug: str) -> HttpResponse:
     preview, preview_problem = None, ""
     if can_run and not contest.has_reached(ContestStatus.CLOSED):
         try:
-            preview = services.credentials_preview(contest=contest)
+            preview = services.credentials_preview(contest=contest, with_letter=False)
         except ServiceError as error:
             preview_problem = error.message
     context = {

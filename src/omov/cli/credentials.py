@@ -71,6 +71,13 @@ def register(subparsers: Any) -> None:
     resend.add_argument(
         "--rate", type=float, help="Messages per second (default: OMOV_EMAIL_RATE)."
     )
+    resend.add_argument(
+        "--batch-size",
+        type=int,
+        default=500,
+        metavar="N",
+        help="Messages committed together as one resumable batch (default 500).",
+    )
     resend.set_defaults(handler=resend_credentials)
 
     remind = actions.add_parser("remind", help="Remind emailed voters who have not voted.")
@@ -207,7 +214,11 @@ def resend_credentials(args: argparse.Namespace) -> int:
     with _progress(counts.emails, "email") as bar:
         try:
             sent = services.credentials_send(
-                contest=contest, actor_label="cli", rate=args.rate, progress=bar.update
+                contest=contest,
+                actor_label="cli",
+                rate=args.rate,
+                batch_size=args.batch_size,
+                progress=bar.update,
             )
         except ServiceError as error:
             raise CommandError(

@@ -66,10 +66,11 @@ class CredentialPreview:
     problems: tuple[str, ...]
 
 
-def credentials_preview(*, contest: Contest) -> CredentialPreview:
+def credentials_preview(*, contest: Contest, with_letter: bool = True) -> CredentialPreview:
     """Render one email and one letter for a sample voter; list the problems instead of refusing.
 
-    Works before the ballot opens, so the returning officer can check the link first. Raises
+    Works before the ballot opens, so the returning officer can check the link first; without
+    ``with_letter`` the PDF is left empty (a page that shows only the email). Raises
     ServiceError only when the booth's public address is wrong, since then nothing can be shown
     that a voter would get.
     """
@@ -83,18 +84,14 @@ def credentials_preview(*, contest: Contest) -> CredentialPreview:
     message = _credential_message(renderer, voter.email, SAMPLE)
     html = str(message.alternatives[0][0]) if message.alternatives else ""
     category = str(dict(Category.choices)[Category.MEMBER])
-    pdf = letters_pdf_bytes(
-        contest,
-        [
-            letters.LetterContent(
-                address=letters.address_lines(voter),
-                greeting_name=voter.full_name,
-                category_label=category,
-                reference=SAMPLE.reference_display,
-                code=SAMPLE.code_display,
-            )
-        ],
+    sample = letters.LetterContent(
+        address=letters.address_lines(voter),
+        greeting_name=voter.full_name,
+        category_label=category,
+        reference=SAMPLE.reference_display,
+        code=SAMPLE.code_display,
     )
+    pdf = letters_pdf_bytes(contest, [sample]) if with_letter else b""
     return CredentialPreview(
         subject=str(message.subject),
         from_email=str(message.from_email),
