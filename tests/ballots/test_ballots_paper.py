@@ -323,3 +323,21 @@ def test_pages_check_declarations_and_key_papers_without_naming_a_voter(
         for entry in open_ballot.entries[:2]:
             assert entry.person.full_name not in html
             assert entry.person.external_id not in html
+
+
+def test_only_a_supervisor_opens_a_small_batch_from_the_page(
+    client: Any, open_ballot: OpenBallot, staff: Any, settings: Any
+) -> None:
+    settings.OMOV_POSTAL_BATCH_MINIMUM = 5
+    batch_of(open_ballot, staff["alice"], 2)
+    slug = open_ballot.contest.slug
+    client.force_login(staff["alice"])
+    page = client.get(f"/vote/paper/{slug}/batches/1/").content.decode()
+    assert "Supervisor" not in page
+    form = {"papers_found": "2", "small_batch_note": "Last post"}
+    refused = client.post(f"/vote/paper/{slug}/batches/1/", form).content.decode()
+    assert "only 2 accepted declarations" in refused
+    client.force_login(staff["sue"])
+    done = client.post(f"/vote/paper/{slug}/batches/1/", form, follow=True).content.decode()
+    assert "ready for keying: write 1 to 2" in done
+    assert AuditEvent.objects.get(action="postal.batch_separate").actor == staff["sue"]

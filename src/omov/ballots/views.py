@@ -550,7 +550,7 @@ def paper_resolve(request: HttpRequest, slug: str, batch: int, paper: int) -> Ht
 def postal_batches(request: HttpRequest, slug: str) -> HttpResponse:
     """List the postal batches and start a new one (a tray of returned envelopes)."""
     contest = get_object_or_404(Contest, slug=slug)
-    _require(policies.can_key_paper(request.user, contest))
+    _require(policies.can_handle_postal_batch(request.user, contest))
     form = forms.BatchCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -575,7 +575,7 @@ def postal_batches(request: HttpRequest, slug: str) -> HttpResponse:
 def postal_declarations(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     """Check a batch's declarations one by one; then record the ballot papers found in it."""
     contest = get_object_or_404(Contest, slug=slug)
-    _require(policies.can_key_paper(request.user, contest))
+    _require(policies.can_handle_postal_batch(request.user, contest))
     batch = selectors.postal_batch(contest, number)
     if batch is None:
         raise Http404("There is no such batch.")
