@@ -137,3 +137,25 @@ def test_emails_state_the_closing_time_and_help(settings: Any) -> None:
     assert f"The ballot closes at {CLOSES}." in message.body
     assert f"The ballot closes at {CLOSES}.</strong>" in message.alternatives[0][0]
     assert "Questions? Contact ballot@example.org or 020 7946 0000." in message.body
+
+
+def test_the_return_address_and_help_contact_are_read_from_the_environment() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "omov.config.test_settings",
+        "OMOV_RETURN_ADDRESS": "Returning Officer|1 High Street",
+        "OMOV_HELP_CONTACT": "help@example.org",
+    }
+    env.pop("DATABASE_URL", None)
+    script = (
+        "from django.conf import settings; "
+        "print(settings.OMOV_RETURN_ADDRESS); print(settings.OMOV_HELP_CONTACT)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.splitlines() == ["Returning Officer|1 High Street", "help@example.org"]
