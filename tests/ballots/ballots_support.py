@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import transaction
@@ -13,6 +14,9 @@ from omov.ballots.models import Credential
 from omov.contests.models import CandidateStatus, ContestStatus
 from omov.core import clock
 from omov.electorate.models import Category, RollEntry
+
+#: When the test contests' ballot closes: 11:00 UTC, which is 12:00 (BST) in London.
+CLOSES_AT = datetime(2016, 9, 21, 11, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -64,7 +68,10 @@ def open_contest(
     from omov.ballots.services import ballot_open
 
     contest = ContestFactory(
-        slug=slug, title="Leadership election 2016", status=ContestStatus.ROLL_FROZEN
+        slug=slug,
+        title="Leadership election 2016",
+        status=ContestStatus.ROLL_FROZEN,
+        ballot_closes_at=CLOSES_AT,
     )
     made = [
         CandidateFactory(

@@ -33,7 +33,9 @@ PAGES: list[tuple[str, str, set[str], int]] = [
     ("get", "/vote/paper/{slug}/", {"paper_operator"}, 200),
     ("get", "/vote/paper/{slug}/reject/", {"paper_operator", "paper_supervisor"}, 200),
     ("get", "/vote/paper/{slug}/supervisor/", {"paper_supervisor"}, 200),
-    ("get", "/vote/paper/{slug}/supervisor/ABCDE12345/", {"paper_supervisor"}, 200),
+    ("get", "/vote/paper/{slug}/supervisor/1/1/", {"paper_supervisor"}, 200),
+    ("get", "/vote/paper/{slug}/batches/", {"paper_operator", "paper_supervisor"}, 200),
+    ("post", "/vote/paper/{slug}/supervisor/batch/1/", {"paper_supervisor"}, 404),
 ]
 
 
@@ -71,6 +73,7 @@ def test_policies_table(open_ballot: Any, role: str) -> None:
         "run": bool(policies.can_run_ballot(user, contest)),
         "key": bool(policies.can_key_paper(user, contest)),
         "reject": bool(policies.can_reject_paper(user, contest)),
+        "batch": bool(policies.can_handle_postal_batch(user, contest)),
         "resolve": bool(policies.can_resolve_paper(user, contest)),
     }
     expected = {
@@ -78,6 +81,7 @@ def test_policies_table(open_ballot: Any, role: str) -> None:
         "run": role == "returning_officer",
         "key": role == "paper_operator",
         "reject": role in {"paper_operator", "paper_supervisor"},
+        "batch": role in {"paper_operator", "paper_supervisor"},
         "resolve": role == "paper_supervisor",
     }
     assert got == expected

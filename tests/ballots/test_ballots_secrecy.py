@@ -153,3 +153,118 @@ def test_paper_records_have_no_voter_link(db: Any) -> None:
         "outcome",
         "reason",
     }
+
+
+def row_text(model: Any) -> str:
+    """Return every stored value of every row of ``model``'s table, as text."""
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT * FROM "{model._meta.db_table}"')
+        return "\n".join(
+            bytes(value).hex() if isinstance(value, (bytes, memoryview)) else str(value)
+            for row in cursor.fetchall()
+            for value in row
+        )
+
+
+def test_keyed_postal_papers_hold_nothing_that_leads_back_to_the_voter(
+    client: Any, db: Any, settings: Any
+) -> None:
+    """Issue 15, item 2: after the declaration stage, the keying pages and rows name nobody."""
+    from factories import UserFactory, grant
+    from omov.ballots.models import PaperKeying, PostalBatch
+    from omov.core.models import Role
+
+    settings.OMOV_POSTAL_BATCH_MINIMUM = 3
+    ballot = open_contest(voters=3)
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    for user in (alice, bob):
+        grant(user, Role.PAPER_OPERATOR, contest=ballot.contest)
+    batch = services.postal_batch_create(contest=ballot.contest, actor=alice, category="member")
+    voters = []
+    for entry in ballot.entries:
+        issued = ballot.credential_for(entry)
+        services.postal_declaration_accept(
+            contest=ballot.contest, actor=alice, batch_number=1, reference=issued.reference
+        )
+        credential = Credential.objects.get(roll_entry=entry)
+        voters.append(
+            (
+                issued.reference,
+                credential.reference_hash,
+                credential.code_hash,
+                entry.person.full_name,
+                entry.person.external_id,
+            )
+        )
+    services.postal_batch_separate(
+        contest=ballot.contest, actor=alice, batch_number=1, papers_found=3
+    )
+    first = ballot.candidates[0].pk
+    client.force_login(alice)
+    form = {"batch_number": "1", "paper_number": "2", "outcome": "ballot", f"pref_{first}": "1"}
+    pages = [client.get(f"/vote/paper/{ballot.contest.slug}/").content.decode()]
+    pages.append(
+        client.post(f"/vote/paper/{ballot.contest.slug}/", form, follow=True).content.decode()
+    )
+    client.force_login(bob)
+    pages.append(
+        client.post(f"/vote/paper/{ballot.contest.slug}/", form, follow=True).content.decode()
+    )
+    services.paper_key(
+        contest=ballot.contest,
+        operator=alice,
+        batch_number=1,
+        paper_number=1,
+        outcome="ballot",
+        ranking=[first],
+    )
+
+    # The keying rows: random key, no time, no reference, no credential; links only to the batch
+    # and the operators.
+    keying_columns = columns("ballots_paperkeying")
+    assert not [
+        n for n, kind in keying_columns.items() if any(t in kind.lower() for t in TIME_TYPES)
+    ]
+    assert set(foreign_keys("ballots_paperkeying")) == {
+        "batch_id",
+        "first_operator_id",
+        "second_operator_id",
+    }
+    assert "Auto" not in keying_columns["id"] and "Integer" not in keying_columns["id"]
+    assert not {"reference", "credential_id", "roll_entry_id"} & set(keying_columns)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'ballots_paperkeying'")
+            assert cursor.fetchone()[0].rstrip().endswith("WITHOUT ROWID")
+    stored = row_text(PaperKeying) + row_text(Ballot) + row_text(PaperRecord)
+    assert PaperKeying.objects.count() == 2 and Ballot.objects.count() == 1
+    for secret_and_names in voters:
+        for value in secret_and_names:
+            assert value not in stored
+            for page in pages:
+                assert value not in page
+    # The batch counts declarations, not whose; once settled its keying secret is gone and its
+    # keyings deleted, so no fingerprint can be tested against a ranking any more.
+    assert {f.name for f in PostalBatch._meta.concrete_fields} & {
+        "reference",
+        "credential",
+    } == set()
+    services.paper_key(
+        contest=ballot.contest,
+        operator=bob,
+        batch_number=1,
+        paper_number=1,
+        outcome="ballot",
+        ranking=[first],
+    )
+    for who in (alice, bob):
+        services.paper_key(
+            contest=ballot.contest,
+            operator=who,
+            batch_number=1,
+            paper_number=3,
+            outcome="ballot",
+            ranking=[first],
+        )
+    batch.refresh_from_db()
+    assert batch.keying_secret is None and not PaperKeying.objects.exists()

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from omov.ballots.models import BallotBox, Credential, PaperKeying, PaperRecord
+from omov.ballots.models import BallotBox, Credential, PaperKeying, PaperRecord, PostalBatch
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -35,9 +35,16 @@ class CredentialAdmin(ReadOnlyAdmin):
     fields = ["contest", "roll_entry", "category", "delivery", "issued_at", "generation"]
 
 
+@admin.register(PostalBatch)
+class PostalBatchAdmin(ReadOnlyAdmin):
+    list_display = ["number", "contest", "category", "stage", "declarations_accepted"]
+    list_filter = ["contest", "stage"]
+    exclude = ["keying_secret"]
+
+
 @admin.register(PaperKeying)
 class PaperKeyingAdmin(ReadOnlyAdmin):
-    list_display = ["reference", "contest", "status", "first_operator", "second_operator"]
+    list_display = ["batch", "paper_number", "status", "first_operator", "second_operator"]
     exclude = ["first_fingerprint", "second_fingerprint"]
 
 

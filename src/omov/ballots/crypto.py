@@ -129,9 +129,20 @@ def proof_matches(stored_hash: str, proof: str) -> bool:
     return hmac.compare_digest(stored_hash, code_hash_of_proof(proof))
 
 
-def paper_fingerprint(contest_id: int, reference: str, outcome: str, detail: str) -> str:
-    """Return the keyed fingerprint of one keying of a paper (compares keyings blind)."""
-    return _keyed_hash(f"paper:{contest_id}:{reference}:{outcome}:{detail}")
+def keying_secret_generate() -> bytes:
+    """Return a fresh secret for one postal batch's keyings (destroyed when the batch settles)."""
+    return secrets.token_bytes(32)
+
+
+def keying_fingerprint(secret: bytes, paper_number: int, outcome: str, detail: str) -> str:
+    """Return the fingerprint of one keying of a ballot paper, under its batch's own secret.
+
+    Compares two blind keyings without storing either. Keyed by the batch's secret, never by the
+    credential key: the paper carries no reference, and once the batch is settled the secret is
+    gone, so a stored fingerprint can no longer be tested against any ranking.
+    """
+    message = f"paper:{paper_number}:{outcome}:{detail}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
 # -- The count key and sealed ballots -------------------------------------------------------

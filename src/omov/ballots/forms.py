@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 
 from omov.ballots.models import Delivery, RejectedReason, SpoiltReason
+from omov.electorate.models import Category
 
 
 class SignInForm(forms.Form):
@@ -104,8 +105,15 @@ def parse_ranking(data: Mapping[str, Any], candidates: Sequence[Any]) -> Ranking
 
 
 class PaperHeaderForm(forms.Form):
-    reference = forms.CharField(
-        label="Ballot reference on the paper", max_length=30, help_text="For example ABCDE-12345."
+    """Which ballot paper is keyed: its batch and its number in the mixed batch, no reference."""
+
+    batch_number = forms.IntegerField(
+        label="Batch number", min_value=1, help_text="On the batch's tray, for example 3."
+    )
+    paper_number = forms.IntegerField(
+        label="Paper number in the batch",
+        min_value=1,
+        help_text="Written on the ballot paper when the batch was opened and mixed.",
     )
     outcome = forms.ChoiceField(
         label="What is on the paper?",
@@ -115,16 +123,66 @@ class PaperHeaderForm(forms.Form):
     )
     reason = forms.ChoiceField(
         label="Why is it spoilt? (only for a spoilt paper)",
-        choices=[("", "—"), *SpoiltReason.choices],
+        choices=[("", "—")]
+        + [c for c in SpoiltReason.choices if c[0] != SpoiltReason.NO_BALLOT_PAPER],
         required=False,
     )
 
 
-class PaperRejectForm(forms.Form):
-    reference = forms.CharField(
-        label="Ballot reference on the paper (if readable)", max_length=30, required=False
+class PaperResolveForm(PaperHeaderForm):
+    note = forms.CharField(
+        label="Note (what the paper shows, and why the keyings differed)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
-    reason = forms.ChoiceField(label="Why is the paper rejected?", choices=RejectedReason.choices)
+
+
+class PaperRejectForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why is the envelope rejected?",
+        choices=[c for c in RejectedReason.choices if c[0] != RejectedReason.ALREADY_VOTED],
+        help_text="A voter who had already voted is found by checking the declaration.",
+    )
+
+
+class BatchCreateForm(forms.Form):
+    category = forms.ChoiceField(
+        label="Category of the voters whose envelopes are in this batch",
+        choices=Category.choices,
+        help_text="Each category's ballot papers are counted in their own batches.",
+    )
+
+
+class DeclarationForm(forms.Form):
+    reference = forms.CharField(
+        label="Ballot reference on the declaration",
+        max_length=30,
+        help_text="10 letters and numbers, for example ABCDE-12345.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+
+
+class SeparateForm(forms.Form):
+    papers_found = forms.IntegerField(
+        label="Ballot papers found in the opened envelopes", min_value=0
+    )
+    small_batch_note = forms.CharField(
+        label="Supervisor's note to open a small batch (why no more envelopes will come)",
+        required=False,
+        max_length=500,
+    )
+
+
+class ReconcileForm(forms.Form):
+    papers_counted = forms.IntegerField(label="Ballot papers counted again", min_value=0)
+    note = forms.CharField(
+        label="How you checked, and what you found",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class ReissueForm(forms.Form):
@@ -137,4 +195,17 @@ class ReissueForm(forms.Form):
     )
     delivery = forms.ChoiceField(
         label="Send the new credential by", choices=Delivery.choices, widget=forms.RadioSelect
+    )
+
+
+class ResendForm(forms.Form):
+    reason = forms.CharField(
+        label="Why must every voter who has not voted get a new credential?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    confirm = forms.BooleanField(
+        label="I understand that every credential not yet used stops working now, and that "
+        "fresh ones must then be sent to those voters.",
+        required=True,
     )

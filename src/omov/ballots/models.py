@@ -117,6 +117,7 @@ class SpoiltReason(models.TextChoices):
     NO_PREFERENCE = "no_preference", "No preference marked"
     UNCLEAR = "unclear", "The voter's intention is unclear"
     IDENTIFIES_VOTER = "identifies_voter", "Writing or a mark identifies the voter"
+    NO_BALLOT_PAPER = "no_ballot_paper", "No ballot paper was in the envelope"
     OTHER = "other", "Other reason"
 
 
@@ -148,40 +149,102 @@ class PaperRecord(models.Model):
         return f"{self.get_outcome_display()}: {self.reason}"
 
 
-class KeyingStatus(models.TextChoices):
-    AWAITING_SECOND = "awaiting_second", "Awaiting the second keying"
-    MISMATCH = "mismatch", "The two keyings differ: a supervisor must resolve it"
+class BatchStage(models.TextChoices):
+    DECLARATIONS = "declarations", "Checking declarations"
+    COUNT_MISMATCH = (
+        "count_mismatch",
+        "Ballot papers and declarations differ: a supervisor must reconcile them",
+    )
+    KEYING = "keying", "Keying ballot papers"
+    SETTLED = "settled", "Settled"
 
 
-class PaperKeying(models.Model):
-    """A returned paper keyed in once, waiting for its blind second keying (or a supervisor).
+class PostalBatch(models.Model):
+    """A tray of returned postal envelopes, handled in two stages (the two-envelope practice).
 
-    Holds only a keyed fingerprint of what was keyed, never the preferences, and is deleted once
-    the paper is settled. ``reference`` lets the supervisor find the paper in the tray.
+    Stage one checks each envelope's declaration (its ballot reference) and marks its voter as
+    voted; the ballot envelopes, unopened, stay in the tray. Stage two opens them all at once,
+    mixes the ballot papers, numbers them 1, 2, 3 … in the mixed order and keys each twice.
+    Nothing here records which voter's paper is which: the batch knows how many declarations
+    it accepted, not whose. ``keying_secret`` compares the blind keyings and is destroyed when
+    the batch is settled. See docs/decisions/0010-postal-voting.md.
     """
 
     contest = models.ForeignKey(
-        "contests.Contest", on_delete=models.CASCADE, related_name="paper_keyings"
+        "contests.Contest", on_delete=models.CASCADE, related_name="postal_batches"
     )
-    reference = models.CharField(max_length=10)
+    number = models.PositiveIntegerField()
+    category = models.CharField(
+        max_length=24, help_text="Every voter in a batch is of this category (its ballot papers)."
+    )
+    stage = models.CharField(
+        max_length=20, choices=BatchStage.choices, default=BatchStage.DECLARATIONS
+    )
+    declarations_accepted = models.PositiveIntegerField(default=0)
+    papers_found = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Ballot papers found when the envelopes were opened."
+    )
+    papers_to_key = models.PositiveIntegerField(null=True, blank=True)
+    papers_settled = models.PositiveIntegerField(default=0)
+    keying_secret = models.BinaryField(max_length=32, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    separated_at = models.DateTimeField(null=True, blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name_plural = "postal batches"
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "number"], name="postal_batch_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"Batch {self.number}"
+
+    @property
+    def category_label(self) -> str:
+        """Return the batch's voter category in words."""
+        from omov.electorate.models import Category
+
+        return str(dict(Category.choices).get(self.category, self.category))
+
+
+class KeyingStatus(models.TextChoices):
+    AWAITING_SECOND = "awaiting_second", "Awaiting the second keying"
+    MISMATCH = "mismatch", "The two keyings differ: a supervisor must resolve it"
+    SETTLED = "settled", "Settled"
+
+
+class PaperKeying(models.Model):
+    """One ballot paper of a batch, by its number in the mixed batch, while the batch is keyed.
+
+    Holds keyed fingerprints (under the batch's own secret) of what was keyed, never the
+    preferences, and no reference, credential or time: the paper names no voter. The rows of a
+    batch are deleted, and its secret destroyed, once every paper in it is settled.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    batch = models.ForeignKey(PostalBatch, on_delete=models.CASCADE, related_name="keyings")
+    paper_number = models.PositiveIntegerField()
     status = models.CharField(
         max_length=20, choices=KeyingStatus.choices, default=KeyingStatus.AWAITING_SECOND
     )
     first_operator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    first_fingerprint = models.CharField(max_length=64)
+    first_fingerprint = models.CharField(max_length=64, blank=True)
     second_operator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     second_fingerprint = models.CharField(max_length=64, blank=True)
-    keyed_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["keyed_at"]
         constraints = [
-            models.UniqueConstraint(fields=["contest", "reference"], name="one_keying_per_paper")
+            models.UniqueConstraint(fields=["batch", "paper_number"], name="one_keying_per_paper")
         ]
 
     def __str__(self) -> str:
-        return f"Paper {self.reference}: {self.get_status_display()}"
+        return f"Paper {self.paper_number} of batch {self.batch_id}: {self.get_status_display()}"

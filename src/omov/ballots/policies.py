@@ -40,6 +40,16 @@ def can_key_paper(actor: Any, contest: Contest) -> Decision:
     return deny("Only paper ballot operators can key returned papers.")
 
 
+def can_handle_postal_batch(actor: Any, contest: Contest) -> Decision:
+    """Operators and supervisors start batches and check declarations (a supervisor opens a
+    batch smaller than the minimum)."""
+    if not _signed_in(actor):
+        return deny("Sign in as a paper ballot operator or supervisor.")
+    if has_role(actor, contest, Role.PAPER_OPERATOR, Role.PAPER_SUPERVISOR):
+        return ALLOW
+    return deny("Only paper ballot operators and supervisors can handle postal batches.")
+
+
 def can_reject_paper(actor: Any, contest: Contest) -> Decision:
     """Operators and supervisors record papers that cannot be accepted."""
     if not _signed_in(actor):

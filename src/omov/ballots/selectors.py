@@ -9,11 +9,14 @@ from django.db.models import Count, Q
 from omov.ballots.models import (
     Ballot,
     BallotBox,
+    BatchStage,
     Credential,
     Delivery,
+    KeyingStatus,
     PaperKeying,
     PaperOutcome,
     PaperRecord,
+    PostalBatch,
     RejectedReason,
     SpoiltReason,
 )
@@ -95,7 +98,12 @@ def paper_summary(contest: Contest) -> dict[str, Any]:
         .annotate(number=Count("id"))
         .order_by("outcome", "reason")
     )
-    keyings = PaperKeying.objects.filter(contest=contest).values("status").annotate(n=Count("id"))
+    keyings = (
+        PaperKeying.objects.filter(batch__contest=contest)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     outcomes = dict(PaperOutcome.choices)
     return {
         "records": [
@@ -111,10 +119,30 @@ def paper_summary(contest: Contest) -> dict[str, Any]:
 
 
 def mismatched_papers(contest: Contest) -> list[PaperKeying]:
-    """Return the papers whose two keyings differ, oldest first, for the supervisor."""
+    """Return the ballot papers whose two keyings differ, by batch and paper, for a supervisor."""
     return list(
-        PaperKeying.objects.filter(contest=contest, status="mismatch").select_related(
-            "first_operator", "second_operator"
+        PaperKeying.objects.filter(batch__contest=contest, status=KeyingStatus.MISMATCH)
+        .select_related("batch", "first_operator", "second_operator")
+        .order_by("batch__number", "paper_number")
+    )
+
+
+def postal_batches(contest: Contest) -> list[PostalBatch]:
+    """Return every postal batch of a contest, by number, with who started it."""
+    return list(
+        PostalBatch.objects.filter(contest=contest).select_related("created_by").order_by("number")
+    )
+
+
+def postal_batch(contest: Contest, number: int) -> PostalBatch | None:
+    return PostalBatch.objects.filter(contest=contest, number=number).first()
+
+
+def batches_to_reconcile(contest: Contest) -> list[PostalBatch]:
+    """Return the batches whose ballot papers and declarations differ in number."""
+    return list(
+        PostalBatch.objects.filter(contest=contest, stage=BatchStage.COUNT_MISMATCH).order_by(
+            "number"
         )
     )
 

@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from omov.ballots import booth_pass, forms, padding, policies, selectors, services
-from omov.ballots.models import Credential, Delivery
+from omov.ballots.models import BatchStage, Credential, Delivery
 from omov.ballots.services.voting import ballot_candidates
 from omov.contests.models import Candidate, Contest, ContestStatus
 from omov.contests.timetable import TimetableConflict
@@ -258,14 +258,69 @@ def office(request: HttpRequest, slug: str) -> HttpResponse:
     """Show turnout (aggregates), delivery progress and paper counts to the office."""
     contest = get_object_or_404(Contest, slug=slug)
     _require(policies.can_view_office(request.user, contest))
+    can_run = bool(policies.can_run_ballot(request.user, contest))
+    preview, preview_problem = None, ""
+    if can_run and not contest.has_reached(ContestStatus.CLOSED):
+        try:
+            preview = services.credentials_preview(contest=contest, with_letter=False)
+        except ServiceError as error:
+            preview_problem = error.message
     context = {
         "contest": contest,
         "turnout": selectors.turnout_summary(contest),
         "progress": selectors.delivery_progress(contest),
         "papers": selectors.paper_summary(contest),
-        "can_run": bool(policies.can_run_ballot(request.user, contest)),
+        "can_run": can_run,
+        "preview": preview,
+        "preview_problem": preview_problem,
     }
     return render(request, "ballots/office.html", context)
+
+
+@never_cache
+def office_preview_letter(request: HttpRequest, slug: str) -> HttpResponse:
+    """Download one sample letter (a made-up voter, never a real code) as voters will get it."""
+    contest = get_object_or_404(Contest, slug=slug)
+    _require(policies.can_run_ballot(request.user, contest))
+    try:
+        preview = services.credentials_preview(contest=contest)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("ballots:office", slug=slug)
+    response = HttpResponse(preview.letter_pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="sample-letter.pdf"'
+    return response
+
+
+@never_cache
+def office_resend(request: HttpRequest, slug: str) -> HttpResponse:
+    """Replace every unused credential after a mistake, once the officer has confirmed it."""
+    contest = get_object_or_404(Contest, slug=slug)
+    _require(policies.can_run_ballot(request.user, contest))
+    form = forms.ResendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            counts = services.credentials_resend(
+                contest=contest, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ServiceError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                f"Replaced {counts.total} credentials: the old ones no longer work. "
+                f"{counts.emails} fresh emails go out with `omov credentials send --contest "
+                f"{slug}`; print {counts.letters} fresh letters with `omov credentials letters "
+                f"--contest {slug} --out FILE.pdf`.",
+            )
+            return redirect("ballots:office", slug=slug)
+    context = {
+        "contest": contest,
+        "form": form,
+        "scope": services.credentials_resend_scope(contest),
+        "waiting": services.credentials_waiting(contest),
+    }
+    return render(request, "ballots/resend.html", context)
 
 
 @never_cache
@@ -325,7 +380,9 @@ def office_reissue(request: HttpRequest, slug: str) -> HttpResponse:
                 form.add_error(None, error.message)
             else:
                 if delivery == Delivery.LETTER:
-                    pdf = services.letter_pdf_for(contest, credential.roll_entry.person, issued)
+                    pdf = services.letter_pdf_for(
+                        contest, credential.roll_entry.person, issued, credential.category
+                    )
                     response = HttpResponse(pdf, content_type="application/pdf")
                     response["Content-Disposition"] = 'attachment; filename="reissued-letter.pdf"'
                     response["Cache-Control"] = "no-store"
@@ -338,6 +395,12 @@ def office_reissue(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 # -- Paper ballots ---------------------------------------------------------------------------
+#
+# Two stages (decision 0010): the declarations of a batch are checked and their voters marked
+# (``postal_batches``, ``postal_declarations``); then the batch's ballot papers, which carry no
+# reference, are keyed twice by their number in the mixed batch (``paper_key``) and differing
+# keyings resolved by a supervisor (``paper_mismatches``, ``paper_resolve``). No keying page
+# shows or asks for anything that leads to a voter.
 
 
 def _paper_rows(
@@ -357,23 +420,25 @@ def _paper_rows(
     return rows
 
 
-def _paper_submit(request: HttpRequest, contest: Contest, action: Any, **extra: Any) -> Any:
-    """Parse the paper form and call ``action``; return (form, result, ranking-result)."""
-    form = forms.PaperHeaderForm(request.POST)
+def _paper_submit(
+    request: HttpRequest, contest: Contest, form: forms.PaperHeaderForm, action: Any, **extra: Any
+) -> Any:
+    """Parse the keying form and call ``action``; return (result, ranking-result)."""
     candidates = ballot_candidates(contest)
     ranking = forms.parse_ranking(request.POST, candidates)
     if not form.is_valid():
-        return form, None, ranking
+        return None, ranking
     outcome = form.cleaned_data["outcome"]
     if outcome == "ballot" and not ranking.is_valid:
-        return form, None, ranking
+        return None, ranking
     if outcome == "spoilt" and not form.cleaned_data["reason"]:
         form.add_error("reason", "Choose why the paper is spoilt.")
-        return form, None, ranking
+        return None, ranking
     try:
         result = action(
             contest=contest,
-            reference=form.cleaned_data["reference"],
+            batch_number=form.cleaned_data["batch_number"],
+            paper_number=form.cleaned_data["paper_number"],
             outcome=outcome,
             ranking=ranking.ranking if outcome == "ballot" else (),
             reason=form.cleaned_data["reason"],
@@ -381,30 +446,35 @@ def _paper_submit(request: HttpRequest, contest: Contest, action: Any, **extra: 
         )
     except ServiceError as error:
         form.add_error(None, error.message)
-        return form, None, ranking
-    return form, result, ranking
+        return None, ranking
+    return result, ranking
 
 
 def _paper_page(
     request: HttpRequest,
     contest: Contest,
     *,
+    form_class: type[forms.PaperHeaderForm],
     service: Any,
     done: str,
     title: str,
-    initial: dict[str, str] | None = None,
+    initial: dict[str, Any] | None = None,
     action: str | None = None,
+    extra: dict[str, Any] | None = None,
     **who: Any,
 ) -> HttpResponse:
-    """Show the paper form; on a good POST call ``service`` and go to ``done``."""
+    """Show the keying form; on a good POST call ``service`` and go to ``done``."""
     ranking = None
     if request.method == "POST":
-        form, result, ranking = _paper_submit(request, contest, service, **who)
+        form = form_class(request.POST)
+        if "note" in form.fields:
+            who = {**who, "note": request.POST.get("note", "")}
+        result, ranking = _paper_submit(request, contest, form, service, **who)
         if result is not None:
             messages.success(request, result.message)
             return redirect(done)
     else:
-        form = forms.PaperHeaderForm(initial=initial)
+        form = form_class(initial=initial)
     context = {
         "contest": contest,
         "form": form,
@@ -413,67 +483,189 @@ def _paper_page(
         "errors": ranking.errors if ranking and form.data.get("outcome") == "ballot" else [],
         "title": title,
         "action": action,
+        **(extra or {}),
     }
     return render(request, "ballots/paper_key.html", context)
 
 
 @never_cache
 def paper_key(request: HttpRequest, slug: str) -> HttpResponse:
-    """Key one returned paper (first or blind second keying)."""
+    """Key one ballot paper of a batch by its number (first or blind second keying)."""
     contest = get_object_or_404(Contest, slug=slug)
     _require(policies.can_key_paper(request.user, contest))
+    keying = [b for b in selectors.postal_batches(contest) if b.stage == BatchStage.KEYING]
     return _paper_page(
         request,
         contest,
+        form_class=forms.PaperHeaderForm,
         service=services.paper_key,
         done=reverse("ballots:paper_key", args=[slug]),
-        title="Key a returned paper",
+        title="Key a ballot paper",
+        extra={"keying_batches": keying},
         operator=request.user,
     )
 
 
 @never_cache
 def paper_reject(request: HttpRequest, slug: str) -> HttpResponse:
-    """Record a returned paper that cannot be accepted."""
+    """Record a returned envelope that cannot be accepted (it is not opened)."""
     contest = get_object_or_404(Contest, slug=slug)
     _require(policies.can_reject_paper(request.user, contest))
     form = forms.PaperRejectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.paper_reject(
-                contest=contest,
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-                reference=form.cleaned_data["reference"],
+                contest=contest, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except ServiceError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, "The paper is recorded as rejected.")
+            messages.success(request, "The envelope is recorded as rejected.")
             return redirect("ballots:paper_reject", slug=slug)
     return render(request, "ballots/paper_reject.html", {"contest": contest, "form": form})
 
 
 def paper_mismatches(request: HttpRequest, slug: str) -> HttpResponse:
-    """List papers whose keyings differ, for a supervisor."""
+    """List papers whose keyings differ and batches whose numbers differ, for a supervisor."""
     contest = get_object_or_404(Contest, slug=slug)
     _require(policies.can_resolve_paper(request.user, contest))
-    context = {"contest": contest, "keyings": selectors.mismatched_papers(contest)}
+    context = {
+        "contest": contest,
+        "keyings": selectors.mismatched_papers(contest),
+        "batches": selectors.batches_to_reconcile(contest),
+    }
     return render(request, "ballots/paper_mismatches.html", context)
 
 
 @never_cache
-def paper_resolve(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+def paper_resolve(request: HttpRequest, slug: str, batch: int, paper: int) -> HttpResponse:
     """Key a paper with differing keyings once more, as the supervisor; that settles it."""
     contest = get_object_or_404(Contest, slug=slug)
     _require(policies.can_resolve_paper(request.user, contest))
     return _paper_page(
         request,
         contest,
+        form_class=forms.PaperResolveForm,
         service=services.paper_resolve,
         done=reverse("ballots:paper_mismatches", args=[slug]),
-        title=f"Resolve paper {reference}",
-        initial={"reference": reference},
-        action=reverse("ballots:paper_resolve", args=[slug, reference]),
+        title=f"Resolve paper {paper} of batch {batch}",
+        initial={"batch_number": batch, "paper_number": paper},
+        action=reverse("ballots:paper_resolve", args=[slug, batch, paper]),
         supervisor=request.user,
     )
+
+
+@never_cache
+def postal_batches(request: HttpRequest, slug: str) -> HttpResponse:
+    """List the postal batches and start a new one (a tray of returned envelopes)."""
+    contest = get_object_or_404(Contest, slug=slug)
+    _require(policies.can_handle_postal_batch(request.user, contest))
+    form = forms.BatchCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = services.postal_batch_create(
+                contest=contest, actor=request.user, category=form.cleaned_data["category"]
+            )
+        except ServiceError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Batch {batch.number} started: check its declarations.")
+            return redirect("ballots:postal_declarations", slug=slug, number=batch.number)
+    context = {
+        "contest": contest,
+        "form": form,
+        "batches": selectors.postal_batches(contest),
+        "minimum": services.batch_minimum(),
+    }
+    return render(request, "ballots/postal_batches.html", context)
+
+
+@never_cache
+def postal_declarations(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """Check a batch's declarations one by one; then record the ballot papers found in it."""
+    contest = get_object_or_404(Contest, slug=slug)
+    _require(policies.can_handle_postal_batch(request.user, contest))
+    batch = selectors.postal_batch(contest, number)
+    if batch is None:
+        raise Http404("There is no such batch.")
+    is_supervisor = bool(policies.can_resolve_paper(request.user, contest))
+    declaration = forms.DeclarationForm(request.POST if "reference" in request.POST else None)
+    separate = forms.SeparateForm(request.POST if "papers_found" in request.POST else None)
+    if declaration.is_bound and declaration.is_valid():
+        try:
+            result = services.postal_declaration_accept(
+                contest=contest,
+                actor=request.user,
+                batch_number=number,
+                reference=declaration.cleaned_data["reference"],
+            )
+        except ServiceError as error:
+            declaration.add_error(None, error.message)
+        else:
+            level = messages.SUCCESS if result.status == "accepted" else messages.WARNING
+            messages.add_message(request, level, result.message)
+            return redirect("ballots:postal_declarations", slug=slug, number=number)
+    if separate.is_bound and separate.is_valid():
+        note = separate.cleaned_data["small_batch_note"] if is_supervisor else ""
+        try:
+            batch = services.postal_batch_separate(
+                contest=contest,
+                actor=request.user,
+                batch_number=number,
+                papers_found=separate.cleaned_data["papers_found"],
+                small_batch_note=note,
+            )
+        except ServiceError as error:
+            separate.add_error(None, error.message)
+        else:
+            if batch.stage == BatchStage.COUNT_MISMATCH:
+                messages.warning(
+                    request,
+                    f"Batch {number} has {batch.papers_found} ballot papers for "
+                    f"{batch.declarations_accepted} declarations. Keep its papers together and "
+                    "call a supervisor to reconcile them.",
+                )
+            else:
+                messages.success(
+                    request,
+                    f"Batch {number} is ready for keying: write 1 to {batch.papers_to_key} on "
+                    "the mixed ballot papers.",
+                )
+            return redirect("ballots:postal_batches", slug=slug)
+    if not is_supervisor:
+        separate.fields.pop("small_batch_note")
+    context = {
+        "contest": contest,
+        "batch": batch,
+        "declaration": declaration,
+        "separate": separate,
+        "minimum": services.batch_minimum(),
+    }
+    return render(request, "ballots/postal_declarations.html", context)
+
+
+@never_cache
+def postal_reconcile(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """Reconcile a batch whose ballot papers and declarations differ in number (supervisor)."""
+    contest = get_object_or_404(Contest, slug=slug)
+    _require(policies.can_resolve_paper(request.user, contest))
+    batch = selectors.postal_batch(contest, number)
+    if batch is None:
+        raise Http404("There is no such batch.")
+    form = forms.ReconcileForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.postal_batch_reconcile(
+                contest=contest,
+                supervisor=request.user,
+                batch_number=number,
+                papers_counted=form.cleaned_data["papers_counted"],
+                note=form.cleaned_data["note"],
+            )
+        except ServiceError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Batch {number} is reconciled.")
+            return redirect("ballots:paper_mismatches", slug=slug)
+    context = {"contest": contest, "batch": batch, "form": form}
+    return render(request, "ballots/postal_reconcile.html", context)

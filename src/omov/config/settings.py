@@ -215,6 +215,12 @@ OMOV_LOCAL_ONLY = env_bool("OMOV_LOCAL_ONLY", False)
 
 # Voting and delivery limits (see docs/decisions/0003-ballot-secrecy.md).
 OMOV_EMAIL_RATE = float(os.environ.get("OMOV_EMAIL_RATE", "50"))  # messages per second
+#: Fewest declarations in a postal batch before its ballot papers are opened (decision 0010).
+OMOV_POSTAL_BATCH_MINIMUM = int(os.environ.get("OMOV_POSTAL_BATCH_MINIMUM", "20"))
+# What every credential letter prints (decision 0010): where postal votes are returned (lines
+# separated by "|") and where voters get help. Production prints no letter without both.
+OMOV_RETURN_ADDRESS = os.environ.get("OMOV_RETURN_ADDRESS", "")
+OMOV_HELP_CONTACT = os.environ.get("OMOV_HELP_CONTACT", "")
 OMOV_BOOTH_ATTEMPTS_PER_REFERENCE = int(os.environ.get("OMOV_BOOTH_ATTEMPTS_PER_REFERENCE", "5"))
 OMOV_BOOTH_ATTEMPTS_PER_ADDRESS = int(os.environ.get("OMOV_BOOTH_ATTEMPTS_PER_ADDRESS", "60"))
 OMOV_BOOTH_THROTTLE_WINDOW = int(os.environ.get("OMOV_BOOTH_THROTTLE_WINDOW", "900"))  # seconds

@@ -2,7 +2,8 @@
 
 - ``voting``: open and close the ballot, the booth's sign-in and cast, the count's input, demo.
 - ``delivery``: credential emails, printed letters, reissue and reminders.
-- ``paper``: postal ballots keyed twice, spoilt and rejected papers.
+- ``resend``: preview one email and one letter; replace every unused credential after a mistake.
+- ``paper``: postal ballots in two stages (declarations, then ballot papers keyed twice).
 """
 
 from omov.ballots.services.delivery import (
@@ -14,7 +15,25 @@ from omov.ballots.services.delivery import (
     letters_print,
     reminders_send,
 )
-from omov.ballots.services.paper import PaperResult, paper_key, paper_reject, paper_resolve
+from omov.ballots.services.paper import (
+    PaperResult,
+    batch_minimum,
+    paper_key,
+    paper_reject,
+    paper_resolve,
+    postal_batch_create,
+    postal_batch_reconcile,
+    postal_batch_separate,
+    postal_declaration_accept,
+)
+from omov.ballots.services.resend import (
+    CredentialPreview,
+    ResendCounts,
+    credentials_preview,
+    credentials_resend,
+    credentials_resend_scope,
+    credentials_waiting,
+)
 from omov.ballots.services.voting import (
     AlreadyVoted,
     BallotOpening,
@@ -36,26 +55,37 @@ __all__ = [
     "AlreadyVoted",
     "BallotOpening",
     "CountInput",
+    "CredentialPreview",
     "DecryptedBallot",
     "PaperResult",
+    "ResendCounts",
     "Throttled",
     "ballot_cast",
     "ballot_close",
     "ballot_open",
     "ballots_for_count",
     "ballots_seed_demo",
+    "batch_minimum",
     "close_ballot_blockers",
     "credential_reissue",
     "credential_sign_in",
     "credentials_pending",
+    "credentials_preview",
+    "credentials_resend",
+    "credentials_resend_scope",
     "credentials_send",
     "credentials_send_batch",
+    "credentials_waiting",
     "letter_pdf_for",
     "letters_print",
     "open_ballot_blockers",
     "paper_key",
     "paper_reject",
     "paper_resolve",
+    "postal_batch_create",
+    "postal_batch_reconcile",
+    "postal_batch_separate",
+    "postal_declaration_accept",
     "ranking_validate",
     "reminders_send",
 ]

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.template.loader import get_template
 from django.utils import timezone
 
-from omov.ballots import crypto
+from omov.ballots import crypto, letters
 from omov.ballots.models import Credential, Delivery
 from omov.ballots.public_url import public_url_require
 from omov.contests.models import Contest, ContestStatus
@@ -181,9 +181,12 @@ class _Renderer:
         self.text = get_template(f"ballots/email/{kind}.txt")
         self.html = get_template(f"ballots/email/{kind}.html")
         closes = contest.ballot_closes_at
+        details = letters.postal_details(contest)
         self.base = {
             "contest": contest,
             "closes_at": timezone.localtime(closes) if closes else None,
+            "closes": details.closes,
+            "help_contact": details.help_contact,
             "booth_url": _booth_link(),
         }
         self.subject = {
@@ -340,6 +343,7 @@ def letters_print(
     printer and delete it. Letters already printed are not printed again (reissue one instead).
     """
     _require_open(contest)
+    details = letters.letters_require(contest)
     target = Path(path)
     if target.exists():
         raise ServiceError(f"{target} already exists; give a new file name for the letters.")
@@ -353,26 +357,43 @@ def letters_print(
         if not batch:
             return 0
         at = clock.now()
-        letters = [(c.roll_entry.person, _draw(c, at)) for c in batch]
+        contents = [letter_content(c.roll_entry.person, c.category, _draw(c, at)) for c in batch]
         _store_secrets(batch)
-        _write_letters_pdf(contest, target, letters)
+        _write_letters_pdf(contest, target, contents, details)
         audit_record(
             action="credentials.letters",
-            summary=f"Printed {len(letters)} credential letters",
+            summary=f"Printed {len(contents)} credential letters",
             actor=actor,
             actor_label=actor_label,
             contest=contest,
-            data={"letters": len(letters), "file": target.name},
+            data={"letters": len(contents), "file": target.name},
         )
-    return len(letters)
+    return len(contents)
+
+
+def letter_content(
+    person: Any, category: str, issued: crypto.IssuedCredential
+) -> letters.LetterContent:
+    """Return what one voter's letter says: address block, category and credential."""
+    from omov.electorate.models import Category
+
+    return letters.LetterContent(
+        address=letters.address_lines(person),
+        greeting_name=person.full_name,
+        category_label=str(dict(Category.choices).get(category, category)),
+        reference=issued.reference_display,
+        code=issued.code_display,
+    )
 
 
 def _write_letters_pdf(
-    contest: Contest, target: Path, letters: list[tuple[Any, crypto.IssuedCredential]]
+    contest: Contest,
+    target: Path,
+    contents: list[letters.LetterContent],
+    details: letters.PostalDetails,
 ) -> None:
     """Write the letters to ``target`` atomically (temporary file, then rename), mode 0600."""
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
     from reportlab.pdfgen import canvas
 
     from omov.ballots.services.voting import ballot_candidates
@@ -384,46 +405,14 @@ def _write_letters_pdf(
     try:
         pdf = canvas.Canvas(temporary, pagesize=A4)
         pdf.setTitle(f"Credential letters: {contest.title}")
-        width, height = A4
-        for person, issued in letters:
-            y = height - 30 * mm
-            pdf.setFont("Helvetica-Bold", 14)
-            pdf.drawString(25 * mm, y, contest.title)
-            pdf.setFont("Helvetica", 11)
-            y -= 12 * mm
-            pdf.drawString(25 * mm, y, f"{person.full_name}, {person.postcode}")
-            y -= 12 * mm
-            for line in (
-                "You may vote online or by returning the ballot paper below.",
-                f"Online: go to {_booth_link()} and enter:",
-            ):
-                pdf.drawString(25 * mm, y, line)
-                y -= 7 * mm
-            pdf.setFont("Courier-Bold", 14)
-            pdf.drawString(35 * mm, y, f"Ballot reference: {issued.reference_display}")
-            y -= 8 * mm
-            pdf.drawString(35 * mm, y, f"Security code:    {issued.code_display}")
-            y -= 12 * mm
-            pdf.setFont("Helvetica", 11)
-            pdf.drawString(
-                25 * mm, y, "Keep the security code secret. Nobody from the party will ask for it."
-            )
-            y -= 15 * mm
-            pdf.line(20 * mm, y, width - 20 * mm, y)
-            y -= 10 * mm
-            pdf.setFont("Helvetica-Bold", 12)
-            pdf.drawString(25 * mm, y, f"Ballot paper — reference {issued.reference_display}")
-            y -= 8 * mm
-            pdf.setFont("Helvetica", 11)
-            pdf.drawString(
-                25 * mm, y, "Number the candidates in order of preference: 1, 2, 3 and so on."
-            )
-            y -= 10 * mm
-            for candidate in candidates:
-                pdf.rect(25 * mm, y - 2 * mm, 9 * mm, 7 * mm)
-                pdf.drawString(38 * mm, y, candidate.name)
-                y -= 10 * mm
-            pdf.showPage()
+        letters.draw_letters(
+            pdf,
+            contest=contest,
+            details=details,
+            booth_url=_booth_link(),
+            candidates=candidates,
+            letters=contents,
+        )
         pdf.save()
         os.replace(temporary, target)
     except BaseException:
@@ -464,6 +453,8 @@ def credential_reissue(
         person = credential.roll_entry.person
         if delivery == Delivery.EMAIL and not person.email:
             raise ServiceError("This voter has no email address; reissue by letter instead.")
+        if delivery == Delivery.LETTER:
+            letters.letters_require(credential.contest)
         issued = _draw(credential, clock.now())
         credential.save(update_fields=["reference_hash", "code_hash", "issued_at", "generation"])
         audit_record(
@@ -482,11 +473,18 @@ def credential_reissue(
     return issued
 
 
-def letter_pdf_for(contest: Contest, person: Any, issued: crypto.IssuedCredential) -> bytes:
-    """Return one reissued letter as PDF bytes (nothing is written to disk)."""
+def letter_pdf_for(
+    contest: Contest, person: Any, issued: crypto.IssuedCredential, category: str
+) -> bytes:
+    """Return one reissued letter as PDF bytes (written only to a private temporary folder)."""
+    return letters_pdf_bytes(contest, [letter_content(person, category, issued)])
+
+
+def letters_pdf_bytes(contest: Contest, contents: list[letters.LetterContent]) -> bytes:
+    """Return letters as PDF bytes (a private temporary folder, removed at once)."""
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / "letter.pdf"
-        _write_letters_pdf(contest, target, [(person, issued)])
+        _write_letters_pdf(contest, target, contents, letters.postal_details(contest))
         return target.read_bytes()
 
 

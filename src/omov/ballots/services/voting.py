@@ -27,11 +27,12 @@ from omov.ballots import crypto
 from omov.ballots.models import (
     Ballot,
     BallotBox,
+    BatchStage,
     Credential,
     Delivery,
-    PaperKeying,
     PaperOutcome,
     PaperRecord,
+    PostalBatch,
     SpoiltReason,
 )
 from omov.ballots.public_url import public_url_require
@@ -112,12 +113,23 @@ def open_ballot_blockers(contest: Contest) -> list[str]:
 
 
 def close_ballot_blockers(contest: Contest) -> list[str]:
-    """List what stops the ballot closing: returned papers still being keyed."""
-    waiting = PaperKeying.objects.filter(contest=contest).count()
-    if waiting:
+    """List what stops the ballot closing: postal batches whose papers are not all settled.
+
+    A batch's voters are marked as voted when their declarations are accepted; its ballots are
+    stored only as its papers are keyed, so the ballot cannot close in between.
+    """
+    waiting = (
+        PostalBatch.objects.filter(contest=contest)
+        .exclude(stage=BatchStage.SETTLED)
+        .exclude(stage=BatchStage.DECLARATIONS, declarations_accepted=0)  # empty: nothing to key
+        .values_list("number", flat=True)
+    )
+    numbers = [str(n) for n in waiting]
+    if numbers:
         return [
-            f"{waiting} returned paper{'s' if waiting != 1 else ''} still wait for a second "
-            "keying or a supervisor; settle them first"
+            f"postal batch{'es' if len(numbers) != 1 else ''} {', '.join(numbers)} "
+            f"{'are' if len(numbers) != 1 else 'is'} not settled: open, key and settle every "
+            "ballot paper first"
         ]
     return []
 
