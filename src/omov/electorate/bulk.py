@@ -103,11 +103,3 @@ def prepare_for_bulk() -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = -{SQLITE_BULK_CACHE_KIB}")
-
-
-def stream_rows(sql: str, params: Sequence[Any], chunk_size: int) -> Iterator[tuple[Any, ...]]:
-    """Yield the rows of a query in chunks (a server-side cursor on PostgreSQL)."""
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(chunk_size):
-            yield from rows
