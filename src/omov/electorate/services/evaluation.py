@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +13,9 @@ from omov.contests.models import Contest, ContestStatus
 from omov.core import clock
 from omov.core.errors import ServiceError
 from omov.core.services import audit_record
+from omov.electorate import bulk
 from omov.electorate import rules as eligibility
-from omov.electorate.bulk import prepare_for_bulk
+from omov.electorate.bulk import indexes_rebuilt_after, prepare_for_bulk
 from omov.electorate.models import (
     ContestRules,
     EligibilityDecision,
@@ -116,14 +118,19 @@ def roll_evaluate(
                     [at, *mask_params, contest.pk],
                 )
             if created:
-                cursor.execute(
-                    f"INSERT INTO {decision} (contest_id, person_id, failed_rules, rules_eligible,"
-                    f" is_eligible, override_reason, evaluated_at)"
-                    f" SELECT %s, m.id, m.mask, m.mask = 0, m.mask = 0, '', %s FROM {masks} m"
-                    f" WHERE NOT EXISTS (SELECT 1 FROM {decision} d"
-                    f" WHERE d.contest_id = %s AND d.person_id = m.id)",
-                    [contest.pk, at, *mask_params, contest.pk],
-                )
+                # A first evaluation writes more decisions than the table holds: build the
+                # table's indexes after it (decision 0011).
+                first = created >= max(bulk.REBUILD_MINIMUM, EligibilityDecision.objects.count())
+                with indexes_rebuilt_after(EligibilityDecision) if first else nullcontext():
+                    cursor.execute(
+                        f"INSERT INTO {decision} (contest_id, person_id, failed_rules,"
+                        f" rules_eligible,"
+                        f" is_eligible, override_reason, evaluated_at)"
+                        f" SELECT %s, m.id, m.mask, m.mask = 0, m.mask = 0, '', %s FROM {masks} m"
+                        f" WHERE NOT EXISTS (SELECT 1 FROM {decision} d"
+                        f" WHERE d.contest_id = %s AND d.person_id = m.id)",
+                        [contest.pk, at, *mask_params, contest.pk],
+                    )
         if progress is not None:
             progress(people)
         rules.evaluated_at = now

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 from django.db import connection, transaction
@@ -10,6 +11,8 @@ from django.db.models import Count
 from omov.contests.models import Contest
 from omov.core.errors import Blocked
 from omov.core.services import audit_record
+from omov.electorate import bulk
+from omov.electorate.bulk import analyze, indexes_rebuilt_after
 from omov.electorate.models import (
     EligibilityDecision,
     Person,
@@ -80,7 +83,11 @@ def roll_freeze(
         RollEntry.objects.filter(contest=contest).delete()
         decisions = EligibilityDecision.objects.filter(contest=contest)
         combinations = list(decisions.values_list("failed_rules", "override").distinct())
-        _snapshot(contest, combinations)
+        # A first freeze writes more entries than the table holds: build its indexes after.
+        first = decisions.count() >= max(bulk.REBUILD_MINIMUM, RollEntry.objects.count())
+        with indexes_rebuilt_after(RollEntry) if first else nullcontext():
+            _snapshot(contest, combinations)
+        analyze(RollEntry)
         counts = dict(decisions.values_list("is_eligible").annotate(n=Count("id")))
         eligible, total = counts.get(True, 0), sum(counts.values())
         audit_record(
