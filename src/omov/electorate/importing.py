@@ -17,7 +17,6 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
 from operator import call, itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -144,35 +143,6 @@ class ParsedRow:
     line: int
     values: list[Any]
     digest: str
-
-
-@dataclass
-class RowBatch:
-    """Valid rows: their lines, their values (as ``ParsedRow.values``) and digests."""
-
-    lines: list[int]
-    rows: list[list[Any]]
-    digests: list[str]
-
-
-def _check_column(name: str, column: tuple[str, ...]) -> list[Any]:
-    """Return a column's values checked and converted, as ``converter(name)`` does one by one.
-
-    Raises ValueError at the first wrong value (the caller then checks row by row).
-    """
-    values = list(map(str.strip, column))
-    if name in _PLAIN_TEXT_COLUMNS:
-        if max(map(len, values)) > _LENGTHS[name]:
-            raise ValueError(name)
-        if name in REQUIRED_TEXT_COLUMNS and not all(values):
-            raise ValueError(name)
-        return values
-    convert = converter(name)
-    if name == "email":
-        return list(map(convert, values))
-    # Dates, yes/no, categories, statuses, postcodes: few distinct values, each converted once.
-    table = {value: convert(value) for value in set(values)}
-    return list(map(table.__getitem__, values))
 
 
 def parse_mapping_options(options: Iterable[str]) -> dict[str, str]:
@@ -368,91 +338,36 @@ class RollFileReader:
         if len(self.errors) < MAX_REPORTED_ERRORS:
             self.errors.append(RowError(line, column, message))
 
-    def _raw(self) -> Iterator[tuple[int, list[str]]]:
-        """Yield (line, fields) of every row of the header's width; note the other rows' errors."""
-        width = len(self.columns)
-        reader = self._reader
-        line = reader.line_num + 1
+    def __iter__(self) -> Iterator[ParsedRow]:
+        columns = self.columns
+        width = len(columns)
+        line = self._reader.line_num + 1
         while True:
             try:
-                fields = next(reader)
+                fields = next(self._reader)
             except StopIteration:
                 return
             except csv.Error as error:
                 self.rows += 1
                 self.rejected += 1
-                self._error(reader.line_num, "", f"not valid CSV: {error}")
-                line = reader.line_num + 1
+                self._error(self._reader.line_num, "", f"not valid CSV: {error}")
+                line = self._reader.line_num + 1
                 continue
-            start, line = line, reader.line_num + 1
+            start, line = line, self._reader.line_num + 1
+            if not fields or (len(fields) == 1 and not fields[0].strip()):
+                continue
+            self.rows += 1
             if len(fields) != width:
-                if not fields or (len(fields) == 1 and not fields[0].strip()):
-                    continue
-                self.rows += 1
                 self.rejected += 1
                 self._error(
                     start, "", f"has {len(fields)} fields but the header has {width} columns"
                 )
                 continue
-            self.rows += 1
-            yield start, fields
-
-    def __iter__(self) -> Iterator[ParsedRow]:
-        columns = self.columns
-        for start, fields in self._raw():
             parsed = self._parse(start, columns, fields, self._has_bad_bytes())
             if parsed is None:
                 self.rejected += 1
             else:
                 yield parsed
-
-    def batches(self, size: int) -> Iterator[RowBatch]:
-        """Yield the valid rows in batches of up to ``size``, checked a column at a time.
-
-        The same checks as row by row, at a fraction of the cost: each column's distinct values
-        are converted once. A batch in which any check fails is checked again row by row, so
-        every error is reported with its line and column exactly as before (decision 0011).
-        """
-        raw = self._raw()
-        while chunk := list(islice(raw, size)):
-            batch = None if self._has_bad_bytes() else self._batch(chunk)
-            if batch is None:
-                batch = RowBatch([], [], [])
-                columns, check = self.columns, self._has_bad_bytes()
-                for start, fields in chunk:
-                    parsed = self._parse(start, columns, fields, check)
-                    if parsed is None:
-                        self.rejected += 1
-                    else:
-                        batch.lines.append(parsed.line)
-                        batch.rows.append(parsed.values)
-                        batch.digests.append(parsed.digest)
-            yield batch
-
-    def _batch(self, chunk: list[tuple[int, list[str]]]) -> RowBatch | None:
-        """Return the chunk checked column by column, or None when some value is wrong."""
-        lines = [line for line, _fields in chunk]
-        raw_rows = [fields for _line, fields in chunk]
-        raw_columns = list(zip(*raw_rows, strict=True))
-        converted: list[Any] = []
-        try:
-            for name, column in zip(self.columns, raw_columns, strict=True):
-                converted.append(_check_column(name, column) if name else column)
-        except ValueError:
-            return None
-        external_ids = converted[self.external_id_at]
-        seen = self._seen
-        if len(set(external_ids)) != len(external_ids) or not seen.keys().isdisjoint(external_ids):
-            return None
-        seen.update(zip(external_ids, lines, strict=True))
-        join, used = "\x1f".join, self._used
-        digests = [
-            _blake2b(
-                join(used(fields) if self._has_ignored else fields).encode(), digest_size=16
-            ).hexdigest()
-            for fields in raw_rows
-        ]
-        return RowBatch(lines, [list(row) for row in zip(*converted, strict=True)], digests)
 
     def _parse(
         self, line: int, columns: list[str], fields: list[str], check_bytes: bool

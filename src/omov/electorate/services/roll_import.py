@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from itertools import repeat
+from operator import itemgetter
 from typing import Any, BinaryIO
 
 from django.db import transaction
@@ -131,41 +131,6 @@ class _Organisations:
         self.created += 1
         return created.pk
 
-    def resolve_column(
-        self,
-        codes: list[str],
-        names: list[str] | None,
-        regions: list[str] | None,
-        lines: list[int],
-        errors: list[RowError],
-        rejected: set[int],
-    ) -> list[int | None]:
-        """Return the ids of a column of codes ("" → None), creating new ones as ``resolve``.
-
-        A new code takes its name and region from its first row. Rows whose code cannot be
-        created are added to ``rejected`` with an error naming their line; rows already in
-        ``rejected`` are skipped.
-        """
-        ids: dict[str, int | None] = {"": None, **self.ids}
-        failed: dict[str, str] = {}
-        for position, code in enumerate(codes):
-            if code in ids or code in failed or position in rejected:
-                continue
-            try:
-                ids[code] = self.resolve(
-                    code,
-                    names[position] if names is not None else None,
-                    regions[position] if regions is not None else None,
-                )
-            except ValueError as error:
-                failed[code] = str(error)
-        if failed:
-            for position, code in enumerate(codes):
-                if code in failed and position not in rejected:
-                    rejected.add(position)
-                    errors.append(RowError(lines[position], "branch/affiliate", failed[code]))
-        return [ids.get(code) for code in codes]
-
 
 def roll_import(
     *,
@@ -211,6 +176,7 @@ def roll_import(
             plan.append(extra + 1)
         else:
             plan.append(index[column] if column in index else default_at[name])
+    pick = itemgetter(*plan)
     category_at = index["category"]
     branch_at = index.get("branch")
     affiliate_at = index.get("affiliate")
@@ -244,86 +210,56 @@ def roll_import(
 
         creates: list[tuple[Any, ...]] = []
         updates: list[Person] = []
-        for chunk in reader.batches(BATCH_SIZE):
-            if not chunk.rows:
+        for row in reader:
+            values = row.values
+            try:
+                if branch_at is not None and (code := values[branch_at]):
+                    values[branch_at] = branches.resolve(
+                        code,
+                        values[branch_name_at] if branch_name_at is not None else None,
+                        values[branch_region_at] if branch_region_at is not None else None,
+                    )
+                elif branch_at is not None:
+                    values[branch_at] = None
+                if affiliate_at is not None and (code := values[affiliate_at]):
+                    values[affiliate_at] = affiliates.resolve(
+                        code,
+                        values[affiliate_name_at] if affiliate_name_at is not None else None,
+                        None,
+                    )
+                elif affiliate_at is not None:
+                    values[affiliate_at] = None
+            except ValueError as error:
+                reader.rejected += 1
+                reader.errors.append(RowError(row.line, "branch/affiliate", str(error)))
                 continue
-            # The batch a column at a time (decision 0011): columns[i] holds the file's column i.
-            columns: list[list[Any]] = [list(column) for column in zip(*chunk.rows, strict=True)]
-            lines, digests = chunk.lines, chunk.digests
-            rejected: set[int] = set()
-            if branch_at is not None:
-                columns[branch_at] = branches.resolve_column(
-                    columns[branch_at],
-                    columns[branch_name_at] if branch_name_at is not None else None,
-                    columns[branch_region_at] if branch_region_at is not None else None,
-                    lines,
-                    reader.errors,
-                    rejected,
-                )
-            if affiliate_at is not None:
-                columns[affiliate_at] = affiliates.resolve_column(
-                    columns[affiliate_at],
-                    columns[affiliate_name_at] if affiliate_name_at is not None else None,
-                    None,
-                    lines,
-                    reader.errors,
-                    rejected,
-                )
-            if rejected:
-                reader.rejected += len(rejected)
-                reader.errors.sort(key=lambda error: error.line)
-                keep = [i for i in range(len(lines)) if i not in rejected]
-                columns = [[column[i] for i in keep] for column in columns]
-                lines = [lines[i] for i in keep]
-                digests = [digests[i] for i in keep]
-            categories = columns[category_at]
-            if contest is not None:
-                suffix = f"{contest.pk:08x}"
-                registered: list[int | None] = [
-                    contest.pk if category in SUPPORTER_CATEGORIES else None
-                    for category in categories
-                ]
-                digests = [
-                    f"{digest[:24]}{suffix}" if category in SUPPORTER_CATEGORIES else digest
-                    for digest, category in zip(digests, categories, strict=True)
-                ]
+            digest = row.digest
+            registered_for = None
+            if contest is not None and values[category_at] in SUPPORTER_CATEGORIES:
+                registered_for = contest.pk
+                digest = f"{digest[:24]}{contest.pk:08x}"
+            known = existing.get(values[external_id_at])
+            if known is None:
+                creates.append(pick([*values, registered_for, digest, *defaults]))
+                counts["created"] += 1
+                if len(creates) >= BATCH_SIZE:
+                    write(creates)
+                    creates.clear()
+            elif known[1] == digest:
+                counts["unchanged"] += 1
             else:
-                registered = [None] * len(lines)
-            sources: list[Any] = [*columns, registered, digests, *map(repeat, defaults)]
-            records = zip(*[sources[i] for i in plan], strict=False)  # defaults repeat
-            if not existing:
-                creates.extend(records)
-                counts["created"] += len(lines)
-            else:
-                known = map(existing.get, columns[external_id_at])
-                for position, (record, person) in enumerate(zip(records, known, strict=True)):
-                    if person is None:
-                        creates.append(record)
-                        counts["created"] += 1
-                    elif person[1] == digests[position]:
-                        counts["unchanged"] += 1
-                    else:
-                        updates.append(
-                            _updated(
-                                person[0],
-                                digests[position],
-                                registered[position],
-                                {
-                                    name: column[position]
-                                    for name, column in zip(fields, columns, strict=True)
-                                    if name
-                                },
-                                update_fields,
-                                now,
-                            )
-                        )
-                        counts["updated"] += 1
-            if len(creates) >= BATCH_SIZE:
-                write(creates)
-                creates.clear()
-            if len(updates) >= BATCH_SIZE:
-                _update_people(updates, update_fields)
-                updates.clear()
+                record = {name: value for name, value in zip(fields, values, strict=True) if name}
+                person = Person(pk=known[0], import_digest=digest, updated_at=now)
+                for name in update_fields:
+                    column = {"branch_id": "branch", "affiliate_id": "affiliate"}.get(name, name)
+                    setattr(person, name, record[column])
+                if registered_for is not None:
+                    person.registered_for_id = registered_for
+                updates.append(person)
+                counts["updated"] += 1
+                if len(updates) >= BATCH_SIZE:
+                    _update_people(updates, update_fields)
+                    updates.clear()
         if reader.errors and not accept_valid:
             raise RollFileRejected(
                 f"{reader.rejected} of {reader.rows} rows have errors, so nothing was imported. "
@@ -366,24 +302,6 @@ def roll_import(
             },
         )
     return ImportResult(batch, list(reader.errors), branches.created, affiliates.created)
-
-
-def _updated(
-    pk: int,
-    digest: str,
-    registered_for: int | None,
-    record: dict[str, Any],
-    update_fields: list[str],
-    now: Any,
-) -> Person:
-    """Return the unsaved ``Person`` holding a changed row's new values."""
-    person = Person(pk=pk, import_digest=digest, updated_at=now)
-    for name in update_fields:
-        column = {"branch_id": "branch", "affiliate_id": "affiliate"}.get(name, name)
-        setattr(person, name, record[column])
-    if registered_for is not None:
-        person.registered_for_id = registered_for
-    return person
 
 
 def _update_people(people: list[Person], fields: list[str]) -> None:
