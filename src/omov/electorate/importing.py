@@ -267,9 +267,9 @@ class RollFileReader:
         self.rejected = 0
         self.rows = 0
         self._seen: dict[str, int] = {}
-        #: Given (external id, raw fields, digest), says whether the roll already holds the row as
-        #: it is; such rows are counted in ``unchanged_rows`` and neither checked nor yielded.
-        self.unchanged: Callable[[str, list[str], str], bool] | None = None
+        #: Given (external id, raw fields), says whether the roll already holds the row as it is
+        #: (see ``digest``); such rows count in ``unchanged_rows``, neither checked nor yielded.
+        self.unchanged: Callable[[str, list[str]], bool] | None = None
         self.unchanged_rows = 0
         self.columns = self._read_header()
         # Values stay in the file's column order; ignored columns ("") are kept but never used.
@@ -371,9 +371,7 @@ class RollFileReader:
             if self.unchanged is not None and not check_bytes:
                 # A row the roll already holds as it is needs no checking (decision 0011).
                 external_id = fields[self.external_id_at].strip()
-                if external_id not in self._seen and self.unchanged(
-                    external_id, fields, self._digest(fields)
-                ):
+                if external_id not in self._seen and self.unchanged(external_id, fields):
                     self._seen[external_id] = start
                     self.unchanged_rows += 1
                     continue
@@ -439,9 +437,9 @@ class RollFileReader:
             )
             return None
         self._seen[external_id] = line
-        return ParsedRow(line, values, self._digest(fields))
+        return ParsedRow(line, values, self.digest(fields))
 
-    def _digest(self, fields: list[str]) -> str:
+    def digest(self, fields: list[str]) -> str:
         """Return the fingerprint of a row's raw fields (those of the columns in use)."""
         used = self._used(fields) if self._has_ignored else fields
         return _blake2b("\x1f".join(used).encode(), digest_size=16).hexdigest()

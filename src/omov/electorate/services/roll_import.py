@@ -200,15 +200,16 @@ def roll_import(
         constants = {"created_at": now, "updated_at": now}
         suffix = f"{contest.pk:08x}" if contest is not None else ""
 
-        def unchanged(external_id: str, values: list[str], digest: str) -> bool:
+        def unchanged(external_id: str, values: list[str]) -> bool:
             known = existing.get(external_id)
             if known is None:
                 return False
+            digest = reader.digest(values)
             if suffix and values[category_at].strip() in SUPPORTER_CATEGORIES:
                 digest = f"{digest[:24]}{suffix}"
             return known[1] == digest
 
-        reader.unchanged = unchanged
+        reader.unchanged = unchanged if existing else None
         # The first big load of the roll: its indexes are built once, after it (decision 0011).
         rebuild = not existing
 
