@@ -1,6 +1,6 @@
 """A first big load builds the tables' indexes after it, and leaves them (and the rules) as before.
 
-``bulk.indexes_rebuilt_after`` drops a table's secondary indexes (and PostgreSQL's foreign keys)
+``bulk.indexes_rebuilt_after`` drops a table's secondary indexes
 for a first load and builds them again after it (decision 0011). Here every load counts as big.
 """
 
@@ -43,7 +43,7 @@ def structure() -> dict[str, dict[str, tuple[Any, ...]]]:
         }
 
 
-def test_first_loads_rebuild_every_index_and_foreign_key(
+def test_first_loads_rebuild_every_index_and_keep_the_foreign_keys(
     open_contest: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(bulk, "REBUILD_MINIMUM", 1)

@@ -111,26 +111,19 @@ def prepare_for_bulk() -> None:
 
 @contextmanager
 def indexes_rebuilt_after(model: type[models.Model]) -> Iterator[None]:
-    """Drop the table's secondary indexes (and, on PostgreSQL, its foreign keys), then rebuild.
+    """Drop the table's secondary indexes for a first big load, then build them again after it.
 
-    For a first big load into an (almost) empty table: maintaining eight indexes row by row, and
-    checking each row's foreign keys one trigger call at a time, costs several times the writing
-    itself; building an index afterwards is one sort, and re-adding a foreign key checks every row
-    in one join (decision 0011). The primary key and the unique constraints stay, so duplicates are
-    still refused as they are written. Call it inside the service's transaction: a failure rolls
-    the dropped indexes back with everything else. Afterwards PostgreSQL's statistics are brought
-    up to date, so the statements that follow are planned for the table's real size.
+    Maintaining eight indexes row by row costs several times the writing itself; building an index
+    afterwards is one sort (decision 0011). The primary key and the unique constraints stay, so
+    duplicates are still refused as they are written, and so do the foreign keys: dropping one
+    would lock the table it refers to (the contests, the people) against every reader for the
+    whole load. Call it inside the service's transaction: a failure rolls the dropped indexes back
+    with everything else. Afterwards PostgreSQL's statistics are brought up to date, so the
+    statements that follow are planned for the table's real size.
     """
     table = model._meta.db_table
-    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-                " WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
-                [table],
-            )
-            foreign_keys = cursor.fetchall()
             cursor.execute(
                 "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x"
                 " JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = %s::regclass"
@@ -139,33 +132,33 @@ def indexes_rebuilt_after(model: type[models.Model]) -> Iterator[None]:
                 " ORDER BY i.relname",
                 [table],
             )
-            indexes = cursor.fetchall()
         else:
-            foreign_keys = []
             cursor.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s"
                 " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%' ORDER BY name",
                 [table],
             )
-            indexes = cursor.fetchall()
-        if foreign_keys:
-            # Check the rows written so far in this transaction: PostgreSQL alters no table
-            # with checks still pending.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for name, _definition in foreign_keys:
-            cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+        indexes = cursor.fetchall()
+        _check_pending(cursor)
         for name, _definition in indexes:
-            cursor.execute(f"DROP INDEX {quote(name)}")
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
     yield
     with connection.cursor() as cursor:
+        _check_pending(cursor)
         for _name, definition in indexes:
             cursor.execute(definition)
-        for name, definition in foreign_keys:
-            cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
-        if foreign_keys:
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's foreign keys: deferred.
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ANALYZE {quote(table)}")
+    analyze(model)
+
+
+def _check_pending(cursor: Any) -> None:
+    """Run PostgreSQL's deferred foreign-key checks of the rows written so far, then defer again.
+
+    PostgreSQL changes no index of a table with checks pending; Django's foreign keys are all
+    ``DEFERRABLE INITIALLY DEFERRED``, so deferring them again restores the usual state.
+    """
+    if connection.vendor == "postgresql":
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def analyze(model: type[models.Model]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from typing import Any
 
 from django.db import connection, transaction
@@ -85,9 +84,12 @@ def roll_freeze(
         combinations = list(decisions.values_list("failed_rules", "override").distinct())
         # A first freeze writes more entries than the table holds: build its indexes after.
         first = decisions.count() >= max(bulk.REBUILD_MINIMUM, RollEntry.objects.count())
-        with indexes_rebuilt_after(RollEntry) if first else nullcontext():
+        if first:
+            with indexes_rebuilt_after(RollEntry):  # and analysed, for the opening's plan
+                _snapshot(contest, combinations)
+        else:
             _snapshot(contest, combinations)
-        analyze(RollEntry)
+            analyze(RollEntry)
         counts = dict(decisions.values_list("is_eligible").annotate(n=Count("id")))
         eligible, total = counts.get(True, 0), sum(counts.values())
         audit_record(
