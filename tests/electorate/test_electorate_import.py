@@ -63,6 +63,31 @@ def test_reimport_updates_in_place_and_counts_unchanged(contest: Any) -> None:
     assert Person.objects.count() == 5
 
 
+def test_unchanged_rows_skip_the_checks_but_not_the_duplicate_check(contest: Any) -> None:
+    run(csv_bytes(*GOOD), contest=contest)
+    again = csv_bytes(*GOOD, GOOD[0].replace("Ann", "Anne"))
+    error = _rejected(again, contest=contest)
+    assert [str(e) for e in error.errors] == [
+        "line 6, column external_id: 'M1' already appears on line 2; each person once per file"
+    ]
+    result = run(
+        csv_bytes(*GOOD, " M1 ,member,Ann,Able,,,,ISL,,,,,,,"), contest=contest, accept_valid=True
+    )
+    assert (result.batch.unchanged, result.batch.rejected) == (4, 1)
+
+
+def test_supporters_imported_without_a_contest_are_registered_by_the_same_file(
+    contest: Any,
+) -> None:
+    run(csv_bytes(*GOOD))
+    assert Person.objects.get(external_id="S1").registered_for is None
+    result = run(csv_bytes(*GOOD), contest=contest)
+    # The members' rows are as they were; the supporters' now register them for the contest.
+    assert (result.batch.unchanged, result.batch.updated) == (2, 2)
+    assert Person.objects.get(external_id="S1").registered_for == contest
+    assert run(csv_bytes(*GOOD), contest=contest).batch.unchanged == 4
+
+
 def test_reimport_with_fewer_columns_leaves_the_others_alone(contest: Any) -> None:
     run(csv_bytes(*GOOD), contest=contest)
     result = run(

@@ -8,12 +8,16 @@ from services, inside the service's transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
 from django.db import connection, models
 
 BATCH_SIZE = 5000
+#: The fewest rows for which ``indexes_rebuilt_after`` is worth its DDL (a load of a few hundred
+#: rows costs less than rebuilding the indexes and re-checking the foreign keys).
+REBUILD_MINIMUM = BATCH_SIZE
 #: SQLite's page cache for bulk work, in KiB. The cache is memory of the process; a full-size
 #: demo build (654,006 people) ran as fast with 64 MiB as with 256 MiB, and peaked 200 MB lower.
 SQLITE_BULK_CACHE_KIB = 64 * 1024
@@ -105,9 +109,60 @@ def prepare_for_bulk() -> None:
             cursor.execute(f"PRAGMA cache_size = -{SQLITE_BULK_CACHE_KIB}")
 
 
-def stream_rows(sql: str, params: Sequence[Any], chunk_size: int) -> Iterator[tuple[Any, ...]]:
-    """Yield the rows of a query in chunks (a server-side cursor on PostgreSQL)."""
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(chunk_size):
-            yield from rows
+@contextmanager
+def indexes_rebuilt_after(model: type[models.Model]) -> Iterator[None]:
+    """Drop the table's secondary indexes for a first big load, then build them again after it.
+
+    Maintaining eight indexes row by row costs several times the writing itself; building an index
+    afterwards is one sort (decision 0011). The primary key and the unique constraints stay, so
+    duplicates are still refused as they are written, and so do the foreign keys: dropping one
+    would lock the table it refers to (the contests, the people) against every reader for the
+    whole load. Call it inside the service's transaction: a failure rolls the dropped indexes back
+    with everything else. Afterwards PostgreSQL's statistics are brought up to date, so the
+    statements that follow are planned for the table's real size.
+    """
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x"
+                " JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = %s::regclass"
+                " AND NOT x.indisprimary AND NOT EXISTS"
+                " (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)"
+                " ORDER BY i.relname",
+                [table],
+            )
+        else:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s"
+                " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%' ORDER BY name",
+                [table],
+            )
+        indexes = cursor.fetchall()
+        _check_pending(cursor)
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        _check_pending(cursor)
+        for _name, definition in indexes:
+            cursor.execute(definition)
+    analyze(model)
+
+
+def _check_pending(cursor: Any) -> None:
+    """Run PostgreSQL's deferred foreign-key checks of the rows written so far, then defer again.
+
+    PostgreSQL changes no index of a table with checks pending; Django's foreign keys are all
+    ``DEFERRABLE INITIALLY DEFERRED``, so deferring them again restores the usual state.
+    """
+    if connection.vendor == "postgresql":
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def analyze(model: type[models.Model]) -> None:
+    """Refresh PostgreSQL's statistics of a table after a bulk write (SQLite: nothing to do)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

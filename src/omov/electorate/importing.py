@@ -267,6 +267,10 @@ class RollFileReader:
         self.rejected = 0
         self.rows = 0
         self._seen: dict[str, int] = {}
+        #: Given (external id, raw fields), says whether the roll already holds the row as it is
+        #: (see ``digest``); such rows count in ``unchanged_rows``, neither checked nor yielded.
+        self.unchanged: Callable[[str, list[str]], bool] | None = None
+        self.unchanged_rows = 0
         self.columns = self._read_header()
         # Values stay in the file's column order; ignored columns ("") are kept but never used.
         self.fields: list[str] = list(self.columns)
@@ -363,7 +367,15 @@ class RollFileReader:
                     start, "", f"has {len(fields)} fields but the header has {width} columns"
                 )
                 continue
-            parsed = self._parse(start, columns, fields, self._has_bad_bytes())
+            check_bytes = self._has_bad_bytes()
+            if self.unchanged is not None and not check_bytes:
+                # A row the roll already holds as it is needs no checking (decision 0011).
+                external_id = fields[self.external_id_at].strip()
+                if external_id not in self._seen and self.unchanged(external_id, fields):
+                    self._seen[external_id] = start
+                    self.unchanged_rows += 1
+                    continue
+            parsed = self._parse(start, columns, fields, check_bytes)
             if parsed is None:
                 self.rejected += 1
             else:
@@ -425,9 +437,12 @@ class RollFileReader:
             )
             return None
         self._seen[external_id] = line
+        return ParsedRow(line, values, self.digest(fields))
+
+    def digest(self, fields: list[str]) -> str:
+        """Return the fingerprint of a row's raw fields (those of the columns in use)."""
         used = self._used(fields) if self._has_ignored else fields
-        digest = _blake2b("\x1f".join(used).encode(), digest_size=16).hexdigest()
-        return ParsedRow(line, values, digest)
+        return _blake2b("\x1f".join(used).encode(), digest_size=16).hexdigest()
 
 
 _blake2b = hashlib.blake2b

@@ -5,8 +5,13 @@ contest's parameters (``RuleParameters``) and passes or fails. A decision stores
 of the rules that failed (``EligibilityDecision.failed_rules``); explanations are rendered from the
 codes, so they always read the same on the roll page, the person page and in exports.
 
-Adding a rule: write its check and explanation, give it a new ``bit`` (never reuse or renumber a
-bit: stored decisions and roll entries refer to them) and append it to ``RULES``.
+Each rule is written twice, side by side: in Python (``passes``, which ``explain`` words for one
+person) and as an SQL condition on the person row ``p`` (``passes_sql``), with which the database
+decides the whole roll without sending it to Python (``failed_mask_sql``; decision 0011).
+tests/electorate/test_electorate_rules_sql.py proves the two agree on generated people and rules.
+
+Adding a rule: write its check, its SQL and its explanation, give it a new ``bit`` (never reuse or
+renumber a bit: stored decisions and roll entries refer to them) and append it to ``RULES``.
 """
 
 from __future__ import annotations
@@ -91,6 +96,12 @@ class RuleParameters:
 
 Check = Callable[[Facts, RuleParameters], bool]
 Explain = Callable[[Facts, RuleParameters, bool], str]
+#: An SQL condition on the person row ``p`` and its parameters (``%s`` placeholders; dates as ISO
+#: 8601 text, which both databases compare as dates). It may be NULL where Python says False:
+#: only a true condition passes.
+Sql = tuple[str, list[Any]]
+CheckSql = Callable[[RuleParameters], Sql]
+_TRUE_SQL: Sql = ("1 = 1", [])
 
 
 @dataclass(frozen=True)
@@ -105,6 +116,7 @@ class Rule:
     categories: frozenset[str]
     passes: Check
     explain: Explain
+    passes_sql: CheckSql
 
     @property
     def mask(self) -> int:
@@ -129,6 +141,13 @@ def _category_passes(facts: Facts, params: RuleParameters) -> bool:
     return facts.category in params.eligible_categories
 
 
+def _category_sql(params: RuleParameters) -> Sql:
+    categories = sorted(params.eligible_categories)
+    if not categories:
+        return "1 = 0", []
+    return f"p.category IN ({', '.join(['%s'] * len(categories))})", categories
+
+
 def _category_explain(facts: Facts, params: RuleParameters, passed: bool) -> str:
     label = Category(facts.category).label.lower() + "s"
     if passed:
@@ -140,6 +159,12 @@ def _joined_passes(facts: Facts, params: RuleParameters) -> bool:
     if params.freeze_date is None:
         return True
     return facts.joined_on is not None and facts.joined_on <= params.freeze_date
+
+
+def _joined_sql(params: RuleParameters) -> Sql:
+    if params.freeze_date is None:
+        return _TRUE_SQL
+    return "p.joined_on <= %s", [params.freeze_date.isoformat()]
 
 
 def _joined_explain(facts: Facts, params: RuleParameters, passed: bool) -> str:
@@ -158,6 +183,10 @@ def _active_passes(facts: Facts, params: RuleParameters) -> bool:
     return facts.status != PersonStatus.LAPSED
 
 
+def _active_sql(params: RuleParameters) -> Sql:
+    return "p.status <> %s", [str(PersonStatus.LAPSED)]
+
+
 def _active_explain(facts: Facts, params: RuleParameters, passed: bool) -> str:
     if passed:
         return "Membership is current (not lapsed)."
@@ -168,6 +197,10 @@ def _not_suspended_passes(facts: Facts, params: RuleParameters) -> bool:
     return facts.status != PersonStatus.SUSPENDED
 
 
+def _not_suspended_sql(params: RuleParameters) -> Sql:
+    return "p.status <> %s", [str(PersonStatus.SUSPENDED)]
+
+
 def _not_suspended_explain(facts: Facts, params: RuleParameters, passed: bool) -> str:
     return "Not suspended." if passed else "Suspended: a suspended person may not vote."
 
@@ -176,6 +209,15 @@ def _arrears_passes(facts: Facts, params: RuleParameters) -> bool:
     if facts.arrears_paid_on is None or params.arrears_deadline is None:
         return True
     return facts.arrears_paid_on <= params.arrears_deadline
+
+
+def _arrears_sql(params: RuleParameters) -> Sql:
+    if params.arrears_deadline is None:
+        return _TRUE_SQL
+    return (
+        "(p.arrears_paid_on IS NULL OR p.arrears_paid_on <= %s)",
+        [params.arrears_deadline.isoformat()],
+    )
 
 
 def _arrears_explain(facts: Facts, params: RuleParameters, passed: bool) -> str:
@@ -196,6 +238,14 @@ def _adult_passes(facts: Facts, params: RuleParameters) -> bool:
     return bool(facts.is_adult_declared)
 
 
+def _adult_sql(params: RuleParameters) -> Sql:
+    return (
+        "CASE WHEN p.date_of_birth IS NOT NULL THEN p.date_of_birth <= %s"
+        " ELSE p.is_adult_declared IS TRUE END",
+        [params.born_on_or_before.isoformat()],
+    )
+
+
 def _adult_explain(facts: Facts, params: RuleParameters, passed: bool) -> str:
     minimum = params.minimum_age
     on = _date(params.age_on)
@@ -212,12 +262,20 @@ def _fee_passes(facts: Facts, params: RuleParameters) -> bool:
     return facts.supporter_fee_paid
 
 
+def _fee_sql(params: RuleParameters) -> Sql:
+    return "p.supporter_fee_paid IS TRUE", []
+
+
 def _fee_explain(facts: Facts, params: RuleParameters, passed: bool) -> str:
     return "The supporter fee has been paid." if passed else "The supporter fee has not been paid."
 
 
 def _register_passes(facts: Facts, params: RuleParameters) -> bool:
     return facts.is_on_electoral_register is True
+
+
+def _register_sql(params: RuleParameters) -> Sql:
+    return "p.is_on_electoral_register IS TRUE", []
 
 
 def _register_explain(facts: Facts, params: RuleParameters, passed: bool) -> str:
@@ -232,6 +290,10 @@ def _not_duplicate_passes(facts: Facts, params: RuleParameters) -> bool:
     return not facts.is_duplicate
 
 
+def _not_duplicate_sql(params: RuleParameters) -> Sql:
+    return "p.is_duplicate IS FALSE", []
+
+
 def _not_duplicate_explain(facts: Facts, params: RuleParameters, passed: bool) -> str:
     if passed:
         return "Not a duplicate of anyone else on the roll."
@@ -240,6 +302,10 @@ def _not_duplicate_explain(facts: Facts, params: RuleParameters, passed: bool) -
 
 def _party_passes(facts: Facts, params: RuleParameters) -> bool:
     return not facts.supports_another_party
+
+
+def _party_sql(params: RuleParameters) -> Sql:
+    return "p.supports_another_party IS FALSE", []
 
 
 def _party_explain(facts: Facts, params: RuleParameters, passed: bool) -> str:
@@ -252,6 +318,10 @@ def _affiliate_passes(facts: Facts, params: RuleParameters) -> bool:
     return facts.affiliate_id is not None
 
 
+def _affiliate_sql(params: RuleParameters) -> Sql:
+    return "p.affiliate_id IS NOT NULL", []
+
+
 def _affiliate_explain(facts: Facts, params: RuleParameters, passed: bool) -> str:
     if passed:
         return "Belongs to an affiliated organisation."
@@ -262,6 +332,15 @@ def _registered_passes(facts: Facts, params: RuleParameters) -> bool:
     if facts.category == AFFILIATED_SUPPORTER and not params.affiliated_supporters_must_register:
         return True
     return facts.registered_for_id == params.contest_id
+
+
+def _registered_sql(params: RuleParameters) -> Sql:
+    if not params.affiliated_supporters_must_register:
+        return "(p.category = %s OR p.registered_for_id = %s)", [
+            AFFILIATED_SUPPORTER,
+            params.contest_id,
+        ]
+    return "p.registered_for_id = %s", [params.contest_id]
 
 
 def _registered_explain(facts: Facts, params: RuleParameters, passed: bool) -> str:
@@ -281,6 +360,7 @@ RULES: tuple[Rule, ...] = (
         ALL_CATEGORIES,
         _category_passes,
         _category_explain,
+        _category_sql,
     ),
     Rule(
         "joined_by_freeze_date",
@@ -290,6 +370,7 @@ RULES: tuple[Rule, ...] = (
         frozenset({MEMBER, AFFILIATED_SUPPORTER}),
         _joined_passes,
         _joined_explain,
+        _joined_sql,
     ),
     Rule(
         "membership_continuous",
@@ -299,6 +380,7 @@ RULES: tuple[Rule, ...] = (
         frozenset({MEMBER}),
         _active_passes,
         _active_explain,
+        _active_sql,
     ),
     Rule(
         "not_suspended",
@@ -308,6 +390,7 @@ RULES: tuple[Rule, ...] = (
         ALL_CATEGORIES,
         _not_suspended_passes,
         _not_suspended_explain,
+        _not_suspended_sql,
     ),
     Rule(
         "arrears_paid",
@@ -317,6 +400,7 @@ RULES: tuple[Rule, ...] = (
         frozenset({MEMBER}),
         _arrears_passes,
         _arrears_explain,
+        _arrears_sql,
     ),
     Rule(
         "adult",
@@ -326,6 +410,7 @@ RULES: tuple[Rule, ...] = (
         ALL_CATEGORIES,
         _adult_passes,
         _adult_explain,
+        _adult_sql,
     ),
     Rule(
         "supporter_fee_paid",
@@ -335,6 +420,7 @@ RULES: tuple[Rule, ...] = (
         frozenset({REGISTERED_SUPPORTER}),
         _fee_passes,
         _fee_explain,
+        _fee_sql,
     ),
     Rule(
         "on_electoral_register",
@@ -344,6 +430,7 @@ RULES: tuple[Rule, ...] = (
         frozenset({REGISTERED_SUPPORTER}),
         _register_passes,
         _register_explain,
+        _register_sql,
     ),
     Rule(
         "not_duplicate",
@@ -353,6 +440,7 @@ RULES: tuple[Rule, ...] = (
         frozenset({REGISTERED_SUPPORTER, AFFILIATED_SUPPORTER}),
         _not_duplicate_passes,
         _not_duplicate_explain,
+        _not_duplicate_sql,
     ),
     Rule(
         "not_supporting_another_party",
@@ -362,6 +450,7 @@ RULES: tuple[Rule, ...] = (
         frozenset({REGISTERED_SUPPORTER, AFFILIATED_SUPPORTER}),
         _party_passes,
         _party_explain,
+        _party_sql,
     ),
     Rule(
         "has_affiliate",
@@ -371,6 +460,7 @@ RULES: tuple[Rule, ...] = (
         frozenset({AFFILIATED_SUPPORTER}),
         _affiliate_passes,
         _affiliate_explain,
+        _affiliate_sql,
     ),
     Rule(
         "registered_for_contest",
@@ -380,6 +470,7 @@ RULES: tuple[Rule, ...] = (
         frozenset({REGISTERED_SUPPORTER, AFFILIATED_SUPPORTER}),
         _registered_passes,
         _registered_explain,
+        _registered_sql,
     ),
 )
 
@@ -401,6 +492,34 @@ def failed_mask(facts: Facts, params: RuleParameters) -> int:
         if not passes(facts, params):
             mask |= bit
     return mask
+
+
+def failed_mask_sql(params: RuleParameters) -> Sql:
+    """Return an SQL expression of the person row ``p``: ``failed_mask`` of that person.
+
+    Each rule adds its bit unless its ``passes_sql`` is true; the rules of other categories add
+    nothing, and a category omov does not know fails ``category_may_vote`` alone, as in Python.
+    """
+    terms: list[str] = []
+    values: list[Any] = []
+    for rule in RULES:
+        condition, arguments = rule.passes_sql(params)
+        term = f"CASE WHEN {condition} THEN 0 ELSE {rule.mask} END"
+        if rule.categories != ALL_CATEGORIES:
+            term = f"CASE WHEN p.category IN ({_literals(rule.categories)}) THEN {term} ELSE 0 END"
+        terms.append(f"({term})")
+        values += arguments
+    known = _literals(ALL_CATEGORIES)
+    sql = (
+        f"(CASE WHEN p.category IN ({known}) THEN {' + '.join(terms)} ELSE {_UNKNOWN_CATEGORY} END)"
+    )
+    return sql, values
+
+
+def _literals(categories: Iterable[str]) -> str:
+    """Return our own category names as SQL string literals (constants: never user input)."""
+    assert set(categories) <= ALL_CATEGORIES
+    return ", ".join(f"'{category}'" for category in sorted(categories))
 
 
 def codes_of(mask: int) -> list[str]:

@@ -3,28 +3,27 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce
+from django.db import connection, transaction
 
 from omov.contests.models import Contest, ContestStatus
 from omov.core import clock
 from omov.core.errors import ServiceError
 from omov.core.services import audit_record
+from omov.electorate import bulk
 from omov.electorate import rules as eligibility
-from omov.electorate.bulk import BATCH_SIZE, chunked, insert_rows, prepare_for_bulk, stream_rows
+from omov.electorate.bulk import indexes_rebuilt_after, prepare_for_bulk
 from omov.electorate.models import (
     ContestRules,
     EligibilityDecision,
+    Person,
 )
 from omov.electorate.selectors import rule_parameters
 from omov.electorate.services.common import (
-    CHUNK_SIZE,
     Progress,
-    fact_rows,
     refreeze_entries,
     rules_for,
 )
@@ -51,9 +50,6 @@ class EvaluationSummary:
         return sum(ineligible for _, ineligible in self.by_category.values())
 
 
-_DECISION_FIELDS = ("person_id", "failed_rules", "rules_eligible", "is_eligible")
-
-
 def roll_evaluate(
     *,
     contest: Contest,
@@ -63,8 +59,11 @@ def roll_evaluate(
 ) -> EvaluationSummary:
     """Decide, for every person, whether they may vote in the contest, and record why.
 
-    Decisions that did not change are not rewritten; overrides (appeals) stay in force. After the
-    roll is frozen (until the ballot opens) the roll entries of changed decisions follow.
+    The database applies the rules (``rules.failed_mask_sql``): one pass counts what would
+    change, then new decisions are inserted and changed ones updated, each in one statement, so
+    no person passes through Python. Decisions that did not change are not rewritten; overrides
+    (appeals) stay in force. After the roll is frozen (until the ballot opens) the roll entries of
+    changed decisions follow.
     """
     if contest.has_reached(ContestStatus.BALLOT_OPEN):
         raise ServiceError("The ballot has opened: the roll can no longer be re-evaluated.")
@@ -72,65 +71,77 @@ def roll_evaluate(
     with transaction.atomic():
         prepare_for_bulk()
         rules = ContestRules.objects.select_for_update().get(pk=rules_for(contest).pk)
-        params = rule_parameters(rules)
-        decisions = EligibilityDecision.objects.filter(contest=contest)
-        sql, sql_params = (
-            decisions.values_list("person_id", "failed_rules").order_by().query.sql_with_params()
-        )
-        previous: dict[int, int] = dict(stream_rows(sql, sql_params, CHUNK_SIZE))
-        overrides: dict[int, bool] = {
-            person_id: bool(override)
-            for person_id, override in decisions.filter(override__isnull=False).values_list(
-                "person_id", "override"
-            )
-        }
-        creates: list[tuple[Any, ...]] = []
-        changed: dict[int, list[int]] = defaultdict(list)
+        mask, mask_params = eligibility.failed_mask_sql(rule_parameters(rules))
+        quote = connection.ops.quote_name
+        person = quote(Person._meta.db_table)
+        decision = quote(EligibilityDecision._meta.db_table)
+        masks = f"(SELECT p.id, p.category, {mask} AS mask FROM {person} p)"
         counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        gained = lost = created = 0
-        failed_mask = eligibility.failed_mask
-        make = eligibility.Facts._make
-        constants = {"contest_id": contest.pk, "evaluated_at": now, "override_reason": ""}
-        for row in fact_rows(progress):
-            facts = make(row)
-            mask = failed_mask(facts, params)
-            override = overrides.get(facts.id)
-            eligible = (mask == 0) if override is None else override
-            counts[facts.category][0 if eligible else 1] += 1
-            old = previous.get(facts.id)
-            if old is None:
-                creates.append((facts.id, mask, mask == 0, eligible))
-                created += 1
-                if len(creates) >= BATCH_SIZE:
-                    insert_rows(EligibilityDecision, _DECISION_FIELDS, creates, constants=constants)
-                    creates.clear()
-            elif old != mask:
-                changed[mask].append(facts.id)
-                if override is None and (old == 0) != (mask == 0):
-                    if mask == 0:
-                        gained += 1
-                    else:
-                        lost += 1
-        insert_rows(EligibilityDecision, _DECISION_FIELDS, creates, constants=constants)
-        changed_ids: list[int] = []
-        for mask, ids in changed.items():
-            changed_ids.extend(ids)
-            for chunk in chunked(ids):
-                decisions.filter(person_id__in=chunk).update(
-                    failed_rules=mask,
-                    rules_eligible=mask == 0,
-                    is_eligible=Coalesce(F("override"), Value(mask == 0)),
-                    evaluated_at=now,
+        created = changed = gained = lost = people = 0
+        with connection.cursor() as cursor:
+            # One pass over the roll: (category, old mask is none / zero, new mask, override).
+            cursor.execute(
+                f"SELECT m.category, d.failed_rules, m.mask, d.override, COUNT(*)"
+                f" FROM {masks} m LEFT JOIN {decision} d"
+                f" ON d.person_id = m.id AND d.contest_id = %s"
+                f" GROUP BY m.category, d.failed_rules, m.mask, d.override",
+                [*mask_params, contest.pk],
+            )
+            for category, old, new, override, number in cursor.fetchall():
+                people += number
+                eligible = (new == 0) if override is None else bool(override)
+                counts[category][0 if eligible else 1] += number
+                if old is None:
+                    created += number
+                elif old != new:
+                    changed += number
+                    if override is None and (old == 0) != (new == 0):
+                        if new == 0:
+                            gained += number
+                        else:
+                            lost += number
+            changed_ids: list[int] = []
+            if changed and contest.status == ContestStatus.ROLL_FROZEN:
+                cursor.execute(
+                    f"SELECT d.person_id FROM {decision} d JOIN {person} p ON p.id = d.person_id"
+                    f" WHERE d.contest_id = %s AND d.failed_rules <> {mask}",
+                    [contest.pk, *mask_params],
                 )
+                changed_ids = [row[0] for row in cursor.fetchall()]
+            at = connection.ops.adapt_datetimefield_value(now)
+            if changed:
+                cursor.execute(
+                    f"UPDATE {decision} SET failed_rules = m.mask, rules_eligible = m.mask = 0,"
+                    f" is_eligible = COALESCE({decision}.override, m.mask = 0), evaluated_at = %s"
+                    f" FROM {masks} m WHERE {decision}.person_id = m.id"
+                    f" AND {decision}.contest_id = %s AND {decision}.failed_rules <> m.mask",
+                    [at, *mask_params, contest.pk],
+                )
+            if created:
+                # A first evaluation writes more decisions than the table holds: build the
+                # table's indexes after it (decision 0011).
+                first = created >= max(bulk.REBUILD_MINIMUM, EligibilityDecision.objects.count())
+                with indexes_rebuilt_after(EligibilityDecision) if first else nullcontext():
+                    cursor.execute(
+                        f"INSERT INTO {decision} (contest_id, person_id, failed_rules,"
+                        f" rules_eligible,"
+                        f" is_eligible, override_reason, evaluated_at)"
+                        f" SELECT %s, m.id, m.mask, m.mask = 0, m.mask = 0, '', %s FROM {masks} m"
+                        f" WHERE NOT EXISTS (SELECT 1 FROM {decision} d"
+                        f" WHERE d.contest_id = %s AND d.person_id = m.id)",
+                        [contest.pk, at, *mask_params, contest.pk],
+                    )
+        if progress is not None:
+            progress(people)
         rules.evaluated_at = now
         rules.evaluated_version = rules.version
         rules.save(update_fields=["evaluated_at", "evaluated_version"])
-        if contest.status == ContestStatus.ROLL_FROZEN and changed_ids:
+        if changed_ids:
             refreeze_entries(contest, changed_ids)
         summary = EvaluationSummary(
             by_category={category: (c[0], c[1]) for category, c in sorted(counts.items())},
             created=created,
-            changed=len(changed_ids),
+            changed=changed,
             gained=gained,
             lost=lost,
         )

@@ -10,6 +10,8 @@ from django.db.models import Count
 from omov.contests.models import Contest
 from omov.core.errors import Blocked
 from omov.core.services import audit_record
+from omov.electorate import bulk
+from omov.electorate.bulk import analyze, indexes_rebuilt_after
 from omov.electorate.models import (
     EligibilityDecision,
     Person,
@@ -90,7 +92,14 @@ def roll_freeze(
         RollEntry.objects.filter(contest=contest).delete()
         decisions = EligibilityDecision.objects.filter(contest=contest)
         combinations = list(decisions.values_list("failed_rules", "override").distinct())
-        _snapshot(contest, combinations)
+        # A first freeze writes more entries than the table holds: build its indexes after.
+        first = decisions.count() >= max(bulk.REBUILD_MINIMUM, RollEntry.objects.count())
+        if first:
+            with indexes_rebuilt_after(RollEntry):  # and analysed, for the opening's plan
+                _snapshot(contest, combinations)
+        else:
+            _snapshot(contest, combinations)
+            analyze(RollEntry)
         counts = dict(decisions.values_list("is_eligible").annotate(n=Count("id")))
         eligible, total = counts.get(True, 0), sum(counts.values())
         audit_record(

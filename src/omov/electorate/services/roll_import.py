@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, BinaryIO
@@ -13,7 +14,13 @@ from omov.contests.models import Contest, ContestStatus
 from omov.core import clock
 from omov.core.errors import ServiceError
 from omov.core.services import audit_record
-from omov.electorate.bulk import BATCH_SIZE, insert_rows, prepare_for_bulk
+from omov.electorate import bulk
+from omov.electorate.bulk import (
+    BATCH_SIZE,
+    indexes_rebuilt_after,
+    insert_rows,
+    prepare_for_bulk,
+)
 from omov.electorate.importing import RollFileReader, RollFileRejected, RowError
 from omov.electorate.models import (
     Affiliate,
@@ -178,7 +185,7 @@ def roll_import(
     affiliate_name_at = index.get("affiliate_name")
     now = clock.now()
     counts: Counter[str] = Counter()
-    with transaction.atomic():
+    with transaction.atomic(), ExitStack() as first_load:
         prepare_for_bulk()
         branches = _Organisations(Branch)
         affiliates = _Organisations(Affiliate)
@@ -190,9 +197,31 @@ def roll_import(
             .order_by()
             .iterator(chunk_size=CHUNK_SIZE)
         }
+        constants = {"created_at": now, "updated_at": now}
+        suffix = f"{contest.pk:08x}" if contest is not None else ""
+
+        def unchanged(external_id: str, values: list[str]) -> bool:
+            known = existing.get(external_id)
+            if known is None:
+                return False
+            digest = reader.digest(values)
+            if suffix and values[category_at].strip() in SUPPORTER_CATEGORIES:
+                digest = f"{digest[:24]}{suffix}"
+            return known[1] == digest
+
+        reader.unchanged = unchanged if existing else None
+        # The first big load of the roll: its indexes are built once, after it (decision 0011).
+        rebuild = not existing
+
+        def write(creates: list[tuple[Any, ...]]) -> None:
+            nonlocal rebuild
+            if rebuild and len(creates) >= bulk.REBUILD_MINIMUM:
+                first_load.enter_context(indexes_rebuilt_after(Person))
+            rebuild = False
+            insert_rows(Person, _CREATE_FIELDS, creates, constants=constants)
+
         creates: list[tuple[Any, ...]] = []
         updates: list[Person] = []
-        constants = {"created_at": now, "updated_at": now}
         for row in reader:
             values = row.values
             try:
@@ -226,7 +255,7 @@ def roll_import(
                 creates.append(pick([*values, registered_for, digest, *defaults]))
                 counts["created"] += 1
                 if len(creates) >= BATCH_SIZE:
-                    insert_rows(Person, _CREATE_FIELDS, creates, constants=constants)
+                    write(creates)
                     creates.clear()
             elif known[1] == digest:
                 counts["unchanged"] += 1
@@ -243,6 +272,7 @@ def roll_import(
                 if len(updates) >= BATCH_SIZE:
                     _update_people(updates, update_fields)
                     updates.clear()
+        counts["unchanged"] += reader.unchanged_rows
         if reader.errors and not accept_valid:
             raise RollFileRejected(
                 f"{reader.rejected} of {reader.rows} rows have errors, so nothing was imported. "
@@ -251,7 +281,7 @@ def roll_import(
                 reader.rejected,
                 reader.rows,
             )
-        insert_rows(Person, _CREATE_FIELDS, creates, constants=constants)
+        write(creates)
         _update_people(updates, update_fields)
         batch = ImportBatch.objects.create(
             contest=contest,

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from omov.contests.models import Contest, ContestStatus
 from omov.core import clock
@@ -24,7 +24,6 @@ from omov.electorate.models import (
 from omov.electorate.selectors import rule_parameters
 from omov.electorate.services.common import (
     Progress,
-    fact_rows,
     rules_for,
 )
 from omov.electorate.services.evaluation import EvaluationSummary, roll_evaluate
@@ -101,31 +100,40 @@ def rules_preview_change(
     proposed_rules = ContestRules(contest=contest, updated_at=rules.updated_at)
     change.apply_to(proposed_rules)
     proposed = rule_parameters(proposed_rules)
-    overrides = dict(
-        EligibilityDecision.objects.filter(contest=contest, override__isnull=False).values_list(
-            "person_id", "override"
-        )
+    # The database decides everyone under both sets of rules; people with an override keep it.
+    before, before_params = eligibility.failed_mask_sql(current)
+    after, after_params = eligibility.failed_mask_sql(proposed)
+    quote = connection.ops.quote_name
+    rows = (
+        f"FROM (SELECT p.id, p.category, p.branch_id, {before} = 0 AS before,"
+        f" {after} = 0 AS after FROM {quote(Person._meta.db_table)} p"
+        f" WHERE NOT EXISTS (SELECT 1 FROM {quote(EligibilityDecision._meta.db_table)} d"
+        f" WHERE d.person_id = p.id AND d.contest_id = %s AND d.override IS NOT NULL)) m"
+        f" WHERE m.before <> m.after"
     )
+    params = [*before_params, *after_params, contest.pk]
     by_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     by_branch: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
-    gain_ids: list[int] = []
-    loss_ids: list[int] = []
-    failed_mask = eligibility.failed_mask
-    make = eligibility.Facts._make
-    for row in fact_rows(progress):
-        facts = make(row)
-        if facts.id in overrides:
-            continue
-        before = failed_mask(facts, current) == 0
-        after = failed_mask(facts, proposed) == 0
-        if before == after:
-            continue
-        index = 0 if after else 1
-        by_category[facts.category][index] += 1
-        by_branch[facts.branch_id][index] += 1
-        sample = gain_ids if after else loss_ids
-        if len(sample) < SAMPLE_SIZE:
-            sample.append(facts.id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT m.category, m.branch_id, m.after, COUNT(*) {rows}"
+            " GROUP BY m.category, m.branch_id, m.after",
+            params,
+        )
+        for category, branch_id, gains, number in cursor.fetchall():
+            index = 0 if gains else 1
+            by_category[category][index] += number
+            by_branch[branch_id][index] += number
+        samples = []
+        for gains in (True, False):
+            cursor.execute(
+                f"SELECT m.id {rows} AND m.after = %s ORDER BY m.id LIMIT {SAMPLE_SIZE}",
+                [*params, gains],
+            )
+            samples.append([row[0] for row in cursor.fetchall()])
+    gain_ids, loss_ids = samples
+    if progress is not None:
+        progress(Person.objects.count())
     branch_names = dict(
         Branch.objects.filter(pk__in=[pk for pk in by_branch if pk]).values_list("id", "name")
     )
