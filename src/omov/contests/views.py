@@ -12,9 +12,8 @@ from django.views.decorators.http import require_POST
 from omov.contests import lifecycle, policies, services
 from omov.contests.models import Contest
 from omov.contests.selectors import contests_visible_to
+from omov.core.dashboard import contest_links
 from omov.core.errors import ServiceError
-from omov.core.models import OFFICE_ROLES
-from omov.core.policies import has_role
 from omov.core.selectors import audit_chain_verify, audit_mark
 
 
@@ -45,7 +44,7 @@ def contest_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "blockers": services.contest_blockers(contest, step.name) if step and can_step else [],
         "can_take_step": bool(can_step),
         "can_view_audit": bool(policies.can_view_audit(request.user, contest)),
-        "is_office": has_role(request.user, contest, *OFFICE_ROLES),
+        "links": contest_links(request.user, contest),
         "audit_head": audit_mark(contest),
     }
     return render(request, "contests/detail.html", context)
