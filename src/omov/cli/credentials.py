@@ -12,6 +12,7 @@ from typing import Any
 from omov.cli.django_setup import setup_django
 from omov.cli.errors import CommandError
 from omov.cli.options import contest_option
+from omov.cli.output import progress_bar
 
 
 def register(subparsers: Any) -> None:
@@ -60,9 +61,11 @@ def _contest(slug: str) -> Any:
 
 
 def _progress(total: int, unit: str) -> Any:
-    from tqdm import tqdm
+    """One bar on the terminal; none while the mail itself is printed to the console."""
+    from django.conf import settings
 
-    return tqdm(total=total, unit=unit, dynamic_ncols=True)
+    mail_on_console = "console" in str(settings.EMAIL_BACKEND).lower()
+    return progress_bar(total, unit, shown=not mail_on_console)
 
 
 def send_credentials(args: argparse.Namespace) -> int:
