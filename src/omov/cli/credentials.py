@@ -9,6 +9,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from omov.cli.actor import cli_actor_label
 from omov.cli.django_setup import setup_django
 from omov.cli.errors import CommandError
 from omov.cli.options import contest_option
@@ -79,7 +80,7 @@ def send_credentials(args: argparse.Namespace) -> int:
         try:
             sent = services.credentials_send(
                 contest=contest,
-                actor_label="cli",
+                actor_label=cli_actor_label(),
                 rate=args.rate,
                 batch_size=args.batch_size,
                 limit=args.limit,
@@ -98,7 +99,9 @@ def print_letters(args: argparse.Namespace) -> int:
 
     contest = _contest(args.contest)
     try:
-        printed = services.letters_print(contest=contest, path=args.out, actor_label="cli")
+        printed = services.letters_print(
+            contest=contest, path=args.out, actor_label=cli_actor_label()
+        )
     except ServiceError as error:
         raise CommandError(error.message) from error
     if printed:
@@ -123,7 +126,7 @@ def send_reminders(args: argparse.Namespace) -> int:
             sent = services.reminders_send(
                 contest=contest,
                 round_number=args.round,
-                actor_label="cli",
+                actor_label=cli_actor_label(),
                 rate=args.rate,
                 progress=bar.update,
             )

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
 from typing import Any
 
+from omov.cli.actor import cli_actor_label
 from omov.cli.django_setup import setup_django
 from omov.cli.errors import CommandError
 from omov.cli.options import contest_option
@@ -49,13 +49,6 @@ def register(subparsers: Any) -> None:
     freeze = commands.add_parser("freeze", help="Freeze the roll (snapshot the decisions).")
     contest_option(freeze)
     freeze.set_defaults(handler=freeze_roll)
-
-
-def _actor_label() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
 
 
 def _contest(slug: str) -> Any:
@@ -108,7 +101,7 @@ def import_roll(args: argparse.Namespace) -> int:
                 contest=contest,
                 accept_valid=args.accept_valid,
                 mapping=mapping,
-                actor_label=_actor_label(),
+                actor_label=cli_actor_label(),
                 progress=bar.update,
             )
     except RollFileRejected as error:
@@ -162,7 +155,7 @@ def evaluate_roll(args: argparse.Namespace) -> int:
     try:
         with _bar(Person.objects.count(), "people", args.quiet, "evaluate") as bar:
             summary = roll_evaluate(
-                contest=contest, actor_label=_actor_label(), progress=bar.update
+                contest=contest, actor_label=cli_actor_label(), progress=bar.update
             )
     except ServiceError as error:
         raise CommandError(error.message) from None
@@ -197,7 +190,7 @@ def freeze_roll(args: argparse.Namespace) -> int:
 
     contest = _contest(args.contest)
     try:
-        contest_take_step(contest=contest, step="freeze_roll", actor_label=_actor_label())
+        contest_take_step(contest=contest, step="freeze_roll", actor_label=cli_actor_label())
     except ServiceError as error:
         raise CommandError(error.message) from None
     entries = RollEntry.objects.filter(contest=contest)
