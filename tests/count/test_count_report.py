@@ -135,3 +135,11 @@ def test_a_ballot_csv_keeps_formula_names_exactly_so_it_round_trips() -> None:
     again = read_csv(write_csv(ballots).encode("utf-8"))
     assert again.candidates == ("+Ann", "@Ben")
     assert again.ballots == ballots.ballots
+
+
+def test_the_table_names_the_threshold_as_the_declaration_page_does() -> None:
+    irv = count(sample(), method="irv").to_table()
+    assert any(line.startswith("Votes needed to win") for line in irv.splitlines())
+    assert "Quota" not in irv
+    stv = count(sample(), method="stv-scottish", seats=2).to_table()
+    assert any(line.startswith("Quota") for line in stv.splitlines())
