@@ -142,6 +142,8 @@ LOGOUT_REDIRECT_URL = "home"
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
 USE_I18N = True
+# Forms show and accept dates as ISO 8601 (YYYY-MM-DD), the admin too (omov.config.formats).
+FORMAT_MODULE_PATH = ["omov.config.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
