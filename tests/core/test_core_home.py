@@ -183,3 +183,24 @@ def test_a_server_error_still_logs_its_traceback(caplog: pytest.LogCaptureFixtur
         )
     assert RefusalWithoutTraceback().filter(record)
     assert record.exc_info is not None
+
+
+def test_counts_on_the_office_pages_have_thousands_separators(client: Any) -> None:
+    import datetime as dt
+
+    from omov.electorate.models import ImportBatch
+
+    contest = make_contest(ContestStatus.NOMINATIONS)
+    ImportBatch.objects.create(
+        contest=contest,
+        actor_label="command line (ro@office)",
+        at=dt.datetime(2026, 11, 1, 9, tzinfo=dt.UTC),
+        file_name="roll.csv",
+        created=552123,
+        updated=1200,
+        unchanged=0,
+        rejected=17,
+    )
+    client.force_login(make_user("returning_officer", contest))
+    roll = client.get(reverse("electorate:roll", args=[contest.slug])).content.decode()
+    assert "552,123 created, 1,200 updated, 0 unchanged, 17 rejected" in roll

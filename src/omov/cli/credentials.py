@@ -88,7 +88,7 @@ def send_credentials(args: argparse.Namespace) -> int:
             )
         except ServiceError as error:
             raise CommandError(error.message) from error
-    print(f"Emailed {sent} credentials; {services.credentials_pending(contest)} still to send.")
+    print(f"Emailed {sent:,} credentials; {services.credentials_pending(contest):,} still to send.")
     return 0
 
 
@@ -105,7 +105,7 @@ def print_letters(args: argparse.Namespace) -> int:
     except ServiceError as error:
         raise CommandError(error.message) from error
     if printed:
-        print(f"Printed {printed} letters to {args.out}. Delete the file once it is printed.")
+        print(f"Printed {printed:,} letters to {args.out}. Delete the file once it is printed.")
     else:
         print("Every letter has already been printed; reissue a credential to print one again.")
     return 0
@@ -132,5 +132,5 @@ def send_reminders(args: argparse.Namespace) -> int:
             )
         except ServiceError as error:
             raise CommandError(error.message) from error
-    print(f"Sent {sent} reminders (round {args.round}).")
+    print(f"Sent {sent:,} reminders (round {args.round}).")
     return 0
