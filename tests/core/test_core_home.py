@@ -204,3 +204,15 @@ def test_counts_on_the_office_pages_have_thousands_separators(client: Any) -> No
     client.force_login(make_user("returning_officer", contest))
     roll = client.get(reverse("electorate:roll", args=[contest.slug])).content.decode()
     assert "552,123 created, 1,200 updated, 0 unchanged, 17 rejected" in roll
+
+
+def test_a_form_sent_without_its_token_gets_a_styled_page_that_says_what_to_do() -> None:
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(
+        "/accounts/login/", {"username": "x", "password": "y"}
+    )
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "omov.css" in page
+    assert "Go back, reload the page and send the form again." in page
