@@ -11,7 +11,9 @@ import pytest
 from django.urls import reverse
 
 from factories import BranchFactory, CandidateFactory, ContestFactory, UserFactory, grant
-from omov.contests.models import ContestStatus
+from omov.campaigns.models import Campaign
+from omov.campaigns.services import campaign_create
+from omov.contests.models import Contest, ContestStatus
 from omov.core.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +25,8 @@ ROLES = [
     "candidate_agent",
     "paper_operator",
     "paper_supervisor",
+    "campaign_manager",
+    "campaign_caller",
 ]
 STATUSES = [
     ContestStatus.DRAFT,
@@ -45,6 +49,17 @@ def make_user(role: str, contest: Any) -> Any:
         grant(user, Role.BRANCH_SECRETARY, contest=contest, branch=BranchFactory(name="Islington"))
     elif role == "candidate_agent":
         grant(user, Role.CANDIDATE_AGENT, contest=contest, candidate=contest.candidates.first())
+    elif role.startswith("campaign_"):
+        candidate = contest.candidates.first()
+        if not Campaign.objects.filter(candidate=candidate).exists():
+            # Campaigns are made before the close; the contest then moves on to the stage tested.
+            status = contest.status
+            Contest.objects.filter(pk=contest.pk).update(status=ContestStatus.NOMINATIONS)
+            contest.refresh_from_db()
+            campaign_create(candidate=candidate, actor_label="test")
+            Contest.objects.filter(pk=contest.pk).update(status=status)
+            contest.refresh_from_db()
+        grant(user, Role(role), contest=contest, candidate=candidate)
     else:
         grant(user, Role(role), contest=contest)
     return user
@@ -67,9 +82,15 @@ def work_links(client: Any) -> list[tuple[str, str]]:
 def test_every_link_a_role_is_shown_opens(client: Any, role: str, status: str) -> None:
     contest = make_contest(status)
     client.force_login(make_user(role, contest))
-    detail = client.get(reverse("contests:detail", args=[contest.slug])).content.decode()
-    shown = work_links(client) + links_in(detail, '<nav aria-label="Contest sections">')
-    assert shown, "every role has at least one page"
+    response = client.get(reverse("contests:detail", args=[contest.slug]))
+    detail = response.content.decode() if response.status_code == 200 else ""
+    shown = work_links(client)
+    if detail:
+        shown += links_in(detail, '<nav aria-label="Contest sections">')
+    if role.startswith("campaign_") and status == ContestStatus.DRAFT:
+        assert shown == [], "a campaign sees nothing of a draft contest"
+    else:
+        assert shown, "every role has at least one page"
     for url, label in shown:
         response = client.get(url)
         assert response.status_code == 200, (role, status, label, url, response.status_code)

@@ -284,7 +284,12 @@ def dashboard(user: Any) -> list[ContestLinks]:
     """Return the contests the user holds a role in, each with what each role lets them do."""
     if not getattr(user, "is_authenticated", False):
         return []
-    work = (contest_work(user, contest) for contest in contests_visible_to(user).order_by("-pk"))
+    contests = contests_visible_to(user).order_by("-pk")
+    work = (
+        contest_work(user, contest)
+        for contest in contests
+        if contest_policies.can_view_contest(user, contest)
+    )
     return [item for item in work if item.roles]
 
 
