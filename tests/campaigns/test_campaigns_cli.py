@@ -13,6 +13,7 @@ import pytest
 from campaigns_support import EVENING, Campaigns, open_contest_with_roll
 from omov.campaigns import services
 from omov.campaigns.models import Call, CampaignSummary, RollRelease
+from omov.cli.actor import cli_actor_label
 from omov.cli.main import main
 from omov.contests.models import CandidateStatus, ContestStatus
 from omov.core.models import AuditEvent
@@ -50,7 +51,7 @@ def test_create_list_and_release_from_the_command_line(
     )
     code, out, _ = run(capsys, "campaign", "list")
     assert code == 0 and out.count("2016-08-23 18:30") == 2
-    assert AuditEvent.objects.get(action="campaign.release_roll").actor_label == "omov campaign"
+    assert AuditEvent.objects.get(action="campaign.release_roll").actor_label == cli_actor_label()
 
 
 def test_bad_names_get_a_message_not_a_traceback(capsys: Any, contest: Any) -> None:

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 
 from factories import BranchFactory, CandidateFactory, ContestFactory, UserFactory
+from omov.cli.actor import cli_actor_label
 from omov.cli.main import main
 from omov.core.models import AuditEvent, Role, RoleAssignment
 from omov.core.services import role_grant
@@ -35,7 +36,7 @@ def test_grant_then_grant_again_then_revoke(capsys: Any, alice: Any) -> None:
     assert (event.action, event.actor, event.actor_label, event.reason) == (
         "role.grant",
         None,
-        "omov roles",
+        cli_actor_label(),
         "Observer.",
     )
 
@@ -50,7 +51,7 @@ def test_grant_then_grant_again_then_revoke(capsys: Any, alice: Any) -> None:
     assert out == "Revoked the role Scrutineer (every contest) of alice.\n"
     assert not RoleAssignment.objects.exists()
     revoked = AuditEvent.objects.get(action="role.revoke")
-    assert (revoked.actor_label, revoked.reason) == ("omov roles", "Done.")
+    assert (revoked.actor_label, revoked.reason) == (cli_actor_label(), "Done.")
 
 
 def test_scoped_grants_name_their_branch_candidate_and_contest(

@@ -315,7 +315,7 @@ def test_during_nominations_candidates_keep_status_and_are_not_deleted(
             "candidates-1-name": "Owen Smith MP",
             "candidates-1-status": CandidateStatus.NOMINATED,
             "candidates-1-is_incumbent": "on",
-            "candidates-1-consented_at_0": "12/07/2016",
+            "candidates-1-consented_at_0": "2016-07-12",
             "candidates-1-consented_at_1": "12:00:00",
             "candidates-0-DELETE": "on",
             "candidates-TOTAL_FORMS": "3",
@@ -377,7 +377,7 @@ def test_once_the_ballot_is_open_only_the_advertised_close_can_change(
     data.update(
         {
             "title": "Something else",
-            "ballot_closes_at_0": "22/09/2016",
+            "ballot_closes_at_0": "2016-09-22",
             "ballot_closes_at_1": "12:00:00",
             "candidates-0-name": "J. Corbyn",
             "candidates-0-ballot_position": "9",

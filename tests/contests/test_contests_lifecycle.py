@@ -108,9 +108,10 @@ def test_contest_page_links_the_office_to_every_part_of_the_contest(
         f"/nominations/{contest.slug}/",
         f"/electorate/{contest.slug}/",
         f"/vote/office/{contest.slug}/",
-        f"/results/{contest.slug}/turnout/",
     ):
         assert f'href="{url}' in page, url
+    # Turnout is shown once the ballot is open: no link to a page that would refuse.
+    assert "/turnout/" not in page
 
     client.logout()
     public = client.get(f"/contests/{contest.slug}/").content.decode()

@@ -147,3 +147,11 @@ def test_a_report_of_another_format_or_with_a_field_missing_is_refused() -> None
         CountResult.from_json({"format": "omov.count/2"})
     with pytest.raises(CountInputError, match="has no 'validity'"):
         CountResult.from_json({"format": "omov.count/1"})
+
+
+def test_the_table_names_the_threshold_as_the_declaration_page_does() -> None:
+    irv = count(sample(), method="irv").to_table()
+    assert any(line.startswith("Votes needed to win") for line in irv.splitlines())
+    assert "Quota" not in irv
+    stv = count(sample(), method="stv-scottish", seats=2).to_table()
+    assert any(line.startswith("Quota") for line in stv.splitlines())

@@ -71,10 +71,10 @@ def test_a_person_edit_is_audited_with_old_and_new_values(
     edit(
         admin_client,
         person,
-        joined_on="20/01/2016",
+        joined_on="2016-01-20",
         status=PersonStatus.LAPSED,
-        arrears_paid_on="01/08/2016",
-        date_of_birth="02/03/1999",
+        arrears_paid_on="2016-08-01",
+        date_of_birth="1999-03-02",
         branch=str(hackney.pk),
     )
     person.refresh_from_db()
@@ -114,7 +114,7 @@ def test_adding_and_deleting_a_person_is_audited(admin_client: Client) -> None:
         first_name="Ada",
         last_name="Lovelace",
         branch=str(branch.pk),
-        joined_on="01/01/2015",
+        joined_on="2015-01-01",
         status="active",
     )
     response = admin_client.post(f"{PEOPLE}add/", data)
@@ -182,7 +182,7 @@ def test_a_person_not_on_the_frozen_roll_is_told_only_an_appeal_adds_them(
         category="member",
         first_name="Lou",
         last_name="Late",
-        joined_on="01/01/2015",
+        joined_on="2015-01-01",
         status="active",
     )
     response = admin_client.post(f"{PEOPLE}add/", data)
@@ -243,7 +243,7 @@ def test_the_freeze_date_is_the_contests_until_the_rules_hold_their_own(
     assert f'rule-change preview, <a href="/electorate/{contest.slug}/rules/">' in html
 
     data = admin_form_data(admin_client.get(f"{CONTESTS}{contest.pk}/change/"))
-    data.update(freeze_date="01/05/2016", arrears_deadline="01/05/2016")
+    data.update(freeze_date="2016-05-01", arrears_deadline="2016-05-01")
     response = admin_client.post(f"{CONTESTS}{contest.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()
     contest.refresh_from_db()
@@ -283,7 +283,7 @@ def test_the_close_cannot_move_to_another_day_while_age_is_reckoned_on_it(
     PersonFactory(date_of_birth=dt.date(1998, 9, 25))  # 18 on 25 September 2016
     roll_evaluate(contest=open_contest)  # the close is 21 September 2016, 12:00 in London
 
-    response = admin_client.post(url, close_data(admin_client, open_contest, "28/09/2016", "12:00"))
+    response = admin_client.post(url, close_data(admin_client, open_contest, "2016-09-28", "12:00"))
     assert response.status_code == 200
     assert "reckon age on the day the ballot closes" in response.content.decode()
     assert f"/electorate/{open_contest.slug}/rules/" in response.content.decode()
@@ -292,7 +292,7 @@ def test_the_close_cannot_move_to_another_day_while_age_is_reckoned_on_it(
     assert not AuditEvent.objects.filter(action="admin.change").exists()
 
     # Later the same day is the same day of reckoning.
-    response = admin_client.post(url, close_data(admin_client, open_contest, "21/09/2016", "18:00"))
+    response = admin_client.post(url, close_data(admin_client, open_contest, "2016-09-21", "18:00"))
     assert response.status_code == 302, response.content.decode()
 
     # With the day of reckoning set through the rules, the close may move.
@@ -301,7 +301,7 @@ def test_the_close_cannot_move_to_another_day_while_age_is_reckoned_on_it(
         change=rule_change(age_on=dt.date(2016, 9, 21)),
         reason="Age is reckoned on the advertised close.",
     )
-    response = admin_client.post(url, close_data(admin_client, open_contest, "28/09/2016", "12:00"))
+    response = admin_client.post(url, close_data(admin_client, open_contest, "2016-09-28", "12:00"))
     assert response.status_code == 302, response.content.decode()
     open_contest.refresh_from_db()
     assert open_contest.ballot_closes_at == dt.datetime(2016, 9, 28, 11, tzinfo=dt.UTC)

@@ -133,6 +133,8 @@ def _booth_context(
         "rows": rows,
         "numbers": range(1, len(candidates) + 1),
         "errors": result.errors if result else [],
+        # The same for every voter of the contest, so the page's size still says nothing.
+        "has_statements": any(candidate.statement for candidate in candidates),
     }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from omov.campaigns.models import CallList, Outcome, Script
+from omov.core.form_fields import DateTimeField
 from omov.electorate.models import Category
 
 
@@ -14,10 +15,9 @@ class OutcomeForm(forms.Form):
     """The outcome of one call and, when answered, the script's questions (all optional)."""
 
     outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.RadioSelect)
-    call_back_at = forms.DateTimeField(
+    call_back_at = DateTimeField(
         required=False,
         label="Call back at",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text="Only for “call back at a time”.",
     )
 
@@ -123,8 +123,8 @@ class SessionForm(forms.Form):
     name = forms.CharField(max_length=200)
     venue = forms.CharField(max_length=200, required=False)
     call_list = forms.ModelChoiceField(queryset=CallList.objects.none())
-    starts_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ends_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    starts_at = DateTimeField()
+    ends_at = DateTimeField()
 
     def __init__(self, *args: Any, call_lists: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -11,12 +11,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from omov.cli.actor import cli_actor_label
 from omov.cli.errors import CommandError, step_refused
 from omov.cli.options import contest_option, reason_option
 
 #: A ballot key file is a few hundred bytes at most; anything larger is the wrong file.
 MAX_KEY_FILE_BYTES = 64 * 1024
-CLI_ACTOR = "cli"
 
 
 def register(subparsers: Any) -> None:
@@ -86,7 +86,11 @@ def _open(args: argparse.Namespace) -> int:
     path: Path = args.key_out
     try:
         opening = ballot_open(
-            contest=contest, actor=None, actor_label=CLI_ACTOR, key_out=path, reason=args.reason
+            contest=contest,
+            actor=None,
+            actor_label=cli_actor_label(),
+            key_out=path,
+            reason=args.reason,
         )
     except _service_error() as error:
         raise step_refused(error) from None
@@ -108,7 +112,7 @@ def _close(args: argparse.Namespace) -> int:
 
     contest = contest_by_slug(args.contest)
     try:
-        ballot_close(contest=contest, actor=None, actor_label=CLI_ACTOR, reason=args.reason)
+        ballot_close(contest=contest, actor=None, actor_label=cli_actor_label(), reason=args.reason)
     except _service_error() as error:
         raise step_refused(error) from None
     print(f"The ballot of {contest.title} is closed.")
@@ -141,7 +145,7 @@ def _count(args: argparse.Namespace) -> int:
     key = read_key_file(args.key)
     try:
         result = result_count(
-            contest=contest, actor=None, private_key_bytes=key, actor_label=CLI_ACTOR
+            contest=contest, actor=None, private_key_bytes=key, actor_label=cli_actor_label()
         )
     except _service_error() as error:
         raise CommandError(str(getattr(error, "message", error))) from None
@@ -162,7 +166,7 @@ def declare_handler(args: argparse.Namespace) -> int:
 
     contest = contest_by_slug(args.contest)
     try:
-        result = result_declare(contest=contest, actor=None, actor_label=CLI_ACTOR)
+        result = result_declare(contest=contest, actor=None, actor_label=cli_actor_label())
     except _service_error() as error:
         raise CommandError(str(getattr(error, "message", error))) from None
     print(f"Declared {contest.title}: elected {', '.join(result.elected)}.", file=sys.stdout)

@@ -13,11 +13,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from omov.cli.actor import cli_actor_label
 from omov.cli.django_setup import setup_django
 from omov.cli.errors import CommandError
 from omov.cli.options import contest_option
-
-LABEL = "omov campaign"
 
 
 def register(subparsers: Any) -> None:
@@ -98,7 +97,9 @@ def campaign_create(args: argparse.Namespace) -> int:
         names = ", ".join(contest.candidates.values_list("name", flat=True))
         raise CommandError(f"{contest.slug} has no candidate named {args.candidate!r} ({names}).")
     try:
-        campaign = services.campaign_create(candidate=candidate, actor_label=LABEL, name=args.name)
+        campaign = services.campaign_create(
+            candidate=candidate, actor_label=cli_actor_label(), name=args.name
+        )
     except ServiceError as error:
         raise CommandError(error.message) from None
     print(f"{campaign.pk}\t{campaign.name}")
@@ -133,7 +134,7 @@ def release_roll(args: argparse.Namespace) -> int:
     contest = _contest(args.contest)
     try:
         services.roll_release(
-            contest=contest, actor_label=LABEL, retention_days=args.retention_days
+            contest=contest, actor_label=cli_actor_label(), retention_days=args.retention_days
         )
     except ServiceError as error:
         raise CommandError(error.message) from None
@@ -149,12 +150,12 @@ def campaign_erase(args: argparse.Namespace) -> int:
     from omov.core.errors import ServiceError
 
     if args.due:
-        erased = canvass_erase_due(actor_label=LABEL)
+        erased = canvass_erase_due(actor_label=cli_actor_label())
         print(f"Erased the canvass data of {', '.join(erased)}." if erased else "Nothing is due.")
         return 0
     contest = _contest(args.contest)
     try:
-        deleted = canvass_erase(contest=contest, actor_label=LABEL, force=args.now)
+        deleted = canvass_erase(contest=contest, actor_label=cli_actor_label(), force=args.now)
     except ServiceError as error:
         raise CommandError(error.message) from None
     print(
@@ -178,7 +179,7 @@ def phonebank_export(args: argparse.Namespace) -> int:
     out: Path = args.out
     try:
         if str(out) == "-":
-            rows = calls_export(campaign=found, out=sys.stdout, actor_label=LABEL)
+            rows = calls_export(campaign=found, out=sys.stdout, actor_label=cli_actor_label())
         else:
             directory = out.resolve().parent
             if not directory.is_dir():
@@ -186,7 +187,7 @@ def phonebank_export(args: argparse.Namespace) -> int:
             handle, temporary = tempfile.mkstemp(dir=directory, prefix=".export-", suffix=".csv")
             try:
                 with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-                    rows = calls_export(campaign=found, out=stream, actor_label=LABEL)
+                    rows = calls_export(campaign=found, out=stream, actor_label=cli_actor_label())
                 os.replace(temporary, out)
             finally:
                 if os.path.exists(temporary):

@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from omov.cli.actor import cli_actor_label
 from omov.cli.contest_file import nomination_rules_from_file
 from omov.cli.django_setup import setup_django
 from omov.cli.errors import CommandError
@@ -143,7 +144,7 @@ def create_contest(args: argparse.Namespace) -> int:
     candidates = data.get("candidates", [])
     if not isinstance(candidates, list):
         raise CommandError(f"{path}: candidates must be a list.")
-    label = "cli"
+    label = cli_actor_label()
     try:
         from django.db import transaction
 

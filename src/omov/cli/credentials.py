@@ -9,9 +9,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from omov.cli.actor import cli_actor_label
 from omov.cli.django_setup import setup_django
 from omov.cli.errors import CommandError
 from omov.cli.options import contest_option
+from omov.cli.output import progress_bar
 
 
 def register(subparsers: Any) -> None:
@@ -99,9 +101,11 @@ def _contest(slug: str) -> Any:
 
 
 def _progress(total: int, unit: str) -> Any:
-    from tqdm import tqdm
+    """One bar on the terminal; none while the mail itself is printed to the console."""
+    from django.conf import settings
 
-    return tqdm(total=total, unit=unit, dynamic_ncols=True)
+    mail_on_console = "console" in str(settings.EMAIL_BACKEND).lower()
+    return progress_bar(total, unit, shown=not mail_on_console)
 
 
 def send_credentials(args: argparse.Namespace) -> int:
@@ -115,7 +119,7 @@ def send_credentials(args: argparse.Namespace) -> int:
         try:
             sent = services.credentials_send(
                 contest=contest,
-                actor_label="cli",
+                actor_label=cli_actor_label(),
                 rate=args.rate,
                 batch_size=args.batch_size,
                 limit=args.limit,
@@ -123,7 +127,7 @@ def send_credentials(args: argparse.Namespace) -> int:
             )
         except ServiceError as error:
             raise CommandError(error.message) from error
-    print(f"Emailed {sent} credentials; {services.credentials_pending(contest)} still to send.")
+    print(f"Emailed {sent:,} credentials; {services.credentials_pending(contest):,} still to send.")
     return 0
 
 
@@ -134,11 +138,13 @@ def print_letters(args: argparse.Namespace) -> int:
 
     contest = _contest(args.contest)
     try:
-        printed = services.letters_print(contest=contest, path=args.out, actor_label="cli")
+        printed = services.letters_print(
+            contest=contest, path=args.out, actor_label=cli_actor_label()
+        )
     except ServiceError as error:
         raise CommandError(error.message) from error
     if printed:
-        print(f"Printed {printed} letters to {args.out}. Delete the file once it is printed.")
+        print(f"Printed {printed:,} letters to {args.out}. Delete the file once it is printed.")
     else:
         print("Every letter has already been printed; reissue a credential to print one again.")
     return 0
@@ -159,13 +165,13 @@ def send_reminders(args: argparse.Namespace) -> int:
             sent = services.reminders_send(
                 contest=contest,
                 round_number=args.round,
-                actor_label="cli",
+                actor_label=cli_actor_label(),
                 rate=args.rate,
                 progress=bar.update,
             )
         except ServiceError as error:
             raise CommandError(error.message) from error
-    print(f"Sent {sent} reminders (round {args.round}).")
+    print(f"Sent {sent:,} reminders (round {args.round}).")
     return 0
 
 
@@ -204,7 +210,9 @@ def resend_credentials(args: argparse.Namespace) -> int:
 
     contest = _contest(args.contest)
     try:
-        counts = services.credentials_resend(contest=contest, actor_label="cli", reason=args.reason)
+        counts = services.credentials_resend(
+            contest=contest, actor_label=cli_actor_label(), reason=args.reason
+        )
     except ServiceError as error:
         raise CommandError(error.message) from error
     print(
@@ -215,7 +223,7 @@ def resend_credentials(args: argparse.Namespace) -> int:
         try:
             sent = services.credentials_send(
                 contest=contest,
-                actor_label="cli",
+                actor_label=cli_actor_label(),
                 rate=args.rate,
                 batch_size=args.batch_size,
                 progress=bar.update,

@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from omov.cli.ballot import CLI_ACTOR, contest_by_slug
+from omov.cli.actor import cli_actor_label
+from omov.cli.ballot import contest_by_slug
 from omov.cli.django_setup import setup_django
 from omov.cli.errors import CommandError, step_refused
 from omov.cli.options import contest_option, reason_option
@@ -168,7 +169,7 @@ def _open(args: argparse.Namespace) -> int:
             contest=contest,
             step="open_nominations",
             actor=None,
-            actor_label=CLI_ACTOR,
+            actor_label=cli_actor_label(),
             reason=args.reason,
         )
     except _service_error() as error:

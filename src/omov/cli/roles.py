@@ -11,12 +11,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from omov.cli.actor import cli_actor_label
 from omov.cli.ballot import contest_by_slug
 from omov.cli.django_setup import setup_django
 from omov.cli.errors import CommandError
 from omov.cli.output import format_table
-
-ACTOR_LABEL = "omov roles"
 
 
 def register(subparsers: Any) -> None:
@@ -146,7 +145,7 @@ def grant_role(args: argparse.Namespace) -> int:
                         "--create-user to create them."
                     )
                 user, password = user_create(
-                    username=args.username, actor_label=ACTOR_LABEL, reason=args.reason
+                    username=args.username, actor_label=cli_actor_label(), reason=args.reason
                 )
             checked = role_scope_check(role=_role(args.role), **scope)
             held = role_assignment_find(
@@ -162,7 +161,7 @@ def grant_role(args: argparse.Namespace) -> int:
                 contest=checked.contest,
                 branch=checked.branch,
                 candidate=checked.candidate,
-                actor_label=ACTOR_LABEL,
+                actor_label=cli_actor_label(),
                 reason=args.reason,
             )
     except ServiceError as error:
@@ -209,7 +208,7 @@ def revoke_role(args: argparse.Namespace) -> int:
                 f"({wanted.describe_scope()}), so there is nothing to revoke. "
                 "`omov roles list` shows who holds which role."
             )
-        role_revoke(assignment=assignment, actor_label=ACTOR_LABEL, reason=args.reason)
+        role_revoke(assignment=assignment, actor_label=cli_actor_label(), reason=args.reason)
     except ServiceError as error:
         raise CommandError(error.message) from None
     print(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
 from typing import Any
 
+from omov.cli.actor import cli_actor_label
 from omov.cli.django_setup import setup_django
 from omov.cli.errors import CommandError, step_refused
 from omov.cli.options import contest_option, reason_option
@@ -50,13 +50,6 @@ def register(subparsers: Any) -> None:
     contest_option(freeze)
     reason_option(freeze)
     freeze.set_defaults(handler=freeze_roll)
-
-
-def _actor_label() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
 
 
 def _contest(slug: str) -> Any:
@@ -109,7 +102,7 @@ def import_roll(args: argparse.Namespace) -> int:
                 contest=contest,
                 accept_valid=args.accept_valid,
                 mapping=mapping,
-                actor_label=_actor_label(),
+                actor_label=cli_actor_label(),
                 progress=bar.update,
             )
     except RollFileRejected as error:
@@ -163,7 +156,7 @@ def evaluate_roll(args: argparse.Namespace) -> int:
     try:
         with _bar(Person.objects.count(), "people", args.quiet, "evaluate") as bar:
             summary = roll_evaluate(
-                contest=contest, actor_label=_actor_label(), progress=bar.update
+                contest=contest, actor_label=cli_actor_label(), progress=bar.update
             )
     except ServiceError as error:
         raise CommandError(error.message) from None
@@ -199,7 +192,7 @@ def freeze_roll(args: argparse.Namespace) -> int:
     contest = _contest(args.contest)
     try:
         contest_take_step(
-            contest=contest, step="freeze_roll", actor_label=_actor_label(), reason=args.reason
+            contest=contest, step="freeze_roll", actor_label=cli_actor_label(), reason=args.reason
         )
     except ServiceError as error:
         raise step_refused(error) from None

@@ -34,6 +34,32 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_int(name: str, default: int) -> int:
+    """Return the environment variable as a whole number, or stop naming the variable."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigurationError(
+            f"{name} is {raw!r}; it must be a whole number (see docs/configuration.md)."
+        ) from None
+
+
+def env_float(name: str, default: float) -> float:
+    """Return the environment variable as a number, or stop naming the variable."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigurationError(
+            f"{name} is {raw!r}; it must be a number (see docs/configuration.md)."
+        ) from None
+
+
 #: The secrets production cannot run without, in the order ``omov keys generate`` prints them.
 SECRET_NAMES = ("SECRET_KEY", "OMOV_CREDENTIAL_KEY")
 

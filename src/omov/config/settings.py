@@ -1,17 +1,7 @@
 """Django settings for omov, read from the environment.
 
-Environment variables:
-- ``OMOV_ENV``: ``production`` (the default) or ``development``. ``DEBUG=1`` means development.
-- ``SECRET_KEY``: required in production (``omov keys generate`` makes one).
-- ``DATABASE_URL``: ``postgres://user@host:port/name``; SQLite in ``OMOV_DATA_DIR`` when unset.
-- ``OMOV_DATA_DIR``: where the SQLite database and generated files live (default ``./var``).
-- ``ALLOWED_HOSTS``: comma-separated host names.
-- ``REDIS_URL``: use Redis for the cache (rate limits stay in the database either way).
-- ``EMAIL_BACKEND``, ``EMAIL_HOST``, ``EMAIL_PORT``, ``DEFAULT_FROM_EMAIL``: outgoing mail.
-- ``OMOV_CREDENTIAL_KEY``: the key for hashing voter credentials (required in production).
-- ``OMOV_TRUSTED_PROXY_HOPS``: how many reverse proxies in front of omov append to
-  X-Forwarded-For (default 0: trust no header).
-- ``SECURE_HSTS_SECONDS``: HSTS lifetime in production (default one year; 0 switches it off).
+Every environment variable read here (and by the command line) is listed, with its default
+in development and in production, in docs/configuration.md; a test keeps the two in step.
 
 In development mode (``OMOV_ENV=development``, ``DEBUG=1`` or ``omov serve --dev``) missing keys
 are drawn once and kept in ``OMOV_DATA_DIR/secrets/`` (mode 0600). Only the test settings
@@ -28,6 +18,8 @@ from omov.config.env import (
     ConfigurationError,
     database_from_url,
     env_bool,
+    env_float,
+    env_int,
     env_list,
     get_mandatory_secret,
     local_secret,
@@ -140,7 +132,7 @@ if not TESTING:
         OMOV_PROGRESS_FILE = f"{DATABASES['default']['NAME']}.progress"
 DATABASE_ROUTERS = ["omov.jobs.routers.ProgressRouter"]
 # A running job whose worker has not said it is alive for this long is queued again.
-OMOV_JOB_STALE_SECONDS = max(5, int(os.environ.get("OMOV_JOB_STALE_SECONDS", "180")))
+OMOV_JOB_STALE_SECONDS = max(5, env_int("OMOV_JOB_STALE_SECONDS", 180))
 
 if os.environ.get("REDIS_URL"):
     CACHES = {
@@ -168,6 +160,8 @@ LOGOUT_REDIRECT_URL = "home"
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
 USE_I18N = True
+# Forms show and accept dates as ISO 8601 (YYYY-MM-DD), the admin too (omov.config.formats).
+FORMAT_MODULE_PATH = ["omov.config.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
@@ -201,7 +195,18 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+# An SMTP server that asks for a log-in, and its encryption: STARTTLS (usually port 587) or
+# implicit TLS (usually port 465); one of the two at most.
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ConfigurationError(
+        "EMAIL_USE_TLS and EMAIL_USE_SSL are both on; set one: EMAIL_USE_TLS=1 for STARTTLS "
+        "(usually port 587) or EMAIL_USE_SSL=1 for implicit TLS (usually port 465)."
+    )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "returning-officer@omov.invalid")
 # The address voters open, put in every credential email and letter. Production has no default:
 # opening the ballot and sending credentials refuse until it is a public https address
@@ -214,27 +219,25 @@ OMOV_PUBLIC_URL = os.environ.get(
 OMOV_LOCAL_ONLY = env_bool("OMOV_LOCAL_ONLY", False)
 
 # Voting and delivery limits (see docs/decisions/0003-ballot-secrecy.md).
-OMOV_EMAIL_RATE = float(os.environ.get("OMOV_EMAIL_RATE", "50"))  # messages per second
+OMOV_EMAIL_RATE = env_float("OMOV_EMAIL_RATE", 50.0)  # messages per second
 #: Fewest declarations in a postal batch before its ballot papers are opened (decision 0010).
-OMOV_POSTAL_BATCH_MINIMUM = int(os.environ.get("OMOV_POSTAL_BATCH_MINIMUM", "20"))
+OMOV_POSTAL_BATCH_MINIMUM = env_int("OMOV_POSTAL_BATCH_MINIMUM", 20)
 # What every credential letter prints (decision 0010): where postal votes are returned (lines
 # separated by "|") and where voters get help. Production prints no letter without both.
 OMOV_RETURN_ADDRESS = os.environ.get("OMOV_RETURN_ADDRESS", "")
 OMOV_HELP_CONTACT = os.environ.get("OMOV_HELP_CONTACT", "")
-OMOV_BOOTH_ATTEMPTS_PER_REFERENCE = int(os.environ.get("OMOV_BOOTH_ATTEMPTS_PER_REFERENCE", "5"))
-OMOV_BOOTH_ATTEMPTS_PER_ADDRESS = int(os.environ.get("OMOV_BOOTH_ATTEMPTS_PER_ADDRESS", "60"))
-OMOV_BOOTH_THROTTLE_WINDOW = int(os.environ.get("OMOV_BOOTH_THROTTLE_WINDOW", "900"))  # seconds
+OMOV_BOOTH_ATTEMPTS_PER_REFERENCE = env_int("OMOV_BOOTH_ATTEMPTS_PER_REFERENCE", 5)
+OMOV_BOOTH_ATTEMPTS_PER_ADDRESS = env_int("OMOV_BOOTH_ATTEMPTS_PER_ADDRESS", 60)
+OMOV_BOOTH_THROTTLE_WINDOW = env_int("OMOV_BOOTH_THROTTLE_WINDOW", 900)  # seconds
 # Staff log-ins (omov.core.forms): failed attempts allowed per (user name, address) and per
 # address in each short window, and per user name from anywhere in a longer one (issue 8).
-OMOV_LOGIN_ATTEMPTS_PER_USER_ADDRESS = int(
-    os.environ.get("OMOV_LOGIN_ATTEMPTS_PER_USER_ADDRESS", "10")
-)
-OMOV_LOGIN_ATTEMPTS_PER_ADDRESS = int(os.environ.get("OMOV_LOGIN_ATTEMPTS_PER_ADDRESS", "50"))
-OMOV_LOGIN_THROTTLE_WINDOW = int(os.environ.get("OMOV_LOGIN_THROTTLE_WINDOW", "900"))  # seconds
-OMOV_LOGIN_ATTEMPTS_PER_USER = int(os.environ.get("OMOV_LOGIN_ATTEMPTS_PER_USER", "100"))
-OMOV_LOGIN_USER_WINDOW = int(os.environ.get("OMOV_LOGIN_USER_WINDOW", "3600"))  # seconds
+OMOV_LOGIN_ATTEMPTS_PER_USER_ADDRESS = env_int("OMOV_LOGIN_ATTEMPTS_PER_USER_ADDRESS", 10)
+OMOV_LOGIN_ATTEMPTS_PER_ADDRESS = env_int("OMOV_LOGIN_ATTEMPTS_PER_ADDRESS", 50)
+OMOV_LOGIN_THROTTLE_WINDOW = env_int("OMOV_LOGIN_THROTTLE_WINDOW", 900)  # seconds
+OMOV_LOGIN_ATTEMPTS_PER_USER = env_int("OMOV_LOGIN_ATTEMPTS_PER_USER", 100)
+OMOV_LOGIN_USER_WINDOW = env_int("OMOV_LOGIN_USER_WINDOW", 3600)  # seconds
 # How long a booth sign-in lasts (the signed booth-pass cookie), in seconds.
-OMOV_BOOTH_PASS_SECONDS = int(os.environ.get("OMOV_BOOTH_PASS_SECONDS", "3600"))
+OMOV_BOOTH_PASS_SECONDS = env_int("OMOV_BOOTH_PASS_SECONDS", 3600)
 # -- Reverse proxies (issue 8, item 8): how many proxies in front of omov append to
 # X-Forwarded-For. 0 (the default) trusts no header: the client is REMOTE_ADDR. See
 # omov.core.http.client_ip and docs/deployment.md.
@@ -243,13 +246,7 @@ if os.environ.get("OMOV_TRUST_X_FORWARDED_FOR"):
         "OMOV_TRUST_X_FORWARDED_FOR is replaced by OMOV_TRUSTED_PROXY_HOPS: set it to the number "
         "of reverse proxies in front of omov (1 for one nginx), and unset the old variable."
     )
-try:
-    OMOV_TRUSTED_PROXY_HOPS = int(os.environ.get("OMOV_TRUSTED_PROXY_HOPS", "0"))
-except ValueError:
-    raise ConfigurationError(
-        "OMOV_TRUSTED_PROXY_HOPS must be a whole number: how many reverse proxies are in front "
-        "of omov (0 when none)."
-    ) from None
+OMOV_TRUSTED_PROXY_HOPS = env_int("OMOV_TRUSTED_PROXY_HOPS", 0)
 if not 0 <= OMOV_TRUSTED_PROXY_HOPS <= 5:
     raise ConfigurationError("OMOV_TRUSTED_PROXY_HOPS must be between 0 and 5.")
 OMOV_TURNOUT_FOR_AGENTS = env_bool("OMOV_TURNOUT_FOR_AGENTS", False)
@@ -264,7 +261,7 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
     # HSTS for a year in production; SECURE_HSTS_SECONDS=0 switches it off (docs/deployment.md).
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
     # A proxy's word that the request came over HTTPS counts only when proxies are trusted.
     if OMOV_TRUSTED_PROXY_HOPS > 0:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -287,6 +284,9 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A refused permission (403) is one line, without a traceback (omov.config.log_filters).
+    "filters": {"refusal": {"()": "omov.config.log_filters.RefusalWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["refusal"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

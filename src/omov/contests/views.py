@@ -14,9 +14,8 @@ from omov.contests.models import Contest
 from omov.contests.selectors import contests_visible_to
 from omov.contests.timetable import TimetableConflict, timetable_conflicts
 from omov.core import clock
+from omov.core.dashboard import contest_links
 from omov.core.errors import ServiceError
-from omov.core.models import OFFICE_ROLES
-from omov.core.policies import has_role
 from omov.core.selectors import audit_chain_verify, audit_mark
 
 
@@ -50,7 +49,7 @@ def contest_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         "can_take_step": bool(can_step),
         "can_view_audit": bool(policies.can_view_audit(request.user, contest)),
-        "is_office": has_role(request.user, contest, *OFFICE_ROLES),
+        "links": contest_links(request.user, contest),
         "audit_head": audit_mark(contest),
     }
     return render(request, "contests/detail.html", context)

@@ -69,8 +69,10 @@ def render_table(result: CountResult) -> str:
     body.append(["Exhausted"] + [_text(item.exhausted) for item in result.rounds])
     if any(item.rounding_loss for item in result.rounds):
         body.append(["Rounding loss"] + [_text(item.rounding_loss) for item in result.rounds])
+    # The words of the declaration page: IRV's threshold is a majority, not an STV quota.
+    threshold = "Votes needed to win" if result.method == "irv" else "Quota"
     body.append(
-        ["Quota"] + [("" if item.quota is None else _text(item.quota)) for item in result.rounds]
+        [threshold] + [("" if item.quota is None else _text(item.quota)) for item in result.rounds]
     )
     widths = [max(len(row[column]) for row in [headers, *body]) for column in range(len(headers))]
     status = _status(result)

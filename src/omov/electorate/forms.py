@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from omov.core.form_fields import DateField
 from omov.electorate.models import Branch, Category, ContestRules
 
 ELIGIBILITY_CHOICES = [
@@ -56,17 +57,17 @@ class RollImportForm(forms.Form):
 
 
 class RulesForm(forms.Form):
-    freeze_date = forms.DateField(
+    freeze_date = DateField(
         required=False, help_text="Members must have joined on or before this date (YYYY-MM-DD)."
     )
-    arrears_deadline = forms.DateField(
+    arrears_deadline = DateField(
         required=False, help_text="Arrears must be paid on or before this date (YYYY-MM-DD)."
     )
     minimum_age = forms.IntegerField(min_value=1, max_value=120)
-    age_on = forms.DateField(
+    age_on = DateField(
         label="Age reckoned on",
         required=False,
-        help_text="Leave empty to reckon age on the day the ballot closes.",
+        help_text="As YYYY-MM-DD; leave empty to reckon age on the day the ballot closes.",
     )
     eligible_categories = forms.MultipleChoiceField(
         label="Categories that may vote",

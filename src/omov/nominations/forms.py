@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from omov.contests.models import Candidate
+from omov.core.form_fields import DateField
 from omov.electorate.models import Affiliate
 from omov.nominations.models import (
     ApplicationStatus,
@@ -42,10 +43,6 @@ class AccessibleForm(forms.Form):
         field.queryset = queryset
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
 class SupporterSignupForm(AccessibleForm):
     first_name = forms.CharField(max_length=100, label="First name")
     last_name = forms.CharField(max_length=100, label="Last name")
@@ -54,10 +51,9 @@ class SupporterSignupForm(AccessibleForm):
         max_length=40, label="Phone number", help_text="With the area code, e.g. 020 7946 0000."
     )
     postcode = forms.CharField(max_length=12, label="Postcode")
-    date_of_birth = forms.DateField(
+    date_of_birth = DateField(
         required=False,
         label="Date of birth",
-        widget=DateInput,
         help_text="Or leave this empty and tick the box below to declare you are 18 or over.",
     )
     is_adult_declared = forms.BooleanField(required=False, label="I am 18 or over")
@@ -97,7 +93,7 @@ class SupporterSignupForm(AccessibleForm):
 class MeetingForm(AccessibleForm):
     """A branch meeting: date, attendance, each candidate's votes, abstentions, outcome."""
 
-    held_on = forms.DateField(label="Date of the meeting", widget=DateInput)
+    held_on = DateField(label="Date of the meeting")
     attendance = forms.IntegerField(
         min_value=0,
         label="Members attending",
