@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "omov.results",
     "omov.campaigns",
     "omov.jobs",
+    "omov.trustees",
 ]
 
 MIDDLEWARE = [
