@@ -60,6 +60,7 @@ ROLE_NAMES = (
     "campaign_manager",
     "campaign_organiser",
     "campaign_caller",
+    "trustee",
 )
 
 

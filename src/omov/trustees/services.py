@@ -297,8 +297,11 @@ def record_file_accept(
             f"trustee {trustee.number}'s: each trustee hands in only their own files."
         )
     lines = _lines(content)
-    extra = first.get("recipient") if kind in ("complaint", "answer") else None
-    name = f"{kind}-{author}" + (f"-{extra}" if isinstance(extra, int) else "")
+    # Named as `omov record append` names it: the dealer (mixer, trustee), then the recipient.
+    makers = [first[f] for f in ("dealer", "mixer", "trustee") if isinstance(first.get(f), int)]
+    maker = makers[0] if makers else author
+    extra = first.get("recipient")
+    name = f"{kind}-{maker}" + (f"-{extra}" if isinstance(extra, int) else "")
     with transaction.atomic():
         record = _record_lock(contest)
         if not record.entries.exists():
