@@ -177,6 +177,11 @@ def test_a_public_file_for_another_trustee_or_a_bad_key_is_refused(db: Any) -> N
     response = ceremony.upload(1, public_file(1, "zz" * 32))
     assert "must be 64 hex digits" in response.content.decode()
     assert not ceremony.record.trustees.get(number=1).communication_key
+    # Trustee 2 hands in trustee 1's key (seen over their shoulder): refused.
+    assert ceremony.upload(1, public_file(1, public["communication_key"])).status_code == 302
+    response = ceremony.upload(2, public_file(2, public["communication_key"]))
+    assert "Another trustee handed in this same public key" in response.content.decode()
+    assert not ceremony.record.trustees.get(number=2).communication_key
 
 
 def test_the_record_starts_only_with_every_key_in_and_the_roll_frozen(db: Any) -> None:

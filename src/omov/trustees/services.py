@@ -186,6 +186,13 @@ def trustee_key_hand_in(
             raise ServiceError(
                 "The record has started with the keys handed in then: yours can no longer change."
             )
+        # Two trustees sharing a key would each open the other's shares: with t = 2 one person
+        # could then decrypt alone. Each trustee makes their own with `omov trustee init`.
+        if record.trustees.exclude(pk=trustee.pk).filter(communication_key=key).exists():
+            raise ServiceError(
+                "Another trustee handed in this same public key: each trustee runs "
+                "`omov trustee init` on their own computer and hands in their own."
+            )
         locked = Trustee.objects.select_for_update().get(pk=trustee.pk)
         replaced = bool(locked.communication_key)
         locked.communication_key = key
