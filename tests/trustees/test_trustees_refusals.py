@@ -152,6 +152,8 @@ def test_a_file_made_for_another_contest_is_refused(db: Any, tmp_path: Path) -> 
         (b"\xff\xfe not text", "is not UTF-8 text"),
         (b"dealing\n", "Line 1 of the file is not JSON"),
         (b"[1, 2]\n", "Line 1 of the file must be one JSON object"),
+        (b'{"kind": ["dealing"], "dealer": 1}\n', "is not a file a trustee hands in"),
+        (b'{"kind": "dealing", "dealer": true}\n', "trustee True's"),
         (b'{"kind": "key", "qualified": [1]}\n', "kind 'key' is not a file a trustee hands in"),
         (b'{"kind": "complaint", "dealer": 2, "recipient": 3}\n', "trustee 3's"),
         (b'{"kind": "complaint", "dealer": 2, "recipient": 1}\n', "complaint check failed"),
@@ -422,3 +424,18 @@ def test_temporary_record_directories_are_removed(db: Any) -> None:
     before = set(Path(tempfile.gettempdir()).glob("omov-record-*"))
     ceremony.upload(1, _dealing(ceremony, 1))
     assert set(Path(tempfile.gettempdir()).glob("omov-record-*")) == before
+
+
+def test_only_the_trustee_or_the_office_hands_in_a_trustees_file(db: Any) -> None:
+    ceremony, _ = _started()
+    trustee = ceremony.record.trustees.get(number=1)
+    dealing = _dealing(ceremony, 1)
+    for actor in (ceremony.users[2], UserFactory(username="stranger")):
+        with pytest.raises(PermissionRefused):
+            services.record_file_accept(
+                contest=ceremony.contest, trustee=trustee, content=dealing, actor=actor
+            )
+    entry = services.record_file_accept(
+        contest=ceremony.contest, trustee=trustee, content=dealing, actor=ceremony.officer
+    )
+    assert isinstance(entry, RecordEntry) and entry.trustee == trustee

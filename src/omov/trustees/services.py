@@ -169,6 +169,11 @@ def trustee_key_hand_in(
     *, trustee: Trustee, content: bytes, actor: Any, actor_label: str = ""
 ) -> Trustee:
     """Take the public file ``omov trustee init`` wrote for ``trustee``; allowed until the start."""
+    _require(
+        actor,
+        policies.can_act_as_trustee(actor, trustee)
+        or policies.can_upload_for_trustee(actor, trustee.record.contest),
+    )
     value = _json_object(content, "the public file")
     number, key = value.get("number"), value.get("communication_key")
     if number != trustee.number:
@@ -274,13 +279,15 @@ def record_file_accept(
 ) -> RecordEntry | Trustee:
     """Check a file ``trustee`` made and add it: their public key, or a record entry.
 
-    The caller has checked that ``actor`` may hand in files for ``trustee`` (the trustee
-    themself, or the returning officer for a file that came by other means). An entry must be
-    the trustee's own (its dealer, recipient, mixer or trustee field is their number) and must
-    pass every check of ``omov verify`` against the whole record; otherwise nothing changes.
+    ``actor`` is the trustee themself, or the returning officer handing in a file that came by
+    other means. An entry must be the trustee's own (its dealer, recipient, mixer or trustee
+    field is their number) and must pass every check of ``omov verify`` against the whole
+    record; otherwise nothing changes.
     """
     if trustee.record.contest_id != contest.pk:
         raise ServiceError(f"Trustee {trustee.number} is not a trustee of {contest.title}.")
+    as_trustee = policies.can_act_as_trustee(actor, trustee)
+    _require(actor, as_trustee or policies.can_upload_for_trustee(actor, contest))
     if len(content) > CEREMONY_FILE_LIMIT:
         raise ServiceError(
             f"The file is {len(content):,} bytes; a key-ceremony file is at most "
@@ -292,13 +299,13 @@ def record_file_accept(
             trustee=trustee, content=content, actor=actor, actor_label=actor_label
         )
     kind = first.get("kind")
-    if kind not in TRUSTEE_KINDS:
+    if not isinstance(kind, str) or kind not in TRUSTEE_KINDS:
         raise ServiceError(
             f"Line 1 of the file: kind {kind!r} is not a file a trustee hands in (a public key "
             "file, a dealing, a complaint or an answer from `omov trustee`)."
         )
     author = first.get(TRUSTEE_KINDS[EntryKind(kind)])
-    if author != trustee.number:
+    if type(author) is not int or author != trustee.number:  # JSON true is not trustee 1
         raise ServiceError(
             f"This {kind} is trustee {author!r}'s ({TRUSTEE_KINDS[EntryKind(kind)]} field), not "
             f"trustee {trustee.number}'s: each trustee hands in only their own files."
