@@ -37,7 +37,8 @@ def test_a_trustee_hands_in_their_public_key(
     page.get_by_text("Your file was checked and added.").wait_for()
     page.get_by_text("Your public key is in.").wait_for()
     page.goto(f"/record/{ceremony.contest.slug}/")
-    assert "trustee 2 (Trustee 2) and trustee 3 (Trustee 3) must hand in" in page.content()
+    # The list item starts with a capital: "Trustee 2 (Trustee 2) and trustee 3 …".
+    assert "(Trustee 2) and trustee 3 (Trustee 3) must hand in" in page.content()
     assert _serious(page) == []
 
 
