@@ -127,7 +127,7 @@ def test_a_refused_grant_creates_no_user(capsys: Any) -> None:
     assert err == (
         "omov: There is no role called 'chief_whip'. The roles are: returning_officer, "
         "scrutineer, branch_secretary, candidate_agent, paper_operator, paper_supervisor, "
-        "campaign_manager, campaign_organiser, campaign_caller.\n"
+        "campaign_manager, campaign_organiser, campaign_caller, trustee.\n"
     )
     assert not get_user_model().objects.filter(username="erin").exists()
     assert not AuditEvent.objects.exists()

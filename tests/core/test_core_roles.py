@@ -89,9 +89,14 @@ ERRORS = [
         {"role": "chief_whip"},
         "There is no role called 'chief_whip'. The roles are: returning_officer, scrutineer, "
         "branch_secretary, candidate_agent, paper_operator, paper_supervisor, campaign_manager, "
-        "campaign_organiser, campaign_caller.",
+        "campaign_organiser, campaign_caller, trustee.",
     ),
     ({"role": Role.BRANCH_SECRETARY}, "A branch secretary needs a branch: name their branch."),
+    (
+        {"role": Role.TRUSTEE},
+        "A trustee acts for one contest's count and nothing else: name the contest, and no "
+        "branch or candidate.",
+    ),
     (
         {"role": Role.BRANCH_SECRETARY, "branch": "branch", "candidate": "owen"},
         "A branch secretary acts for a branch, not a candidate: leave the candidate empty.",

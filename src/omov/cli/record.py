@@ -5,6 +5,11 @@
     omov record seal-key DIR             close the key ceremony: qualified dealers, the joint key
     omov record add-ballots DIR --choices FILE [--channel online|paper]
     omov record tally DIR                combine the decryption shares into the decoded ballots
+    omov record export --contest SLUG --out DIR     a contest's record, from the database
+    omov record upload --contest SLUG FILE --trustee N   hand in a trustee's file for them
+
+``export`` and ``upload`` work on a contest's record in the database (decision 0017) and start
+Django inside their handlers; the others work on a directory and never do.
 
 Every entry is checked with ``omov verify``'s rules against the whole record before it is
 written; a bad one is refused with the check that failed, and nothing in the record changes.
@@ -21,6 +26,7 @@ from typing import Any
 
 from omov.cli._verifiable import Progress, add_workers_option, lines_read, mapper_for, record_load
 from omov.cli.errors import CommandError
+from omov.cli.options import contest_option
 from omov.verifiable.ceremony import (
     ballots_entry,
     entry_check_and_append,
@@ -91,6 +97,29 @@ def register(subparsers: Any) -> None:
     tally = actions.add_parser("tally", help="combine the decryption shares into the result")
     tally.add_argument("directory", metavar="DIR", type=Path)
     tally.set_defaults(handler=_tally)
+
+    export = actions.add_parser(
+        "export", help="write a contest's record from the database as a directory"
+    )
+    contest_option(export)
+    export.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="the directory to write (new or empty); `omov verify DIR` checks it",
+    )
+    export.set_defaults(handler=_export)
+
+    upload = actions.add_parser(
+        "upload", help="check a trustee's file and add it to a contest's record"
+    )
+    contest_option(upload)
+    upload.add_argument("file", metavar="FILE", type=Path, help="the file the trustee handed in")
+    upload.add_argument(
+        "--trustee", type=int, required=True, metavar="N", help="the number of the trustee"
+    )
+    upload.set_defaults(handler=_upload)
 
     for action in (append, seal, ballots, tally):
         action.add_argument("--quiet", action="store_true", help="print no progress")
@@ -192,3 +221,57 @@ def _tally(args: argparse.Namespace) -> int:
         except RecordError as error:
             raise CommandError(str(error)) from error
         return _append(args.directory, state, "result", "result", lines)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from omov.cli.ballot import contest_by_slug
+    from omov.cli.django_setup import setup_django
+
+    setup_django()
+    from omov.trustees.record import record_write
+    from omov.trustees.selectors import head_hash, record_of
+
+    contest = contest_by_slug(args.contest)
+    record = record_of(contest)
+    if record is None:
+        raise CommandError(f"{contest.slug} has no trustees, so no election record.")
+    if args.out.exists() and (not args.out.is_dir() or any(args.out.iterdir())):
+        raise CommandError(
+            f"{args.out} exists and is not an empty directory; choose another --out."
+        )
+    args.out.mkdir(parents=True, exist_ok=True)
+    count = record_write(record, args.out)
+    print(f"Wrote {count} entries to {args.out}. Head hash: {head_hash(record)}")
+    print(f"Check it with `omov verify {args.out}`.")
+    return 0
+
+
+def _upload(args: argparse.Namespace) -> int:
+    from omov.cli.ballot import contest_by_slug
+    from omov.cli.django_setup import setup_django
+
+    setup_django()
+    from omov.core.errors import ServiceError
+    from omov.trustees.models import Trustee
+    from omov.trustees.services import CEREMONY_FILE_LIMIT, record_file_accept
+
+    contest = contest_by_slug(args.contest)
+    trustee = Trustee.objects.filter(record__contest=contest, number=args.trustee).first()
+    if trustee is None:
+        raise CommandError(f"{contest.slug} has no trustee {args.trustee}.")
+    try:
+        with args.file.open("rb") as handle:
+            content = handle.read(CEREMONY_FILE_LIMIT + 1)
+    except OSError as error:
+        raise CommandError(f"cannot read {args.file}: {error.strerror}") from error
+    try:
+        added = record_file_accept(
+            contest=contest, trustee=trustee, content=content, actor=None, actor_label="cli"
+        )
+    except ServiceError as error:
+        raise CommandError(f"{args.file}: {error}", exit_code=1) from error
+    if isinstance(added, Trustee):
+        print(f"Took trustee {trustee.number}'s public key.")
+    else:
+        print(f"Added {added.file}. Head hash: {added.hash}")
+    return 0

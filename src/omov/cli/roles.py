@@ -59,6 +59,7 @@ ROLE_NAMES = (
     "campaign_manager",
     "campaign_organiser",
     "campaign_caller",
+    "trustee",
 )
 
 

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "omov.results",
     "omov.campaigns",
     "omov.jobs",
+    "omov.trustees",
 ]
 
 MIDDLEWARE = [

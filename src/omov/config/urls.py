@@ -25,4 +25,5 @@ urlpatterns = [
     path("results/", include("omov.results.urls")),
     path("campaigns/", include("omov.campaigns.urls")),
     path("jobs/", include("omov.jobs.urls")),
+    path("record/", include("omov.trustees.urls")),
 ]

@@ -7,14 +7,14 @@ from typing import Any
 from django.db.models import QuerySet
 
 from omov.contests.models import Candidate, CandidateStatus, Contest, ContestStatus
-from omov.core.models import CAMPAIGN_ROLES
+from omov.core.models import OUTSIDE_ROLES
 from omov.core.policies import roles_of
 
 
 def contests_visible_to(user: Any) -> QuerySet[Contest]:
     """Return contests a user may see: all for office roles, otherwise those past draft."""
     contests = Contest.objects.all()
-    if roles_of(user, None) - {str(role) for role in CAMPAIGN_ROLES} or getattr(
+    if roles_of(user, None) - {str(role) for role in OUTSIDE_ROLES} or getattr(
         user, "is_superuser", False
     ):
         return contests

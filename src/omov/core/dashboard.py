@@ -27,6 +27,8 @@ from omov.electorate import policies as roll_policies
 from omov.electorate.models import Branch
 from omov.nominations import policies as nomination_policies
 from omov.results import policies as result_policies
+from omov.trustees import policies as trustee_policies
+from omov.trustees.models import ElectionRecord, Trustee
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,11 @@ def _office_reader_offers(user: Any, contest: Contest) -> list[_Offer]:
             "Ballot office: delivery, opening the ballot, reissuing credentials",
             _url("ballots:office", slug),
             lambda: ballot_policies.can_view_office(user, contest),
+        ),
+        (
+            "Trustees and the key ceremony",
+            _url("trustees:office", slug),
+            lambda: trustee_policies.can_view_office_record(user, contest),
         ),
         (
             "Turnout",
@@ -258,6 +265,16 @@ def _role_links(user: Any, contest: Contest, assignment: RoleAssignment) -> Role
         if assignment.candidate.contest_id != contest.pk:
             return None
         offers = _campaign_offers(user, contest, assignment.candidate)
+    elif role == Role.TRUSTEE:
+        offers = [
+            (
+                "Your part of the key ceremony",
+                _url("trustees:trustee", contest.slug),
+                lambda: trustee_policies.can_act_as_trustee(
+                    user, Trustee.objects.filter(record__contest=contest, user=user).first()
+                ),
+            )
+        ]
     else:
         offers = []
     scope = ""
@@ -320,6 +337,14 @@ def contest_links(user: Any, contest: Contest) -> tuple[Link, ...]:
             "The declaration",
             _url("results:declaration", contest.slug),
             lambda: Decision(contest.status == ContestStatus.DECLARED),
+        ),
+        (
+            "Election record",
+            _url("trustees:record", contest.slug),
+            lambda: Decision(
+                contest.status != ContestStatus.DRAFT
+                and ElectionRecord.objects.filter(contest=contest).exists()
+            ),
         ),
     ]
     seen: set[str] = {reverse("contests:detail", args=[contest.slug])}

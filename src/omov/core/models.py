@@ -22,13 +22,18 @@ class Role(models.TextChoices):
     CAMPAIGN_MANAGER = "campaign_manager", "Campaign manager"
     CAMPAIGN_ORGANISER = "campaign_organiser", "Campaign organiser"
     CAMPAIGN_CALLER = "campaign_caller", "Campaign caller"
+    # A trustee of one contest's verifiable count (omov.trustees, decision 0017): sees only that
+    # contest's trustee page and the public record. Granted with the appointment, never global.
+    TRUSTEE = "trustee", "Trustee"
 
 
 #: The roles scoped to one candidate's campaign.
 CAMPAIGN_ROLES = (Role.CAMPAIGN_MANAGER, Role.CAMPAIGN_ORGANISER, Role.CAMPAIGN_CALLER)
-#: The roles of the election office: every role but the campaign roles, which see nothing of the
-#: office's pages (a campaign is not part of the election office).
-OFFICE_ROLES = tuple(role for role in Role if role not in CAMPAIGN_ROLES)
+#: The roles outside the election office: they see nothing of the office's pages (a campaign is not
+#: part of the election office; a trustee holds a key share, not an office).
+OUTSIDE_ROLES = (*CAMPAIGN_ROLES, Role.TRUSTEE)
+#: The roles of the election office: every role but those outside it.
+OFFICE_ROLES = tuple(role for role in Role if role not in OUTSIDE_ROLES)
 
 
 class RoleAssignment(models.Model):

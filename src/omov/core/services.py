@@ -147,6 +147,11 @@ def role_scope_check(
                 f"{candidate.name} stands in {candidate.contest.slug}, not in {contest.slug}: "
                 "give the candidate's own contest, or no contest."
             )
+    elif checked == Role.TRUSTEE and (contest is None or branch or candidate):
+        raise ServiceError(
+            "A trustee acts for one contest's count and nothing else: name the contest, and no "
+            "branch or candidate."
+        )
     elif branch is not None or candidate is not None:
         raise ServiceError(
             f"The role {checked.label.lower()} takes no branch or candidate (only a branch "

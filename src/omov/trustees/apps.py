@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class TrusteesConfig(AppConfig):
+    name = "omov.trustees"
+    label = "trustees"
+    default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = "Trustees and the election record"
+
+    def ready(self) -> None:
+        from omov.contests import lifecycle
+        from omov.trustees import services
+
+        lifecycle.register_blocker("open_ballot", services.open_ballot_blockers)

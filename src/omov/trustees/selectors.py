@@ -1,0 +1,157 @@
+"""Reads of a contest's trustees and record: who has done what in the key ceremony, what is next.
+
+Progress is read from the entries' own fields (who dealt, who complained, which complaint is
+answered); every entry was checked in full when it was appended, so nothing here re-checks proofs.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from omov.contests.models import Contest
+from omov.trustees.models import ElectionRecord, EntryKind, RecordEntry, Trustee
+from omov.verifiable.record import GENESIS
+
+
+def record_of(contest: Contest) -> ElectionRecord | None:
+    """The contest's record settings, or None when it has no trustees (the sealed-box count)."""
+    return ElectionRecord.objects.filter(contest=contest).first()
+
+
+def trustees_of(record: ElectionRecord) -> list[Trustee]:
+    """The record's trustees in number order, with their accounts."""
+    return list(record.trustees.select_related("user").order_by("number"))
+
+
+def trustee_for(user: Any, contest: Contest) -> Trustee | None:
+    """The trustee ``user`` acts as in ``contest``, if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Trustee.objects.select_related("record", "record__contest")
+        .filter(record__contest=contest, user=user)
+        .first()
+    )
+
+
+def entries_of(record: ElectionRecord) -> list[RecordEntry]:
+    """The record's entries in chain order, without their bytes (for listing)."""
+    return list(record.entries.defer("content").select_related("trustee").order_by("index"))
+
+
+def head_hash(record: ElectionRecord) -> str:
+    """The hash of the record's last entry (64 zeros while it is empty)."""
+    last = record.entries.order_by("-index").values_list("hash", flat=True).first()
+    return last or GENESIS
+
+
+@dataclass
+class CeremonyProgress:
+    """Where the key ceremony has got to, and what it waits for, in words a person can act on."""
+
+    trustees: list[Trustee]
+    threshold: int
+    started: bool = False
+    sealed: bool = False
+    dealt: set[int] = field(default_factory=set)
+    complaints: list[tuple[int, int]] = field(default_factory=list)
+    answered: set[tuple[int, int]] = field(default_factory=set)
+    qualified: list[int] = field(default_factory=list)
+    public_key: str = ""
+
+    @property
+    def keys_missing(self) -> list[Trustee]:
+        return [t for t in self.trustees if not t.communication_key]
+
+    @property
+    def not_dealt(self) -> list[Trustee]:
+        return [t for t in self.trustees if t.number not in self.dealt]
+
+    @property
+    def unanswered(self) -> list[tuple[int, int]]:
+        return [c for c in self.complaints if c not in self.answered]
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per trustee for the progress table: key, dealing, complaints, qualified."""
+        return [
+            {
+                "trustee": t,
+                "has_key": bool(t.communication_key),
+                "dealt": t.number in self.dealt,
+                "complaints": [
+                    f"from trustee {recipient}"
+                    + (", answered" if (dealer, recipient) in self.answered else ", unanswered")
+                    for dealer, recipient in self.complaints
+                    if dealer == t.number
+                ],
+                "qualified": t.number in self.qualified,
+            }
+            for t in self.trustees
+        ]
+
+    def waiting_for(self) -> list[str]:
+        """Every step the ceremony still waits for, in order (empty once the key is sealed)."""
+        if self.sealed:
+            return []
+        waits = []
+        if self.keys_missing:
+            waits.append(
+                f"{_names(self.keys_missing)} must hand in their public key "
+                "(the file `omov trustee init` writes)"
+            )
+        if not self.started:
+            waits.append("the returning officer must start the record once every key is in")
+            return waits
+        if self.not_dealt:
+            waits.append(f"{_names(self.not_dealt)} must hand in their dealing")
+        for dealer, recipient in self.unanswered:
+            waits.append(
+                f"trustee {dealer} must answer trustee {recipient}'s complaint about their share"
+            )
+        waits.append("the returning officer must seal the joint key")
+        return waits
+
+
+def _names(trustees: list[Trustee]) -> str:
+    named = [f"trustee {t.number} ({t.name})" for t in trustees]
+    return named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+
+
+def ceremony_progress(record: ElectionRecord) -> CeremonyProgress:
+    """Read who has dealt, complained and answered, and whether the joint key is sealed."""
+    progress = CeremonyProgress(trustees=trustees_of(record), threshold=record.threshold)
+    ceremony_kinds = [
+        EntryKind.PARAMETERS,
+        EntryKind.DEALING,
+        EntryKind.COMPLAINT,
+        EntryKind.ANSWER,
+        EntryKind.KEY,
+    ]
+    for kind, content in (
+        record.entries.filter(kind__in=ceremony_kinds)
+        .order_by("index")
+        .values_list("kind", "content")
+    ):
+        value = _first_object(bytes(content))
+        if kind == EntryKind.PARAMETERS:
+            progress.started = True
+        elif kind == EntryKind.DEALING:
+            progress.dealt.add(int(value["dealer"]))
+        elif kind == EntryKind.COMPLAINT:
+            progress.complaints.append((int(value["dealer"]), int(value["recipient"])))
+        elif kind == EntryKind.ANSWER:
+            progress.answered.add((int(value["dealer"]), int(value["recipient"])))
+        elif kind == EntryKind.KEY:
+            progress.sealed = True
+            progress.qualified = [int(j) for j in value["qualified"]]
+            progress.public_key = str(value["public_key"])
+    return progress
+
+
+def _first_object(content: bytes) -> dict[str, Any]:
+    value = json.loads(content.split(b"\n", 1)[0])
+    assert isinstance(value, dict)  # every stored entry was checked when it was appended
+    return value
