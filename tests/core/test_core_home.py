@@ -180,8 +180,10 @@ def test_a_refusal_is_logged_in_one_line_without_a_traceback(
     records = [r for r in caplog.records if r.name == "django.request"]
     assert len(records) == 1
     assert records[0].exc_info is None
-    assert records[0].getMessage().startswith(
-        "Forbidden (Permission denied): /vote/paper/leader/supervisor/"
+    assert (
+        records[0]
+        .getMessage()
+        .startswith("Forbidden (Permission denied): /vote/paper/leader/supervisor/")
     )
     assert "Traceback" not in caplog.text
 

@@ -28,6 +28,7 @@ def test_no_parliamentary_nominations_needed_ends_without_a_stray_space(
 def test_a_threshold_reads_with_its_figures(
     client: Any, contest: Any, returning_officer: Any
 ) -> None:
+    NominationRules.objects.create(contest=contest, is_parliamentary_threshold_required=True)
     client.force_login(returning_officer)
     sentence = _now_sentence(client, contest)
     assert sentence.startswith("challengers need ")

@@ -39,7 +39,9 @@ def test_appoint_status_upload_start_export(
     )
     assert code == 0, out
     assert "Appointed 3 trustees for leader; 2 of them can decrypt together" in out
-    assert AuditEvent.objects.get(action="trustees.appoint").actor_label == "cli"
+    assert AuditEvent.objects.get(action="trustees.appoint").actor_label.startswith(
+        "command line ("
+    )
     code, _, err = run(capsys, "trustees", "start-record", "--contest", slug)
     assert code == 2
     assert "still missing: trustee 1 (Alice), trustee 2 (Bob), trustee 3 (Carol)" in err

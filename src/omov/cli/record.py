@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from omov.cli._verifiable import Progress, add_workers_option, lines_read, mapper_for, record_load
+from omov.cli.actor import cli_actor_label
 from omov.cli.errors import CommandError
 from omov.cli.options import contest_option
 from omov.verifiable.ceremony import (
@@ -266,7 +267,11 @@ def _upload(args: argparse.Namespace) -> int:
         raise CommandError(f"cannot read {args.file}: {error.strerror}") from error
     try:
         added = record_file_accept(
-            contest=contest, trustee=trustee, content=content, actor=None, actor_label="cli"
+            contest=contest,
+            trustee=trustee,
+            content=content,
+            actor=None,
+            actor_label=cli_actor_label(),
         )
     except ServiceError as error:
         raise CommandError(f"{args.file}: {error}", exit_code=1) from error

@@ -14,13 +14,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from omov.cli.actor import cli_actor_label
 from omov.cli.ballot import contest_by_slug
 from omov.cli.django_setup import setup_django
 from omov.cli.errors import CommandError
 from omov.cli.options import contest_option
 from omov.cli.output import format_table
-
-CLI_ACTOR = "cli"
 
 
 def register(subparsers: Any) -> None:
@@ -94,7 +93,7 @@ def _appoint(args: argparse.Namespace) -> int:
             threshold=args.threshold,
             mixes_required=args.mixes,
             trustees=appointments,
-            actor_label=CLI_ACTOR,
+            actor_label=cli_actor_label(),
         )
     except _service_error() as error:
         raise CommandError(str(error)) from error
@@ -140,7 +139,7 @@ def _start(args: argparse.Namespace) -> int:
 
     contest = contest_by_slug(args.contest)
     try:
-        entry = record_start(contest=contest, actor=None, actor_label=CLI_ACTOR)
+        entry = record_start(contest=contest, actor=None, actor_label=cli_actor_label())
     except _service_error() as error:
         raise CommandError(str(error)) from error
     print(f"Started the record of {contest.slug}. Head hash: {entry.hash}")
@@ -156,7 +155,7 @@ def _seal(args: argparse.Namespace) -> int:
         entry = record_key_seal(
             contest=contest,
             actor=None,
-            actor_label=CLI_ACTOR,
+            actor_label=cli_actor_label(),
             leave_out_missing=args.leave_out_missing,
         )
     except _service_error() as error:
