@@ -125,7 +125,7 @@ def test_events_list_attendance_and_remind(capsys: Any, campaigns: Campaigns, ev
     total = next(line for line in out.splitlines() if "all 2 venues" in line)
     assert total.split()[-5:] == ["3", "3", "1", "0", "0"]
     mail.outbox.clear()
-    code, out, err = run(capsys, "events", "remind", "--campaign", campaign)
+    code, out, _err = run(capsys, "events", "remind", "--campaign", campaign)
     assert (code, out) == (0, "No reminder is due.\n")
     evening.move_to(main_event.starts_at - dt.timedelta(hours=3))
     code, out, _err = run(capsys, "events", "remind")
