@@ -118,10 +118,10 @@ def test_events_list_attendance_and_remind(capsys: Any, campaigns: Campaigns, ev
         )
     events.rsvp_create(event=leeds, name="Dan", email="dan@example.org", client_address="a")
     campaign = str(campaigns.corbyn.pk)
-    code, out, err = run(capsys, "events", "list", "--campaign", campaign)
+    code, out, _err = run(capsys, "events", "list", "--campaign", campaign)
     assert code == 0
     assert f"satellite of {main_event.pk}" in out and "Leeds Town Hall" in out
-    code, out, err = run(capsys, "events", "attendance", "--campaign", campaign)
+    code, out, _err = run(capsys, "events", "attendance", "--campaign", campaign)
     total = next(line for line in out.splitlines() if "all 2 venues" in line)
     assert total.split()[-5:] == ["3", "3", "1", "0", "0"]
     mail.outbox.clear()
