@@ -17,7 +17,7 @@ from omov.campaigns import events, ical, selectors
 from omov.campaigns.models import CampaignSummary, Event, Rsvp, RsvpStatus
 from omov.campaigns.retention import canvass_erase
 from omov.core.errors import PermissionRefused, ServiceError
-from omov.core.models import AuditEvent
+from omov.core.models import AuditEvent, ThrottleBucket
 
 pytestmark = pytest.mark.django_db
 
@@ -144,6 +144,8 @@ def test_rsvps_are_throttled_per_client_address(campaigns: Campaigns) -> None:
         reply(event, "One more", "more@example.org")
     reply(event, "Elsewhere", "else@example.org", ip="198.51.100.7")
     assert event.rsvps.count() == events.RSVP_LIMIT + 1
+    keys = list(ThrottleBucket.objects.values_list("key", flat=True))
+    assert len(keys) == 2 and not any("192.0.2.1" in key for key in keys)  # addresses hashed
 
 
 def test_a_started_event_takes_no_rsvp(campaigns: Campaigns, evening: Any) -> None:

@@ -34,7 +34,7 @@ from omov.campaigns import policies, rsvp_codes
 from omov.campaigns.models import Campaign, Event, EventKind, Rsvp, RsvpStatus
 from omov.core import clock
 from omov.core.errors import PermissionRefused, ServiceError
-from omov.core.services import audit_record, throttle_hit
+from omov.core.services import audit_record, throttle_hit, throttle_key
 
 logger = logging.getLogger(__name__)
 
@@ -249,7 +249,9 @@ def rsvp_create(
     An address that has replied already gets its confirmation again and nothing changes, so
     the public page says the same thing either way.
     """
-    if not throttle_hit(key=f"event-rsvp:{client_address}", limit=RSVP_LIMIT, window=RSVP_WINDOW):
+    # A keyed hash of the address, so the throttle table names nobody's address.
+    key = throttle_key("event-rsvp", client_address)
+    if not throttle_hit(key=key, limit=RSVP_LIMIT, window=RSVP_WINDOW):
         raise ServiceError(
             "Too many replies have come from your connection in the last hour. Please try again "
             "later."

@@ -25,7 +25,7 @@ from omov.contests.models import ContestStatus
 from omov.core import clock
 from omov.core.errors import PermissionRefused, ServiceError
 from omov.core.models import Role
-from omov.core.services import audit_record, role_grant, throttle_hit, user_create
+from omov.core.services import audit_record, role_grant, throttle_hit, throttle_key, user_create
 
 SIGNUP_LIMIT = 10
 SIGNUP_WINDOW = timedelta(hours=1)
@@ -78,7 +78,9 @@ def volunteer_sign_up(
 ) -> Volunteer:
     """Take a sign-up: throttle, validate every field (naming each problem), queue it, audit."""
     if not throttle_hit(
-        key=f"volunteer-signup:{client_address}", limit=SIGNUP_LIMIT, window=SIGNUP_WINDOW
+        key=throttle_key("volunteer-signup", client_address),
+        limit=SIGNUP_LIMIT,
+        window=SIGNUP_WINDOW,
     ):
         raise ServiceError(
             "Too many sign-ups have come from your connection in the last hour. Please try again "
