@@ -151,3 +151,35 @@ def test_no_campaign_reaches_another_campaigns_event(campaigns: Campaigns) -> No
         ).status_code
         == 403
     )
+
+
+def test_the_edit_form_comes_back_filled_in_and_saves(campaigns: Campaigns) -> None:
+    event = rally(campaigns)
+    client = signed_in(campaigns, "corbyn_organiser")
+    url = reverse("campaigns:event", args=[campaigns.corbyn.pk, event.pk])
+    page = client.get(url).content.decode()
+    assert 'value="2016-08-25T19:30"' in page  # 18:30 UTC is 19:30 in London
+    response = client.post(
+        url,
+        {
+            "kind": "rally",
+            "title": "Rally, moved",
+            "venue": "Nottingham Albert Hall",
+            "starts_at": "2016-08-25T20:00",
+            "ends_at": "2016-08-25T22:00",
+            "capacity": "3",
+        },
+    )
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert (event.title, event.sequence, event.is_public) == ("Rally, moved", 1, False)
+
+
+def test_a_forged_check_in_choice_is_a_message_not_an_error(campaigns: Campaigns) -> None:
+    event = rally(campaigns)
+    client = signed_in(campaigns, "corbyn_organiser")
+    url = reverse("campaigns:event_check_in", args=[campaigns.corbyn.pk, event.pk])
+    page = client.post(url, {"rsvp": "1 OR 1=1"}, follow=True)
+    assert "That RSVP is not for this event" in page.content.decode()
+    home = client.get(reverse("campaigns:home", args=[campaigns.corbyn.pk])).content.decode()
+    assert reverse("campaigns:events", args=[campaigns.corbyn.pk]) in home

@@ -153,8 +153,9 @@ def event_check_in(request: HttpRequest, campaign_id: int, event_id: int) -> Htt
     status = 200
     if request.method == "POST":
         rsvp: Rsvp | None = None
-        if request.POST.get("rsvp"):
-            rsvp = event.rsvps.filter(pk=request.POST.get("rsvp", "")).first()
+        chosen = request.POST.get("rsvp", "")
+        if chosen:
+            rsvp = event.rsvps.filter(pk=int(chosen)).first() if chosen.isdigit() else None
             if rsvp is None:
                 messages.error(request, "That RSVP is not for this event; search again.")
         elif code_form.is_valid():
