@@ -14,11 +14,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from omov.campaigns import events, forms, ical, policies, selectors
+from omov.campaigns import events, forms, ical, invitations, policies, selectors
 from omov.campaigns.models import Campaign, Event, Rsvp, RsvpStatus
 from omov.core import clock
 from omov.core.errors import ServiceError
 from omov.core.http import client_ip, policy_require, sign_in_for_refused_pages
+from omov.electorate.models import Branch
 
 
 def _campaign(campaign_id: int) -> Campaign:
@@ -101,9 +102,15 @@ def event_detail(request: HttpRequest, campaign_id: int, event_id: int) -> HttpR
             "is_public",
         )
     }
-    form = forms.EventForm(request.POST or None, initial=initial)
+    is_invite = request.POST.get("action") == "invite"
+    form = forms.EventForm(None if is_invite else request.POST or None, initial=initial)
+    invite_form = forms.InviteForm(request.POST if is_invite else None)
     status = 200
-    if request.method == "POST":
+    if is_invite:
+        status = _invite(request, event, invite_form)
+        if status == 302:
+            return redirect("campaigns:event", campaign_id=campaign.pk, event_id=event.pk)
+    elif request.method == "POST":
         if form.is_valid():
             try:
                 event, promoted = events.event_update(
@@ -138,8 +145,49 @@ def event_detail(request: HttpRequest, campaign_id: int, event_id: int) -> HttpR
         "rsvp_url": request.build_absolute_uri(
             reverse("campaigns:rsvp", args=[campaign.pk, event.pk])
         ),
+        "invite_form": invite_form,
+        "can_invite": bool(policies.access_open(campaign)) and event.is_public,
+        "invitable": selectors.suppressed(invitations.invitation_targets(event).count()),
+        "invite_limit": INVITE_PAGE_LIMIT,
+        "suppress_below": selectors.SUPPRESS_BELOW,
     }
     return render(request, "campaigns/event.html", context, status=status)
+
+
+#: Invitations one press of the page sends (a few seconds at the mail rate); more: the CLI.
+INVITE_PAGE_LIMIT = 200
+
+
+def _invite(request: HttpRequest, event: Event, form: forms.InviteForm) -> int:
+    """Send the next invitations of the chosen segment; return the status to answer with."""
+    if not form.is_valid():
+        return 400
+    branch = None
+    code = form.cleaned_data["branch"]
+    if code:
+        branch = Branch.objects.filter(code=code).first()
+        if branch is None:
+            form.add_error("branch", f"There is no branch with the code {code!r}.")
+            return 400
+    try:
+        sent = invitations.invitations_send(
+            event=event,
+            actor=request.user,
+            branch=branch,
+            region=form.cleaned_data["region"],
+            limit=INVITE_PAGE_LIMIT,
+        )
+    except ServiceError as error:
+        form.add_error(None, error.message)
+        return 400
+    messages.success(
+        request,
+        f"Invited {sent} voters to {event.title}."
+        if sent
+        else "Nobody in that segment is left "
+        "to invite: everyone who agreed to emails has been invited already.",
+    )
+    return 302
 
 
 @sign_in_for_refused_pages

@@ -176,3 +176,10 @@ class CodeForm(forms.Form):
     """The door's code field: typed, or filled in by the QR code's link."""
 
     code = forms.CharField(max_length=20, label="RSVP code", help_text="e.g. ABCD-1234")
+
+
+class InviteForm(forms.Form):
+    """Which voters of the email contact list to invite: a branch, a region, or everyone."""
+
+    branch = forms.CharField(max_length=40, required=False, help_text="A branch code, or empty.")
+    region = forms.CharField(max_length=120, required=False, help_text="A region, or empty.")

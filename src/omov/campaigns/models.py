@@ -436,3 +436,24 @@ class Rsvp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_status_display()})"
+
+
+class Invitation(models.Model):
+    """That omov emailed one voter of the email contact list an invitation to one event.
+
+    Only so nobody is invited twice; the campaign never sees these rows (decision 0015).
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="invitations")
+    person = models.ForeignKey(
+        "electorate.Person", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "person"], name="one_invitation_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.event_id}"

@@ -14,6 +14,7 @@ from omov.campaigns.models import (
     Campaign,
     CampaignSummary,
     Claim,
+    Invitation,
     Outcome,
     RollRelease,
     Rsvp,
@@ -57,7 +58,7 @@ def canvass_erase(
                 f"Canvass data of {contest.title} is kept until {due:%Y-%m-%d %H:%M} (the "
                 "retention period after the declaration). Run this again then."
             )
-    deleted = {"calls": 0, "claims": 0, "targets": 0, "volunteers": 0, "rsvps": 0}
+    deleted = {"calls": 0, "claims": 0, "targets": 0, "volunteers": 0, "rsvps": 0, "invitations": 0}
     with transaction.atomic():
         for campaign in Campaign.objects.select_for_update().filter(contest=contest):
             calls = Call.objects.filter(campaign=campaign)
@@ -83,6 +84,9 @@ def canvass_erase(
             deleted["volunteers"] += Volunteer.objects.filter(campaign=campaign).delete()[0]
             # Attendees' names and emails are canvass data too (decision 0015); events stay.
             deleted["rsvps"] += Rsvp.objects.filter(event__campaign=campaign).delete()[0]
+            deleted["invitations"] += Invitation.objects.filter(event__campaign=campaign).delete()[
+                0
+            ]
             deleted["targets"] += CallTarget.objects.filter(call_list__campaign=campaign).delete()[
                 0
             ]

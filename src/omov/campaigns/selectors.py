@@ -43,6 +43,17 @@ def contact_list(contest: Contest) -> QuerySet[RollEntry]:
     )
 
 
+def email_contact_list(contest: Contest) -> QuerySet[RollEntry]:
+    """Return the eligible entries of the frozen roll whose person agreed to campaign emails.
+
+    The same for every campaign (decision 0014, 2): consent to email and an address on file.
+    Campaigns never see these addresses: omov sends their invitations (decision 0015).
+    """
+    return RollEntry.objects.filter(
+        contest=contest, is_eligible=True, person__consent_email=True
+    ).exclude(person__email="")
+
+
 def campaigns_of(user: Any) -> QuerySet[Campaign]:
     """Return the campaigns the user works for (any campaign role)."""
     ids = campaign_candidate_ids(user, None, *CAMPAIGN_ROLES)

@@ -1,8 +1,10 @@
-"""`omov events list|attendance|remind`: a campaign's events, their figures, the reminders.
+"""`omov events list|attendance|invite|remind`: events, figures, invitations, reminders.
 
-`remind` emails everyone with a place at an event starting within the next hours (default 24),
-once per RSVP, at OMOV_EMAIL_RATE; run it hourly from cron, it carries on after an interruption.
-Decision 0015 is the design. Audited as "omov events".
+`invite` emails an event's invitation to the voters of the email contact list (a branch, a
+region, or everyone), each once; the campaign never sees their addresses. `remind` emails
+everyone with a place at an event starting within the next hours (default 24), once per RSVP, at
+OMOV_EMAIL_RATE; run it hourly from cron, it carries on after an interruption. Decision 0015 is
+the design. Audited as "omov events".
 """
 
 from __future__ import annotations
@@ -49,6 +51,18 @@ def register(subparsers: Any) -> None:
         help="Remind about events starting within this many hours (default 24).",
     )
     remind.set_defaults(handler=events_remind)
+    invite = commands.add_parser(
+        "invite",
+        help="Email an event's invitation to the voters who agreed to campaign emails (once each).",
+    )
+    invite.add_argument(
+        "--event", required=True, type=int, metavar="ID", help="The event (`omov events list`)."
+    )
+    segment = invite.add_mutually_exclusive_group()
+    segment.add_argument("--branch", metavar="CODE", help="Only this branch's voters.")
+    segment.add_argument("--region", metavar="NAME", help="Only this region's voters.")
+    invite.add_argument("--limit", type=int, help="Send at most this many in this run.")
+    invite.set_defaults(handler=events_invite)
 
 
 def _when(moment: dt.datetime) -> str:
@@ -125,4 +139,43 @@ def events_remind(args: argparse.Namespace) -> int:
     except ServiceError as error:
         raise CommandError(error.message) from None
     print(f"Emailed {sent} reminder(s)." if sent else "No reminder is due.")
+    return 0
+
+
+def events_invite(args: argparse.Namespace) -> int:
+    if args.limit is not None and args.limit < 1:
+        raise CommandError("--limit must be at least 1.")
+    setup_django()
+    from omov.campaigns.invitations import invitations_send
+    from omov.campaigns.models import Event
+    from omov.core.errors import ServiceError
+    from omov.electorate.models import Branch
+
+    event = Event.objects.select_related("campaign__contest", "campaign__candidate").filter(
+        pk=args.event
+    )
+    found = event.first()
+    if found is None:
+        raise CommandError(f"There is no event {args.event}; see `omov events list`.")
+    branch = None
+    if args.branch:
+        branch = Branch.objects.filter(code=args.branch).first()
+        if branch is None:
+            raise CommandError(f"There is no branch with the code {args.branch!r}.")
+    try:
+        sent = invitations_send(
+            event=found,
+            actor_label=LABEL,
+            branch=branch,
+            region=args.region or "",
+            limit=args.limit,
+        )
+    except ServiceError as error:
+        raise CommandError(error.message) from None
+    print(
+        f"Invited {sent} voter(s) to {found.title}."
+        if sent
+        else "Nobody is left to invite: everyone in that segment who agreed to emails has been "
+        "invited already."
+    )
     return 0
