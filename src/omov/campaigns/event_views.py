@@ -135,6 +135,7 @@ def event_detail(request: HttpRequest, campaign_id: int, event_id: int) -> HttpR
         else:
             status = 400
     main = event.main_event or event
+    can_invite = bool(policies.access_open(campaign)) and event.is_public
     context = {
         "campaign": campaign,
         "event": event,
@@ -146,8 +147,12 @@ def event_detail(request: HttpRequest, campaign_id: int, event_id: int) -> HttpR
             reverse("campaigns:rsvp", args=[campaign.pk, event.pk])
         ),
         "invite_form": invite_form,
-        "can_invite": bool(policies.access_open(campaign)) and event.is_public,
-        "invitable": selectors.suppressed(invitations.invitation_targets(event).count()),
+        "can_invite": can_invite,
+        "invitable": (
+            selectors.suppressed(invitations.invitation_targets(event).count())
+            if can_invite
+            else None
+        ),
         "invite_limit": INVITE_PAGE_LIMIT,
         "suppress_below": selectors.SUPPRESS_BELOW,
     }
