@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from campaigns_support import EVENING, Campaigns, event_details
-from omov.campaigns import events, ical, selectors
+from omov.campaigns import events, ical, rsvp_codes, selectors
 from omov.campaigns.models import CampaignSummary, Event, Rsvp, RsvpStatus
 from omov.campaigns.retention import canvass_erase
 from omov.core.errors import PermissionRefused, ServiceError
@@ -335,3 +335,13 @@ def test_erasure_deletes_rsvps_and_keeps_attendance_figures(campaigns: Campaigns
     assert not Rsvp.objects.exists()
     summary = CampaignSummary.objects.get(campaign=campaigns.corbyn)
     assert summary.attendance == {str(event.pk): {"confirmed": 1, "checked_in": 1}}
+
+
+def test_a_code_that_collides_is_drawn_again(campaigns: Campaigns, monkeypatch: Any) -> None:
+    nonces = iter(["a" * 32, "a" * 32, "b" * 32])
+    monkeypatch.setattr(rsvp_codes, "nonce_new", lambda: next(nonces))
+    event = rally(campaigns)
+    first = reply(event, "Ann A")
+    second = reply(event, "Bob B")
+    assert (first.nonce, second.nonce) == ("a" * 32, "b" * 32)
+    assert events.rsvp_find_by_code(event, code_in(mail.outbox[-1])) == second
