@@ -14,6 +14,13 @@ once (tracked live, and by the partial unique index), and any call saved for a v
 do-not-call. It also times the campaign dashboard. The machine's load and the process's CPU time
 are printed beside wall time. PostgreSQL's 100 connections bound ``--callers`` (the issue asks
 for 500: one connection per caller thread needs a pooler for that, see the README).
+
+Then events (decision 0015): ``--rsvps`` replies to one event with places for three quarters of
+them, from 16 threads at once (the real `rsvp_create`, emails to Django's in-memory backend);
+then 4 doors check in every person with a place by their code, each door working through the
+whole list in its own order (so every person is checked at four doors); then one reminder run
+and the attendance figures. It checks that the places were given exactly once and that every
+person was checked in exactly once.
 """
 
 from __future__ import annotations
@@ -248,6 +255,102 @@ def check_and_time(setup: dict[str, object]) -> dict[str, object]:
     }
 
 
+def events_bench(setup: dict[str, object], replies: int) -> dict[str, object]:
+    """Reply, check in at four doors, remind; return latencies and the invariants' counts."""
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    from omov.campaigns import events, rsvp_codes, selectors
+    from omov.campaigns.models import RsvpStatus
+    from omov.core import clock
+
+    campaign = setup["campaigns"][0]  # type: ignore[index]
+    now = clock.now()
+    places = replies * 3 // 4
+    event = events.event_create(
+        campaign=campaign,
+        details=events.EventDetails(
+            kind="rally",
+            title="Bench rally",
+            venue="Bench hall",
+            starts_at=now + dt.timedelta(hours=2),
+            ends_at=now + dt.timedelta(hours=4),
+            capacity=places,
+        ),
+    )
+    rsvp_times: list[float] = []
+    door_times: list[float] = []
+    lock = threading.Lock()
+
+    def reply(index: int) -> None:
+        try:
+            started = time.perf_counter()
+            events.rsvp_create(
+                event=event,
+                name=f"Person {index}",
+                email=f"person{index}@example.org",
+                client_address=f"10.{index // 65536}.{index // 256 % 256}.{index % 256}",
+            )
+            with lock:
+                rsvp_times.append(time.perf_counter() - started)
+        finally:
+            connections.close_all()
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        list(pool.map(reply, range(replies)))
+    rsvp_wall = time.perf_counter() - started
+    codes = [
+        rsvp_codes.code_of(nonce)
+        for nonce in event.rsvps.filter(status=RsvpStatus.CONFIRMED).values_list("nonce", flat=True)
+    ]
+    stamped = Counter[bool]()
+
+    def door(number: int) -> None:
+        try:
+            order = codes[:]
+            random.Random(number).shuffle(order)
+            for code in order:
+                begun = time.perf_counter()
+                rsvp = events.rsvp_find_by_code(event, code)
+                assert rsvp is not None
+                result = events.rsvp_check_in(event=event, rsvp=rsvp)
+                with lock:
+                    door_times.append(time.perf_counter() - begun)
+                    stamped[result.was_already] += 1
+        finally:
+            connections.close_all()
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(door, range(4)))
+    door_wall = time.perf_counter() - started
+    event.rsvps.update(checked_in_at=None, checked_in_by=None)  # remind as if before the doors
+    started = time.perf_counter()
+    reminded = events.reminders_send(campaign=campaign, rate=0)
+    remind_wall = time.perf_counter() - started
+    event.rsvps.filter(status=RsvpStatus.CONFIRMED).update(checked_in_at=clock.now())
+    started = time.perf_counter()
+    figures = selectors.event_attendance(event)
+    attendance_s = time.perf_counter() - started
+    return {
+        "places": places,
+        "rsvp_times": rsvp_times,
+        "rsvp_wall": rsvp_wall,
+        "confirmed": figures.confirmed,
+        "waiting": figures.waiting,
+        "door_times": door_times,
+        "door_wall": door_wall,
+        "first_arrivals": stamped[False],
+        "repeats": stamped[True],
+        "reminded": reminded,
+        "remind_wall": remind_wall,
+        "attendance_s": attendance_s,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voters", type=int, default=654_006)
@@ -255,6 +358,9 @@ def main() -> int:
         "--callers", default="1,60", help="Caller counts to run one after another, e.g. 1,20,60."
     )
     parser.add_argument("--duration", type=float, default=60.0, help="Seconds of calling.")
+    parser.add_argument(
+        "--rsvps", type=int, default=2000, help="Replies to one event (0: skip the events)."
+    )
     parser.add_argument(
         "--database",
         default=os.environ.get(
@@ -267,7 +373,10 @@ def main() -> int:
         parser.error("PostgreSQL allows 100 connections here: use at most 90 callers.")
     recreate_database(args.database)
     os.environ.update(
-        DATABASE_URL=args.database, DJANGO_SETTINGS_MODULE="omov.config.settings", DEBUG="1"
+        DATABASE_URL=args.database,
+        DJANGO_SETTINGS_MODULE="omov.config.settings",
+        DEBUG="1",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
     os.environ.pop("OMOV_TESTING", None)
     from omov.cli.django_setup import setup_django
@@ -310,6 +419,28 @@ def main() -> int:
         print(f"- dashboard of a campaign with {checks['calls']:,} calls: {dashboard_ms:.0f} ms")
         failures += bool(figures["overlaps"] or checks["after_dnc"] or checks["doubled"])
         print()
+    if args.rsvps:
+        ev = events_bench(setup, args.rsvps)
+        rsvp_times: list[float] = ev["rsvp_times"]  # type: ignore[assignment]
+        door_times: list[float] = ev["door_times"]  # type: ignore[assignment]
+        print(f"## Events: {args.rsvps:,} replies from 16 threads for {ev['places']:,} places")
+        print()
+        print(
+            f"- replies: {ev['rsvp_wall']:.1f} s wall; "
+            f"p50 {statistics.median(rsvp_times) * 1000:.1f} ms, "
+            f"p99 {percentile(rsvp_times, 0.99) * 1000:.1f} ms (with the confirmation email)"
+        )
+        print(f"- places given: {ev['confirmed']:,}; waiting list: {ev['waiting']:,}")
+        print(
+            f"- check-in at 4 doors, each through all {ev['first_arrivals']:,} codes: "
+            f"{ev['door_wall']:.1f} s wall; p50 {statistics.median(door_times) * 1000:.1f} ms, "
+            f"p99 {percentile(door_times, 0.99) * 1000:.1f} ms; first arrivals "
+            f"{ev['first_arrivals']:,}, repeats told 'already' {ev['repeats']:,}"
+        )
+        print(f"- reminders: {ev['reminded']:,} in {ev['remind_wall']:.1f} s (no rate limit)")
+        attendance_ms = float(ev["attendance_s"]) * 1000  # type: ignore[arg-type]
+        print(f"- attendance figures of the event: {attendance_ms:.1f} ms")
+        failures += ev["confirmed"] != ev["places"] or ev["first_arrivals"] != ev["places"]
     return 1 if failures else 0
 
 

@@ -91,3 +91,21 @@ def build_campaigns(contest: Contest, voters: int = 30) -> Campaigns:
             campaign=campaign, name="Nottingham East", script=script
         )
     return Campaigns(contest, corbyn, smith, lists["corbyn"], lists["smith"], people, entries)
+
+
+def event_details(
+    title: str = "Rally for Jeremy", venue: str = "Nottingham Albert Hall", **kw: Any
+):
+    """Event details two days after EVENING, two hours long, 3 places unless told."""
+    from omov.campaigns.events import EventDetails
+
+    values: dict[str, Any] = {
+        "kind": "rally",
+        "title": title,
+        "venue": venue,
+        "starts_at": EVENING + dt.timedelta(days=2),
+        "ends_at": EVENING + dt.timedelta(days=2, hours=2),
+        "capacity": 3,
+    }
+    values.update(kw)
+    return EventDetails(**values)

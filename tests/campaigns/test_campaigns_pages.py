@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from campaigns_support import Campaigns
+from campaigns_support import Campaigns, event_details
 from factories import UserFactory
-from omov.campaigns import services
+from omov.campaigns import events, services
 from omov.campaigns.models import Call, Claim
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,14 @@ TABLE: dict[str, tuple[int, ...]] = {
     "volunteers": (302, 403, 403, 403, 200, 200, 403, 403, 403),
     "phone_bank": (302, 403, 403, 403, 200, 200, 403, 403, 403),
     "volunteer": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    # Events (decision 0015): RSVPs are the campaign's runners' only; the office sees none.
+    "events": (302, 403, 403, 403, 200, 200, 403, 403, 403),
+    "event": (302, 403, 403, 403, 200, 200, 403, 403, 403),
+    "event_check_in": (302, 403, 403, 403, 200, 200, 403, 403, 403),
+    "rsvp": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "event_feed": (200, 200, 200, 200, 200, 200, 200, 200, 200),
 }
+EVENT_PAGES = ("event", "event_check_in", "rsvp")
 
 
 def url(page: str, campaigns: Campaigns) -> str:
@@ -44,6 +51,9 @@ def url(page: str, campaigns: Campaigns) -> str:
         return reverse("campaigns:office", args=[campaigns.contest.slug])
     if page == "call":
         return reverse("campaigns:call", args=[campaigns.corbyn.pk, campaigns.corbyn_list.pk])
+    if page in EVENT_PAGES:
+        event = events.event_create(campaign=campaigns.corbyn, details=event_details())
+        return reverse(f"campaigns:{page}", args=[campaigns.corbyn.pk, event.pk])
     return reverse(f"campaigns:{page}", args=[campaigns.corbyn.pk])
 
 

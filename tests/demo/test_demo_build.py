@@ -196,6 +196,7 @@ def test_each_staff_account_is_granted_its_role_once_and_audited(built: DemoRepo
         "paper-operator-2",
         "paper-supervisor",
         "tom-watson-caller",
+        "jeremy-corbyn-organiser",
     ]
 
 

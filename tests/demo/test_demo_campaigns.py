@@ -11,8 +11,9 @@ from django.db import transaction
 from django.test import Client
 
 from omov.campaigns.models import Call, Campaign, DoNotCall, RollRelease
+from omov.campaigns.selectors import linked_attendance
 from omov.demo.build import DEPUTY_SLUG, LEADERSHIP_SLUG, DemoReport, demo_build
-from omov.demo.campaigns import NOTTINGHAM_CALLS
+from omov.demo.campaigns import NOTTINGHAM_CALLS, RALLY_ORGANISER, RALLY_VENUES
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +69,21 @@ def test_the_printed_caller_can_make_a_call_at_once(built: DemoReport) -> None:
     shown = client.get(account.start_url).content.decode()
     assert 'href="tel:+44' in shown
     assert Campaign.objects.filter(contest__slug=DEPUTY_SLUG).count() == 5
+
+
+def test_the_2016_rally_has_satellite_screenings_with_rsvps_and_a_door(
+    built: DemoReport,
+) -> None:
+    corbyn = Campaign.objects.get(contest__slug=LEADERSHIP_SLUG, candidate__name="Jeremy Corbyn")
+    main = corbyn.events.get(main_event__isnull=True)
+    assert main.satellites.count() == len(RALLY_VENUES) - 1
+    linked = linked_attendance(main)
+    assert [row.capacity for row in linked.rows] == [venue[2] for venue in RALLY_VENUES]
+    assert linked.rows[0].confirmed == RALLY_VENUES[0][2]  # full, after two cancellations
+    assert linked.rows[0].waiting == RALLY_VENUES[0][3] - RALLY_VENUES[0][2] - 2
+    assert linked.rows[0].cancelled == 2
+    account = next(a for a in built.accounts if a.username == RALLY_ORGANISER)
+    client = Client()
+    assert client.login(username=account.username, password=account.password)
+    page = client.get(account.start_url).content.decode()
+    assert "Jeremy for Labour: rally" in page and "Glasgow" in page

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from omov.campaigns.models import CallList, Outcome, Script
+from omov.campaigns.models import CallList, Event, EventKind, Outcome, Script
 from omov.core.form_fields import DateTimeField
 from omov.electorate.models import Category
 
@@ -129,3 +129,57 @@ class SessionForm(forms.Form):
     def __init__(self, *args: Any, call_lists: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["call_list"].queryset = call_lists  # type: ignore[attr-defined]
+
+
+class EventForm(forms.Form):
+    """An event's details; ``main_event`` offers the campaign's main events (not satellites)."""
+
+    kind = forms.ChoiceField(choices=EventKind.choices)
+    title = forms.CharField(max_length=200)
+    venue = forms.CharField(max_length=200)
+    address = forms.CharField(max_length=300, required=False)
+    # The format a datetime-local input shows, so an edit form comes back filled in.
+    starts_at = forms.DateTimeField(
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    ends_at = forms.DateTimeField(
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    capacity = forms.IntegerField(min_value=1, max_value=1_000_000)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    is_public = forms.BooleanField(
+        required=False, initial=True, label="Public: an RSVP page and the calendar feed"
+    )
+    main_event = forms.ModelChoiceField(
+        queryset=Event.objects.none(),
+        required=False,
+        label="Satellite of",
+        help_text="For a screening of a main event elsewhere: choose the main event.",
+    )
+
+    def __init__(self, *args: Any, main_events: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if main_events is None:
+            del self.fields["main_event"]
+        else:
+            self.fields["main_event"].queryset = main_events  # type: ignore[attr-defined]
+
+
+class RsvpForm(forms.Form):
+    """The public RSVP form (the service validates again)."""
+
+    name = forms.CharField(max_length=200)
+    email = forms.EmailField(max_length=254, help_text="We email your confirmation here.")
+
+
+class CodeForm(forms.Form):
+    """The door's code field: typed, or filled in by the QR code's link."""
+
+    code = forms.CharField(max_length=20, label="RSVP code", help_text="e.g. ABCD-1234")
+
+
+class InviteForm(forms.Form):
+    """Which voters of the email contact list to invite: a branch, a region, or everyone."""
+
+    branch = forms.CharField(max_length=40, required=False, help_text="A branch code, or empty.")
+    region = forms.CharField(max_length=120, required=False, help_text="A region, or empty.")

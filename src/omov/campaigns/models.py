@@ -285,6 +285,9 @@ class CampaignSummary(models.Model):
     answered = models.PositiveIntegerField()
     do_not_call = models.PositiveIntegerField()
     by_support = models.JSONField(default=dict)
+    attendance = models.JSONField(
+        default=dict, help_text="Per event: RSVPs with a place and people checked in."
+    )
     erased_at = models.DateTimeField()
 
     def __str__(self) -> str:
@@ -327,3 +330,130 @@ class Volunteer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_status_display()})"
+
+
+# -- Events (decision 0015) ----------------------------------------------------------------------
+
+
+class EventKind(models.TextChoices):
+    RALLY = "rally", "Rally"
+    PHONE_BANK = "phone_bank", "Phone-bank evening"
+    HUSTINGS = "hustings", "Hustings"
+    WATCH_PARTY = "watch_party", "Watch party"
+    MEETING = "meeting", "Meeting"
+
+
+class Event(models.Model):
+    """A campaign's event: a venue, a time, a capacity, and its RSVPs.
+
+    A *satellite* names its ``main_event`` (a screening of one rally in another city), with its
+    own venue, time and capacity; a satellite has no satellites of its own. ``uid`` names the
+    event in calendar feeds for good; ``sequence`` counts the edits a calendar must pick up.
+    Written only by ``campaigns.events``.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events")
+    main_event = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="satellites"
+    )
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    venue = models.CharField(max_length=200)
+    address = models.CharField(max_length=300, blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    capacity = models.PositiveIntegerField(
+        help_text="Places; RSVPs beyond it join the waiting list."
+    )
+    is_public = models.BooleanField(
+        default=True, help_text="Public events have an RSVP page and appear in the calendar feed."
+    )
+    uid = models.UUIDField(unique=True)
+    sequence = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="event_times_ordered", condition=models.Q(starts_at__lt=models.F("ends_at"))
+            ),
+            models.CheckConstraint(
+                name="event_capacity_positive", condition=models.Q(capacity__gte=1)
+            ),
+        ]
+        indexes = [models.Index(fields=["campaign", "starts_at"], name="event_by_campaign_time")]
+
+    def __str__(self) -> str:
+        return f"{self.title}, {self.venue}"
+
+
+class RsvpStatus(models.TextChoices):
+    CONFIRMED = "confirmed", "Has a place"
+    WAITING = "waiting", "On the waiting list"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Rsvp(models.Model):
+    """Someone's reply to an event: a place, or a place on the waiting list (in order).
+
+    The RSVP code and the cancel link are derived from ``nonce`` with a server key; only their
+    keyed hashes are stored for look-up (decision 0015). ``waiting_since`` orders the waiting
+    list; ``reminded_at`` makes the reminder job send at most one reminder per RSVP.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rsvps")
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    status = models.CharField(max_length=12, choices=RsvpStatus.choices)
+    nonce = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64, unique=True)
+    cancel_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "email"],
+                condition=~models.Q(status="cancelled"),
+                name="one_live_rsvp_per_email",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["event", "status", "waiting_since"], name="rsvp_by_event_status")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_status_display()})"
+
+
+class Invitation(models.Model):
+    """That omov emailed one voter of the email contact list an invitation to one event.
+
+    Only so nobody is invited twice; the campaign never sees these rows (decision 0015).
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="invitations")
+    person = models.ForeignKey(
+        "electorate.Person", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "person"], name="one_invitation_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.event_id}"

@@ -5,6 +5,7 @@
 - campaign manager and organiser: run their own campaign (scripts, call lists, sessions,
   dashboards, export); the manager also exports;
 - campaign caller: calls contacts of their own campaign, one at a time;
+- manager and organiser: run their campaign's events (RSVPs, check-in, attendance);
 - nobody of campaign A reaches anything of campaign B; contacts only while access is open
   (roll released, ballot not closed, candidate still nominated).
 """
@@ -121,3 +122,16 @@ def can_review_volunteers(actor: Any, campaign: Campaign) -> Decision:
     if _holds(actor, campaign, *RUNNERS):
         return ALLOW
     return deny("Only this campaign's manager and organisers review its volunteers.")
+
+
+def can_run_events(actor: Any, campaign: Campaign) -> Decision:
+    """A campaign's manager and organisers create events, see RSVPs and check people in.
+
+    Events need no contact-list access (a rally may come before the roll's release), but RSVPs
+    name their attendees, so nobody else, not even the office, sees them (decision 0015).
+    """
+    if not _signed_in(actor):
+        return deny(SIGN_IN)
+    if _holds(actor, campaign, *RUNNERS):
+        return ALLOW
+    return deny("Only this campaign's manager and organisers run its events.")

@@ -14,8 +14,10 @@ from omov.campaigns.models import (
     Campaign,
     CampaignSummary,
     Claim,
+    Invitation,
     Outcome,
     RollRelease,
+    Rsvp,
     Volunteer,
 )
 from omov.contests.models import Contest
@@ -36,7 +38,8 @@ def erase_due_at(contest: Contest) -> dt.datetime | None:
 def canvass_erase(
     *, contest: Contest, actor: Any = None, actor_label: str = "", force: bool = False
 ) -> dict[str, int]:
-    """Delete the contest's claims, calls, answers and call targets; keep aggregate figures.
+    """Delete the contest's claims, calls, answers, call targets, volunteers and RSVPs; keep
+    aggregate figures (per campaign, and per event: places given and people checked in).
 
     Refused before the retention period has run out (``force`` lets the returning officer
     erase early, e.g. on a voter's request; it cannot erase later than due). Returns what was
@@ -55,7 +58,7 @@ def canvass_erase(
                 f"Canvass data of {contest.title} is kept until {due:%Y-%m-%d %H:%M} (the "
                 "retention period after the declaration). Run this again then."
             )
-    deleted = {"calls": 0, "claims": 0, "targets": 0, "volunteers": 0}
+    deleted = {"calls": 0, "claims": 0, "targets": 0, "volunteers": 0, "rsvps": 0, "invitations": 0}
     with transaction.atomic():
         for campaign in Campaign.objects.select_for_update().filter(contest=contest):
             calls = Call.objects.filter(campaign=campaign)
@@ -67,11 +70,23 @@ def canvass_erase(
                     answered=figures.answered,
                     do_not_call=calls.filter(outcome=Outcome.DO_NOT_CALL).count(),
                     by_support=dict(figures.by_support),
+                    attendance={
+                        str(row.event.pk): {
+                            "confirmed": row.confirmed,
+                            "checked_in": row.checked_in,
+                        }
+                        for row in selectors.campaign_attendance(campaign)
+                    },
                     erased_at=now,
                 )
             deleted["calls"] += calls.delete()[0]
             deleted["claims"] += Claim.objects.filter(campaign=campaign).delete()[0]
             deleted["volunteers"] += Volunteer.objects.filter(campaign=campaign).delete()[0]
+            # Attendees' names and emails are canvass data too (decision 0015); events stay.
+            deleted["rsvps"] += Rsvp.objects.filter(event__campaign=campaign).delete()[0]
+            deleted["invitations"] += Invitation.objects.filter(event__campaign=campaign).delete()[
+                0
+            ]
             deleted["targets"] += CallTarget.objects.filter(call_list__campaign=campaign).delete()[
                 0
             ]

@@ -17,7 +17,10 @@ from omov.campaigns.models import (
     Campaign,
     Claim,
     DoNotCall,
+    Event,
     Outcome,
+    Rsvp,
+    RsvpStatus,
 )
 from omov.contests.models import Candidate, CandidateStatus, Contest
 from omov.contests.published import DeclaredFigures, declared_figures
@@ -40,6 +43,17 @@ def contact_list(contest: Contest) -> QuerySet[RollEntry]:
         .exclude(person__phone="")
         .exclude(Exists(DoNotCall.objects.filter(person_id=OuterRef("person_id"))))
     )
+
+
+def email_contact_list(contest: Contest) -> QuerySet[RollEntry]:
+    """Return the eligible entries of the frozen roll whose person agreed to campaign emails.
+
+    The same for every campaign (decision 0014, 2): consent to email and an address on file.
+    Campaigns never see these addresses: omov sends their invitations (decision 0015).
+    """
+    return RollEntry.objects.filter(
+        contest=contest, is_eligible=True, person__consent_email=True
+    ).exclude(person__email="")
 
 
 def campaigns_of(user: Any) -> QuerySet[Campaign]:
@@ -357,3 +371,98 @@ def _forecast_answers(
             row = transfers.setdefault(candidates[first], [0] * (len(candidates) + 1))
             row[following] += 1
     return strata, transfers
+
+
+# -- Events (decision 0015) ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """One event's figures: places, replies by status, and arrivals at the door."""
+
+    event: Event
+    capacity: int
+    confirmed: int
+    waiting: int
+    cancelled: int
+    checked_in: int
+
+    @property
+    def places_left(self) -> int:
+        return max(self.capacity - self.confirmed, 0)
+
+    @property
+    def turnout_percent(self) -> int | None:
+        """Return the share of people with a place who came, rounded (None: nobody has one)."""
+        if not self.confirmed:
+            return None
+        return round(100 * self.checked_in / self.confirmed)
+
+
+def _attendance_of(events: list[Event]) -> list[Attendance]:
+    counts = (
+        Rsvp.objects.filter(event__in=events)
+        .values("event_id")
+        .annotate(
+            confirmed=Count("id", filter=Q(status=RsvpStatus.CONFIRMED)),
+            waiting=Count("id", filter=Q(status=RsvpStatus.WAITING)),
+            cancelled=Count("id", filter=Q(status=RsvpStatus.CANCELLED)),
+            checked_in=Count("id", filter=Q(checked_in_at__isnull=False)),
+        )
+    )
+    keys = ("confirmed", "waiting", "cancelled", "checked_in")
+    by_event: dict[int, dict[str, int]] = {
+        row["event_id"]: {key: row[key] for key in keys}  # type: ignore[literal-required]
+        for row in counts
+    }
+    empty = dict.fromkeys(keys, 0)
+    return [
+        Attendance(event=event, capacity=event.capacity, **by_event.get(event.pk, empty))
+        for event in events
+    ]
+
+
+def event_attendance(event: Event) -> Attendance:
+    """Return one event's figures."""
+    return _attendance_of([event])[0]
+
+
+@dataclass(frozen=True)
+class LinkedAttendance:
+    """A main event's figures, each satellite's, and their total."""
+
+    rows: list[Attendance]
+    total: Attendance
+
+
+def linked_attendance(main_event: Event) -> LinkedAttendance:
+    """Return the figures of a main event and its satellites, and the sum over all of them."""
+    events = [main_event, *main_event.satellites.order_by("starts_at", "id")]
+    rows = _attendance_of(events)
+    total = Attendance(
+        event=main_event,
+        capacity=sum(row.capacity for row in rows),
+        confirmed=sum(row.confirmed for row in rows),
+        waiting=sum(row.waiting for row in rows),
+        cancelled=sum(row.cancelled for row in rows),
+        checked_in=sum(row.checked_in for row in rows),
+    )
+    return LinkedAttendance(rows=rows, total=total)
+
+
+def campaign_attendance(campaign: Campaign) -> list[Attendance]:
+    """Return the figures of every event of the campaign, by start time."""
+    return _attendance_of(list(campaign.events.order_by("starts_at", "id")))
+
+
+def rsvps_search(event: Event, query: str, limit: int = 30) -> QuerySet[Rsvp]:
+    """Return the event's live RSVPs whose name holds every word of ``query`` (door search)."""
+    rsvps = event.rsvps.exclude(status=RsvpStatus.CANCELLED).select_related("checked_in_by")
+    for word in query.split()[:5]:
+        rsvps = rsvps.filter(name__icontains=word)
+    return rsvps.order_by("name", "id")[:limit]
+
+
+def public_events(campaign: Campaign) -> QuerySet[Event]:
+    """Return the campaign's public events (the calendar feed's), by start time."""
+    return campaign.events.filter(is_public=True).order_by("starts_at", "id")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from omov.campaigns import views
+from omov.campaigns import event_views, views
 
 app_name = "campaigns"
 urlpatterns = [
@@ -16,4 +16,19 @@ urlpatterns = [
     path("<int:campaign_id>/volunteer/", views.volunteer_sign_up, name="volunteer"),
     path("<int:campaign_id>/volunteer/thanks/", views.volunteer_thanks, name="volunteer_thanks"),
     path("<int:campaign_id>/volunteers/", views.volunteer_queue, name="volunteers"),
+    path("<int:campaign_id>/events/", event_views.event_list, name="events"),
+    path("<int:campaign_id>/events/<int:event_id>/", event_views.event_detail, name="event"),
+    path(
+        "<int:campaign_id>/events/<int:event_id>/check-in/",
+        event_views.event_check_in,
+        name="event_check_in",
+    ),
+    path("<int:campaign_id>/events/<int:event_id>/rsvp/", event_views.rsvp, name="rsvp"),
+    path(
+        "<int:campaign_id>/events/<int:event_id>/rsvp/sent/",
+        event_views.rsvp_sent,
+        name="rsvp_sent",
+    ),
+    path("rsvp/cancel/<str:token>/", event_views.rsvp_cancel, name="rsvp_cancel"),
+    path("<int:campaign_id>/events.ics", event_views.event_feed, name="event_feed"),
 ]

@@ -237,6 +237,7 @@ def demo_build(
             start_urls=_start_urls(leadership, deputy, branch),
         )
         accounts += demo_campaigns.deputy_campaigns_ensure(deputy=deputy, officer=officer)
+        accounts += demo_campaigns.rally_organiser_ensure(leadership=leadership)
     report = DemoReport(
         data_dir=data_dir,
         figures=figures,
@@ -613,7 +614,7 @@ def _build_leadership(
             )
         leadership.refresh_from_db()
     # The campaigns (omov.demo.campaigns): their access ends when the ballot closes.
-    with steps.step("Release the roll to both campaigns; a Nottingham phone-bank evening"):
+    with steps.step("Release the roll to both campaigns; a Nottingham phone-bank evening; a rally"):
         demo_campaigns.leadership_campaigns_build(leadership=leadership, officer=officer)
     returned = figures.valid + figures.spoilt_total
     with (

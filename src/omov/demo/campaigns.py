@@ -1,5 +1,6 @@
-"""The demo's campaigns: both 2016 campaigns with a Nottingham phone-bank evening, and the open
-deputy contest's campaigns with a caller who can make calls at once.
+"""The demo's campaigns: both 2016 campaigns with a Nottingham phone-bank evening, Jeremy
+Corbyn's rally with satellite screenings and their RSVPs, and the open deputy contest's campaigns
+with a caller who can make calls at once.
 
 Built through the campaigns' services, as a returning officer, organisers and callers would. The
 generated roll carries no phone numbers, so the demo first gives some fictional people numbers
@@ -17,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 
+from omov.campaigns import events as campaign_events
 from omov.campaigns import services as campaign_services
 from omov.campaigns.models import Campaign, Outcome, PhoneBankSession
 from omov.contests.models import CandidateStatus, Contest
@@ -38,6 +40,15 @@ SCRIPT: list[dict[str, Any]] = [
      "when": {"key": "support", "in": ["4", "5"]}},
 ]  # fmt: skip
 DEPUTY_CALLER = "tom-watson-caller"
+RALLY_ORGANISER = "jeremy-corbyn-organiser"
+#: The rally and its satellite screenings: venue, city, places, replies (beyond the places:
+#: the waiting list).
+RALLY_VENUES = (
+    ("Albert Hall", "Nottingham", 60, 70),
+    ("Brudenell Social Club", "Leeds", 25, 18),
+    ("Trinity Centre", "Bristol", 20, 12),
+    ("Oran Mor", "Glasgow", 15, 9),
+)
 
 
 def _script_for(campaign: Any) -> list[dict[str, Any]]:
@@ -157,7 +168,69 @@ def leadership_campaigns_build(*, leadership: Contest, officer: Any) -> int:
             for n in range(1, NOTTINGHAM_CALLERS + 1)
         ]
         recorded += _calls_record(campaign, call_list, session, callers, calls, rng)
+    _rally_build(campaigns[0], entries)
     return recorded
+
+
+class _Discard:
+    """A mail connection that accepts the demo's RSVP emails and keeps none (no real inboxes)."""
+
+    def send_messages(self, messages: list[Any]) -> int:
+        return len(messages)
+
+
+def _rally_build(campaign: Campaign, entries: Any) -> None:
+    """A rally in Nottingham screened in three more cities, each with its own RSVPs."""
+    starts = clock.now().replace(hour=18, minute=30, second=0, microsecond=0) + dt.timedelta(days=3)
+    people = iter(entries.select_related("person").order_by("pk"))
+    main = None
+    number = 0
+    for venue, city, places, replies in RALLY_VENUES:
+        details = campaign_events.EventDetails(
+            kind="rally" if main is None else "watch_party",
+            title="Jeremy for Labour: rally" if main is None else "Jeremy for Labour: screening",
+            venue=f"{venue}, {city}",
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=2),
+            capacity=places,
+            description="Doors open half an hour before. Bring a friend who is a member.",
+        )
+        event = campaign_events.event_create(campaign=campaign, details=details, main_event=main)
+        main = main or event
+        for _ in range(replies):
+            number += 1
+            entry = next(people, None)
+            campaign_events.rsvp_create(
+                event=event,
+                name=entry.person.full_name if entry else f"Demo supporter {number}",
+                email=f"rsvp-{number}@example.org",
+                client_address=f"demo-{number}",
+                mail_connection=_Discard(),
+            )
+    # Two people cannot come after all: the first two on the waiting list get their places.
+    assert main is not None
+    for rsvp in list(main.rsvps.filter(status="confirmed").order_by("pk")[:2]):
+        campaign_events.rsvp_cancel(rsvp=rsvp, mail_connection=_Discard())
+
+
+def rally_organiser_ensure(*, leadership: Contest) -> list[DemoAccount]:
+    """Give Jeremy Corbyn's 2016 campaign an organiser who runs the rally's door; their log-in."""
+    campaign = Campaign.objects.filter(contest=leadership, candidate__is_incumbent=True).first()
+    if campaign is None:
+        return []
+    organiser = _caller(RALLY_ORGANISER, campaign, Role.CAMPAIGN_ORGANISER)
+    password = new_password()
+    organiser.set_password(password)
+    organiser.save(update_fields=["password"])
+    return [
+        DemoAccount(
+            username=RALLY_ORGANISER,
+            password=password,
+            role=str(Role.CAMPAIGN_ORGANISER.label),
+            scope=f"{campaign.name}: the rally, its screenings, RSVPs and the door",
+            start_url=reverse("campaigns:events", args=[campaign.pk]),
+        )
+    ]
 
 
 def _calls_record(
