@@ -138,13 +138,8 @@ class EventForm(forms.Form):
     title = forms.CharField(max_length=200)
     venue = forms.CharField(max_length=200)
     address = forms.CharField(max_length=300, required=False)
-    # The format a datetime-local input shows, so an edit form comes back filled in.
-    starts_at = forms.DateTimeField(
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-    )
-    ends_at = forms.DateTimeField(
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-    )
+    starts_at = DateTimeField()
+    ends_at = DateTimeField()
     capacity = forms.IntegerField(min_value=1, max_value=1_000_000)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     is_public = forms.BooleanField(

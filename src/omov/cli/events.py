@@ -13,12 +13,11 @@ import argparse
 import datetime as dt
 from typing import Any
 
+from omov.cli.actor import cli_actor_label
 from omov.cli.django_setup import setup_django
 from omov.cli.errors import CommandError
 from omov.cli.output import format_table
 from omov.cli.volunteers import campaign_find
-
-LABEL = "omov events"
 
 
 def register(subparsers: Any) -> None:
@@ -134,7 +133,9 @@ def events_remind(args: argparse.Namespace) -> int:
     campaign = campaign_find(args.campaign) if args.campaign is not None else None
     try:
         sent = reminders_send(
-            campaign=campaign, within=dt.timedelta(hours=args.hours), actor_label=LABEL
+            campaign=campaign,
+            within=dt.timedelta(hours=args.hours),
+            actor_label=cli_actor_label(),
         )
     except ServiceError as error:
         raise CommandError(error.message) from None
@@ -165,7 +166,7 @@ def events_invite(args: argparse.Namespace) -> int:
     try:
         sent = invitations_send(
             event=found,
-            actor_label=LABEL,
+            actor_label=cli_actor_label(),
             branch=branch,
             region=args.region or "",
             limit=args.limit,

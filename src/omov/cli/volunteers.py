@@ -12,10 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from omov.cli.actor import cli_actor_label
 from omov.cli.django_setup import setup_django
 from omov.cli.errors import CommandError
-
-LABEL = "omov volunteers"
 
 
 def register(subparsers: Any) -> None:
@@ -72,7 +71,10 @@ def volunteers_import(args: argparse.Namespace) -> int:
     campaign = campaign_find(args.campaign)
     try:
         report = run_import(
-            campaign=campaign, text=text, accept_valid=args.accept_valid, actor_label=LABEL
+            campaign=campaign,
+            text=text,
+            accept_valid=args.accept_valid,
+            actor_label=cli_actor_label(),
         )
     except ServiceError as error:
         raise CommandError(f"{path}: {error.message}") from None
