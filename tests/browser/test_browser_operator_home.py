@@ -42,6 +42,7 @@ def test_an_operator_sees_only_their_links_and_a_styled_refusal(
     links = work.get_by_role("link").all_inner_texts()
     assert links == [
         "Leadership election",
+        "Postal batches: check declarations, open and number the ballot papers",
         "Key returned paper ballots",
         "Reject a paper that cannot be accepted",
     ]
