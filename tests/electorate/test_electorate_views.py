@@ -269,3 +269,27 @@ def test_an_upload_that_is_not_utf8_gets_the_cli_message_not_a_server_error(
     for message in expected:
         assert escape(capfirst(message)) in content
     assert not Person.objects.filter(external_id="N1").exists()
+
+
+def test_an_upload_after_the_ballot_opened_is_refused_on_the_form_and_queues_nothing(
+    world: Any,
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from omov.contests.models import ContestStatus
+    from omov.jobs.models import Job
+
+    contest = world["contest"]
+    contest.status = ContestStatus.BALLOT_OPEN
+    contest.save(update_fields=["status"])
+    client = client_for(world["users"]["returning_officer"])
+    data = csv_bytes("N1,member,New,Person,,,,,,,,,,,")
+    response = client.post(
+        reverse("electorate:import", args=[contest.slug]),
+        {"file": SimpleUploadedFile("roll.csv", data)},
+    )
+    assert response.status_code == 200
+    assert "The ballot has opened: the roll can no longer be imported into." in (
+        response.content.decode()
+    )
+    assert not Job.objects.exists()

@@ -162,6 +162,7 @@ def roll_import(request: HttpRequest, slug: str) -> HttpResponse:
         upload = form.cleaned_data["file"]
         mapping = form.cleaned_data["mapping"].splitlines()
         try:
+            services.roll_import_allowed(contest)  # said on the form, not by a job
             parse_mapping_options(mapping)  # a wrong mapping is said now, not by the job
             job = job_start(
                 kind=ROLL_IMPORT,

@@ -10,7 +10,7 @@ from omov.electorate.services.common import rules_for
 from omov.electorate.services.consent import person_phone_consent_withdraw
 from omov.electorate.services.evaluation import EvaluationSummary, roll_evaluate
 from omov.electorate.services.freeze import roll_freeze, roll_freeze_blockers
-from omov.electorate.services.roll_import import ImportResult, roll_import
+from omov.electorate.services.roll_import import ImportResult, roll_import, roll_import_allowed
 from omov.electorate.services.rules import (
     ChangedPerson,
     ChangePreview,
@@ -32,6 +32,7 @@ __all__ = [
     "roll_freeze",
     "roll_freeze_blockers",
     "roll_import",
+    "roll_import_allowed",
     "rules_change",
     "rules_configure",
     "rules_for",

@@ -132,6 +132,13 @@ class _Organisations:
         return created.pk
 
 
+def roll_import_allowed(contest: Contest | None) -> None:
+    """Raise :class:`ServiceError` when ``contest``'s roll can no longer be imported into (asked
+    again by the upload page before it queues a job, so the refusal is said on the form)."""
+    if contest is not None and contest.has_reached(ContestStatus.BALLOT_OPEN):
+        raise ServiceError("The ballot has opened: the roll can no longer be imported into.")
+
+
 def roll_import(
     *,
     source: BinaryIO,
@@ -152,8 +159,7 @@ def roll_import(
     wrong ones reported. Branches and affiliates are matched by code and created when new.
     Registered and affiliated supporters in the file are registered for ``contest`` when given.
     """
-    if contest is not None and contest.has_reached(ContestStatus.BALLOT_OPEN):
-        raise ServiceError("The ballot has opened: the roll can no longer be imported into.")
+    roll_import_allowed(contest)
     reader = RollFileReader(source, mapping=mapping, progress=progress)
     fields = reader.fields
     index = {name: position for position, name in enumerate(fields) if name}
