@@ -347,3 +347,17 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             # Django lists missing permissions first; the refusal is the reason to show.
             perms_needed = set()
         return deleted, counts, perms_needed, [*protected, *refused]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Show records without letting the back office add, change or delete them: they change
+    only through their app's services, which check and audit (shared by every app's admin)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

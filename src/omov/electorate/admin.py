@@ -19,7 +19,7 @@ from django.utils.html import format_html
 
 from omov.contests.admin import register_change_check, register_field_locks
 from omov.contests.models import Contest, ContestStatus
-from omov.core.admin_audit import AuditedAdmin
+from omov.core.admin_audit import AuditedAdmin, ReadOnlyAdmin
 from omov.electorate.models import (
     Affiliate,
     Branch,
@@ -30,19 +30,6 @@ from omov.electorate.models import (
     RollEntry,
 )
 from omov.electorate.rules import FACT_FIELDS
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Show records without letting the back office add, change or delete them."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Branch)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import admin
 
+from omov.core.admin_audit import ReadOnlyAdmin
 from omov.nominations.models import (
     AffiliateNomination,
     BranchMeeting,
@@ -18,19 +19,6 @@ from omov.nominations.models import (
     SupporterApplication,
     SupporterFlag,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Show records; change them on the nominations pages, where they are checked and audited."""
-
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
