@@ -121,6 +121,10 @@ class RowError:
     column: str
     message: str
 
+    def as_json(self) -> dict[str, Any]:
+        """The error as stored with an import batch or a job's result."""
+        return {"line": self.line, "column": self.column, "message": self.message}
+
     def __str__(self) -> str:
         where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
         return f"{where}: {self.message}"

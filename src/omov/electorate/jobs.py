@@ -63,7 +63,4 @@ def roll_import_job(job: Job, report: Reporter) -> JobOutcome:
 
 
 def _errors(errors: list[Any]) -> list[dict[str, Any]]:
-    return [
-        {"line": error.line, "column": error.column, "message": error.message}
-        for error in errors[:MAX_REPORTED_ERRORS]
-    ]
+    return [error.as_json() for error in errors[:MAX_REPORTED_ERRORS]]

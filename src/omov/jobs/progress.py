@@ -86,7 +86,7 @@ def progress_read(job_ids: list[int]) -> dict[int, Progress]:
         f"SELECT job_id, done, total, stage, heartbeat_at FROM {_TABLE} WHERE job_id IN ({marks})"
     )
     try:
-        rows = _fetch(query, tuple(job_ids))
+        rows = _execute(query, tuple(job_ids))
     except (DatabaseError, sqlite3.Error):
         logger.warning("Could not read the jobs' progress.", exc_info=True)
         return {}
@@ -124,22 +124,18 @@ def _sidecar() -> sqlite3.Connection:
     return connection
 
 
-def _run(statement: str, parameters: tuple[Any, ...]) -> None:
-    try:
-        if _sidecar_path():
-            _sidecar().execute(statement.format(p="?"), parameters)
-            return
-        alias = "progress" if "progress" in settings.DATABASES else "default"
-        with connections[alias].cursor() as cursor:
-            cursor.execute(statement.format(p="%s"), parameters)
-    except (DatabaseError, sqlite3.Error):
-        logger.warning("Could not record a job's progress.", exc_info=True)
-
-
-def _fetch(query: str, parameters: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+def _execute(statement: str, parameters: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """Run one statement where progress lives (see the module docstring); return its rows."""
     if _sidecar_path():
-        return _sidecar().execute(query.format(p="?"), parameters).fetchall()
+        return _sidecar().execute(statement.format(p="?"), parameters).fetchall()
     alias = "progress" if "progress" in settings.DATABASES else "default"
     with connections[alias].cursor() as cursor:
-        cursor.execute(query.format(p="%s"), parameters)
-        return list(cursor.fetchall())
+        cursor.execute(statement.format(p="%s"), parameters)
+        return list(cursor.fetchall()) if cursor.description else []
+
+
+def _run(statement: str, parameters: tuple[Any, ...]) -> None:
+    try:
+        _execute(statement, parameters)
+    except (DatabaseError, sqlite3.Error):
+        logger.warning("Could not record a job's progress.", exc_info=True)

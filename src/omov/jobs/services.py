@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from typing import Any
 
 from django.conf import settings
@@ -230,8 +231,6 @@ class _Reporter:
         self._last = 0.0
 
     def __call__(self, done: int, total: int | None, stage: str) -> None:
-        import time
-
         now = time.monotonic()
         if now - self._last < PROGRESS_INTERVAL_SECONDS and (total is None or done < total):
             return

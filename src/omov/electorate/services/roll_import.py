@@ -299,10 +299,7 @@ def roll_import(
             updated=counts["updated"],
             unchanged=counts["unchanged"],
             rejected=reader.rejected,
-            errors=[
-                {"line": e.line, "column": e.column, "message": e.message}
-                for e in reader.errors[:50]
-            ],
+            errors=[error.as_json() for error in reader.errors[:50]],
         )
         audit_record(
             action="roll.import",
