@@ -112,3 +112,67 @@ def public_file(number: int, communication_key: str) -> bytes:
     """A public file as `omov trustee init` writes it."""
     value = {"communication_key": communication_key, "name": f"Trustee {number}", "number": number}
     return (json.dumps(value, sort_keys=True) + "\n").encode()
+
+
+@dataclass
+class Sealed:
+    """A contest whose key ceremony is over, run in this process; each trustee's key share."""
+
+    ceremony: Ceremony
+    shares: dict[int, int]
+
+
+def sealed_ceremony(contest: Contest | None = None, slug: str = "leader") -> Sealed:
+    """Run the whole key ceremony in this process (honest trustees) up to the sealed joint key.
+
+    Each trustee's files go through ``record_file_accept`` as their own uploads would; the
+    returning officer starts the record and seals the key. For tests of what comes after the
+    ceremony; the ceremony itself is tested through the pages and `omov trustee` processes.
+    """
+    from omov.trustees import services
+    from omov.trustees.record import record_checked
+    from omov.verifiable.ceremony import dealing_entry, secret_share_compute, trustee_identity
+
+    if contest is None:
+        ceremony = ceremony_contest(slug)
+    else:
+        officer = UserFactory(username=f"officer-{contest.slug}")
+        grant(officer, Role.RETURNING_OFFICER, contest)
+        users = {j: UserFactory(username=f"trustee{j}-{contest.slug}") for j in (1, 2, 3)}
+        record = trustees_appoint(
+            contest=contest,
+            threshold=2,
+            trustees=[Appointment(name=f"Trustee {j}", user=users[j]) for j in (1, 2, 3)],
+            actor=officer,
+        )
+        ceremony = Ceremony(contest=contest, officer=officer, users=users, record=record)
+    trustees = {t.number: t for t in ceremony.record.trustees.all()}
+    private: dict[int, bytes] = {}
+    for number, trustee in trustees.items():
+        public, secret = trustee_identity(number, trustee.name)
+        private[number] = bytes.fromhex(secret["communication_private_key"])
+        services.record_file_accept(
+            contest=ceremony.contest,
+            trustee=trustee,
+            content=public_file(number, public["communication_key"]),
+            actor=ceremony.users[number],
+        )
+    services.record_start(contest=ceremony.contest, actor=ceremony.officer)
+    for number, trustee in trustees.items():
+        with record_checked(ceremony.record) as (_, state):
+            assert state is not None
+            lines, _keep = dealing_entry(state, dealer=number)
+        services.record_file_accept(
+            contest=ceremony.contest,
+            trustee=trustee,
+            content="".join(line + "\n" for line in lines).encode(),
+            actor=ceremony.users[number],
+        )
+    services.record_key_seal(contest=ceremony.contest, actor=ceremony.officer)
+    with record_checked(ceremony.record) as (_, state):
+        assert state is not None
+        shares = {
+            number: secret_share_compute(state, number=number, private_key=private[number])
+            for number in trustees
+        }
+    return Sealed(ceremony=ceremony, shares=shares)

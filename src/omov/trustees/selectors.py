@@ -12,7 +12,7 @@ from typing import Any
 
 from omov.contests.models import Contest
 from omov.trustees.models import ElectionRecord, EntryKind, RecordEntry, Trustee
-from omov.verifiable.record import GENESIS
+from omov.verifiable.record import GENESIS, point_from_json
 
 
 def record_of(contest: Contest) -> ElectionRecord | None:
@@ -155,3 +155,35 @@ def _first_object(content: bytes) -> dict[str, Any]:
     value = json.loads(content.split(b"\n", 1)[0])
     assert isinstance(value, dict)  # every stored entry was checked when it was appended
     return value
+
+
+@dataclass(frozen=True)
+class BallotShape:
+    """What the ballots app needs to encrypt to the record: the joint key and the options.
+
+    ``public_key`` is ``None`` until the key entry is in; ``options`` and ``width`` are the
+    parameters entry's (``omov.trustees.options`` reads them: ``option_parts``,
+    ``option_lookup``).
+    """
+
+    public_key: Any
+    options: list[Any]
+    width: int
+
+
+def ballot_shape(contest: Contest) -> BallotShape | None:
+    """The joint key and options of ``contest``'s record, or None without a started record."""
+    record = record_of(contest)
+    if record is None:
+        return None
+    parameters = (
+        record.entries.filter(kind=EntryKind.PARAMETERS).values_list("content", flat=True).first()
+    )
+    if parameters is None:
+        return None
+    value = _first_object(bytes(parameters))
+    key = record.entries.filter(kind=EntryKind.KEY).values_list("content", flat=True).first()
+    public_key = None
+    if key is not None:
+        public_key = point_from_json(_first_object(bytes(key))["public_key"])
+    return BallotShape(public_key=public_key, options=list(value["options"]), width=value["width"])

@@ -31,7 +31,8 @@ from omov.trustees.options import ballot_options
 from omov.trustees.record import record_checked
 from omov.verifiable.ceremony import entry_check_and_append, key_entry, parameters_entry
 from omov.verifiable.dkg import qualified_dealers
-from omov.verifiable.record import RecordError
+from omov.verifiable.elgamal import Row
+from omov.verifiable.record import RecordError, row_to_json, tracker
 from omov.verifiable.verifier import RecordState
 
 #: The largest key-ceremony file a trustee hands in (a dealing for 50 trustees is ~10 kB).
@@ -385,6 +386,47 @@ def record_key_seal(
     return entry
 
 
+def record_ballots_append(
+    *,
+    contest: Contest,
+    channel: str,
+    rows: Sequence[Row],
+    actor: Any,
+    actor_label: str = "",
+) -> RecordEntry:
+    """Add the server's ``ballots`` entry for ``channel``: the stored ciphertexts, as cast.
+
+    ``rows`` are the ciphertext rows the booth or the paper keying stored (not re-encrypted), in
+    an order that says nothing of when each was cast. The entry is checked against the whole
+    record like every other; an entry for a channel already in the record is refused. ``actor``
+    is None for a job or command the returning officer started.
+    """
+    if actor is not None:
+        _require(actor, policies.can_manage_trustees(actor, contest))
+    if channel not in ("online", "paper"):
+        raise ServiceError(f"Unknown ballot channel {channel!r}: online or paper.")
+    lines = [_json_line({"kind": "ballots", "channel": channel, "count": len(rows)})]
+    lines += [
+        _json_line({"tracker": tracker(row), "ciphertexts": row_to_json(row)}) for row in rows
+    ]
+    with transaction.atomic():
+        record = _record_lock(contest)
+        entries = record.entries.filter(kind=EntryKind.BALLOTS)
+        if entries.filter(file__endswith=f"-{channel}.jsonl").exists():
+            raise ServiceError(f"The record holds the {channel} ballots already.")
+        entry = _append(record, None, EntryKind.BALLOTS, f"ballots-{channel}", lines)
+        audit_record(
+            action="record.ballots",
+            summary=f"Added {len(rows):,} {channel} ballots to the election record",
+            actor=actor,
+            actor_label=actor_label,
+            contest=contest,
+            target=entry,
+            data={"file": entry.file, "hash": entry.hash, "count": len(rows)},
+        )
+    return entry
+
+
 def _seal_waits(state: RecordState) -> list[str]:
     waits = [
         f"trustee {number} has not dealt"
@@ -424,6 +466,10 @@ def _append(
         trustee=trustee,
         added_at=clock.now(),
     )
+
+
+def _json_line(value: dict[str, Any]) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
 def _json_object(content: bytes, what: str) -> dict[str, Any]:
