@@ -189,7 +189,7 @@ def _reuse_freed_memory() -> None:
     does nothing.
     """
     try:
-        import ctypes  # noqa: PLC0415 - only where glibc is there to tune; costs a few ms
+        import ctypes  # only where glibc is there to tune (a few ms): never for other commands
 
         libc = ctypes.CDLL("libc.so.6")
         mallopt = libc.mallopt

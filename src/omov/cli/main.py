@@ -12,10 +12,16 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Callable, Sequence
 from typing import cast
+
+# Before numpy is first imported (by omov.count below): omov does no linear algebra, and
+# OpenBLAS's idle worker threads otherwise spin at start-up and take a core from a short
+# command such as `omov count` on a busy machine (about 80 ms of CPU a process, measured).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import omov
 from omov.cli.errors import CommandError

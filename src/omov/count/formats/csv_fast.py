@@ -305,12 +305,14 @@ def _group_rows(
         return rows, weights.astype(np.int64)
     # Sorting 32-bit keys takes about half as long as 64-bit ones: use them when they fit
     # (eight candidates ranked in full: 9**8 = 43,046,721).
-    key_type = np.int32 if base**width < 2**31 else np.int64
-    keys = np.zeros(count, dtype=key_type)
+    keys: npt.NDArray[np.int32] | npt.NDArray[np.int64] = (
+        np.zeros(count, dtype=np.int32) if base**width < 2**31 else np.zeros(count, dtype=np.int64)
+    )
     for column in range(width):
         keys *= base
         keys += matrix[:, column] + 1
-    distinct, weights = np.unique(keys, return_counts=True)
+    unique_keys, weights = np.unique(keys, return_counts=True)
+    distinct = unique_keys.astype(np.int64)
     rows = np.empty((distinct.shape[0], width), dtype=np.int16)
     for column in range(width - 1, -1, -1):
         rows[:, column] = distinct % base - 1
