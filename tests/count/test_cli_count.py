@@ -193,13 +193,16 @@ def test_bad_options_exit_2_with_usage(
     assert "usage:" in capsys.readouterr().err
 
 
-def test_the_count_command_does_not_import_django(ballots_csv: Path) -> None:
+def test_the_count_command_imports_neither_django_nor_other_commands(ballots_csv: Path) -> None:
     src = Path(__file__).resolve().parents[2] / "src"
     program = (
         "import sys\n"
         "from omov.cli.main import main\n"
         f"code = main(['count', {str(ballots_csv)!r}])\n"
         "assert 'django' not in sys.modules, 'omov count imported Django'\n"
+        "others = sorted(m for m in sys.modules if m.startswith(('omov.verifiable', 'nacl')))\n"
+        "assert not others, f'omov count imported other commands\\' libraries: {others}'\n"
+        "assert sys.modules['os'].environ['OPENBLAS_NUM_THREADS'] == '1'\n"
         "sys.exit(code)\n"
     )
     completed = subprocess.run(
