@@ -222,6 +222,146 @@ def run(
     }
 
 
+def run_paced(
+    callers: int,
+    duration: float,
+    setup: dict[str, object],
+    *,
+    prefix: str,
+    call_seconds: float,
+    pool: int,
+) -> dict[str, object]:
+    """``callers`` people phoning at a human pace, served by ``pool`` database connections.
+
+    Each caller claims a contact, is on the phone for a random 0.5-1.5 x ``call_seconds``, saves
+    the outcome, takes two seconds to note it, and claims the next. The requests are served by
+    ``pool`` worker threads, each with its own connection, as an application server's workers
+    would serve them: 500 callers do not hold 500 database connections. A request's latency is
+    counted from the moment the caller asked (so time spent waiting for a free worker counts).
+    """
+    import heapq
+    import random
+
+    from django.contrib.auth import get_user_model
+    from django.db import connections
+
+    from omov.campaigns import services
+    from omov.core.errors import ServiceError
+    from omov.core.models import Role
+    from omov.core.services import role_grant
+
+    campaigns = setup["campaigns"]
+    lists = setup["lists"]
+    users = []
+    for number in range(callers):
+        side = number % 2
+        user = get_user_model().objects.create(username=f"bench-{prefix}-caller-{number}")
+        role_grant(
+            user=user,
+            role=Role.CAMPAIGN_CALLER,
+            contest=campaigns[side].contest,  # type: ignore[index]
+            candidate=campaigns[side].candidate,  # type: ignore[index]
+        )
+        users.append((user, lists[side]))  # type: ignore[index]
+    randomness = random.Random(2016)
+    start = time.monotonic()
+    stop_at = start + duration
+    # (due time, caller, claim id or 0 for "claim next", turn)
+    queue: list[tuple[float, int, int, int]] = [
+        (start + randomness.uniform(0, call_seconds), index, 0, 0) for index in range(callers)
+    ]
+    heapq.heapify(queue)
+    ready = threading.Condition()
+    claims: list[float] = []
+    saves: list[float] = []
+    outcomes: Counter[str] = Counter()
+    held: dict[tuple[int, int], int] = {}
+    overlaps: list[tuple[int, int]] = []
+
+    def work() -> None:
+        try:
+            while True:
+                with ready:
+                    while True:
+                        now = time.monotonic()
+                        if now >= stop_at:
+                            ready.notify_all()
+                            return
+                        if queue and queue[0][0] <= now:
+                            due, index, claim_id, turn = heapq.heappop(queue)
+                            break
+                        wait = (queue[0][0] - now) if queue else 0.05
+                        ready.wait(timeout=min(wait, stop_at - now))
+                user, call_list = users[index]
+                if claim_id == 0:
+                    try:
+                        claim = services.claim_next(call_list=call_list, caller=user)
+                    except ServiceError:
+                        claim = None
+                        outcomes["claim refused"] += 1
+                    latency = time.monotonic() - due
+                    with ready:
+                        claims.append(latency)
+                        if claim is not None:
+                            key = (claim.campaign_id, claim.roll_entry_id)
+                            if key in held:
+                                overlaps.append(key)
+                            held[key] = index
+                            on_phone = call_seconds * randomness.uniform(0.5, 1.5)
+                            heapq.heappush(
+                                queue, (time.monotonic() + on_phone, index, claim.pk, turn + 1)
+                            )
+                        ready.notify()
+                    continue
+                # One save in 25 a do-not-call, as in the unpaced run (counted over all callers).
+                with ready:
+                    saved_so_far = len(saves)
+                outcome = (
+                    "do_not_call"
+                    if saved_so_far % 25 == 24
+                    else ("answered" if turn % 3 else "no_answer")
+                )
+                answers = {"support": str(1 + turn % 5)} if outcome == "answered" else {}
+                with ready:
+                    for key, holder in list(held.items()):
+                        if holder == index:
+                            held.pop(key)
+                try:
+                    services.call_record(
+                        claim_id=claim_id, caller=user, outcome=outcome, answers=answers
+                    )
+                    result = outcome
+                except ServiceError:
+                    result = "withdrawn meanwhile"
+                latency = time.monotonic() - due
+                with ready:
+                    saves.append(latency)
+                    outcomes[result] += 1
+                    heapq.heappush(queue, (time.monotonic() + 2.0, index, 0, turn))
+                    ready.notify()
+        finally:
+            connections.close_all()
+
+    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.perf_counter()
+    threads = [threading.Thread(target=work) for _ in range(pool)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    return {
+        "claims": claims,
+        "saves": saves,
+        "outcomes": outcomes,
+        "overlaps": overlaps,
+        "wall": wall,
+        "cpu": cpu,
+    }
+
+
 def check_and_time(setup: dict[str, object]) -> dict[str, object]:
     from django.db import connection
 
@@ -432,6 +572,16 @@ def main() -> int:
         "--rsvps", type=int, default=2000, help="Replies to one event (0: skip the events)."
     )
     parser.add_argument(
+        "--paced",
+        type=int,
+        default=0,
+        help="Then this many callers at a human pace (e.g. 500), served by --pool connections.",
+    )
+    parser.add_argument(
+        "--call-seconds", type=float, default=20.0, help="Mean time on the phone (paced run)."
+    )
+    parser.add_argument("--pool", type=int, default=16, help="Connections of the paced run.")
+    parser.add_argument(
         "--history",
         type=int,
         default=200_000,
@@ -493,6 +643,44 @@ def main() -> int:
         print(f"- calls saved after the voter's do-not-call: {checks['after_dnc']}")
         dashboard_ms = float(checks["dashboard_s"]) * 1000  # type: ignore[arg-type]
         print(f"- dashboard of a campaign with {checks['calls']:,} calls: {dashboard_ms:.0f} ms")
+        failures += bool(figures["overlaps"] or checks["after_dnc"] or checks["doubled"])
+        print()
+    if args.paced:
+        figures = run_paced(
+            args.paced,
+            args.duration,
+            setup,
+            prefix="paced",
+            call_seconds=args.call_seconds,
+            pool=args.pool,
+        )
+        checks = check_and_time(setup)
+        claims = figures["claims"]
+        saves = figures["saves"]
+        load = os.getloadavg()
+        print(
+            f"## Phone bank at a human pace: {args.paced} callers, {args.pool} connections, "
+            f"{args.duration:.0f} s, calls of {args.call_seconds:.0f} s on average"
+        )
+        print()
+        print(f"- load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (2 cores)")
+        print(
+            f"- claims: {len(claims):,} ({len(claims) / args.duration:.1f}/s); "
+            f"p50 {statistics.median(claims) * 1000:.1f} ms, "
+            f"p95 {percentile(claims, 0.95) * 1000:.1f} ms, "
+            f"p99 {percentile(claims, 0.99) * 1000:.1f} ms (from the caller's request, "
+            "waiting for a free connection included)"
+        )
+        print(
+            f"- saves: {len(saves):,}; p50 {statistics.median(saves) * 1000:.1f} ms, "
+            f"p99 {percentile(saves, 0.99) * 1000:.1f} ms"
+        )
+        print(f"- outcomes: {dict(figures['outcomes'])}")
+        print(
+            f"- voters held by two callers at once: {len(figures['overlaps'])} (live), "
+            f"{checks['doubled']} (database)"
+        )
+        print(f"- calls saved after the voter's do-not-call: {checks['after_dnc']}")
         failures += bool(figures["overlaps"] or checks["after_dnc"] or checks["doubled"])
         print()
     if args.history:
