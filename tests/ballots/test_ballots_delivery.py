@@ -97,7 +97,7 @@ def test_a_crash_mid_send_loses_nothing_and_the_rerun_finishes(settings: Any) ->
 def test_sending_respects_the_rate_limit(settings: Any, monkeypatch: Any) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     slept: list[float] = []
-    monkeypatch.setattr("omov.ballots.services.delivery.time.sleep", slept.append)
+    monkeypatch.setattr("omov.core.mail.time.sleep", slept.append)
     ballot = open_contest(voters=4)
     services.credentials_send(contest=ballot.contest, batch_size=2, rate=1)
     assert len(slept) == 2 and sum(slept) > 3.5

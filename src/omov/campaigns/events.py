@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from omov.campaigns import policies, rsvp_codes
 from omov.campaigns.models import Campaign, Event, EventKind, Rsvp, RsvpStatus
 from omov.core import clock
 from omov.core.errors import PermissionRefused, ServiceError
+from omov.core.mail import paced_send
 from omov.core.services import audit_record, throttle_hit, throttle_key
 
 logger = logging.getLogger(__name__)
@@ -572,27 +572,14 @@ def reminders_send(
     Paced at ``OMOV_EMAIL_RATE`` messages a second, the limit every bulk email of omov keeps.
     Safe to run again (from cron, hourly): only RSVPs not reminded yet are sent. Returns how many.
     """
-    rate = rate if rate is not None else float(getattr(settings, "OMOV_EMAIL_RATE", 50))
-    started = time.monotonic()
-    total = 0
-    mail = get_connection(fail_silently=False)
-    mail.open()
-    try:
-        while True:
-            sent = reminders_send_batch(
-                campaign=campaign, within=within, batch_size=batch_size, mail_connection=mail
-            )
-            if not sent:
-                break
-            total += sent
-            if progress is not None:
-                progress(sent)
-            if rate > 0:
-                ahead = total / rate - (time.monotonic() - started)
-                if ahead > 0:
-                    time.sleep(ahead)
-    finally:
-        mail.close()
+    total = paced_send(
+        lambda mail, size: reminders_send_batch(
+            campaign=campaign, within=within, batch_size=size, mail_connection=mail
+        ),
+        batch_size=batch_size,
+        rate=rate,
+        progress=progress,
+    )
     if total:
         audit_record(
             action="campaign.event_reminders",

@@ -11,7 +11,6 @@ paced at ``OMOV_EMAIL_RATE``.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +27,7 @@ from omov.campaigns.events import public_base
 from omov.campaigns.models import Event, Invitation
 from omov.core import clock
 from omov.core.errors import PermissionRefused, ServiceError
+from omov.core.mail import paced_send
 from omov.core.services import audit_record
 from omov.electorate.models import Branch, RollEntry
 
@@ -133,26 +133,14 @@ def invitations_send(
     Safe to run again: people invited already are skipped. Audited with the count only.
     """
     _check(event, actor)
-    rate = rate if rate is not None else float(getattr(settings, "OMOV_EMAIL_RATE", 50))
-    started = time.monotonic()
-    total = 0
-    mail = get_connection(fail_silently=False)
-    mail.open()
-    try:
-        while limit is None or total < limit:
-            size = BATCH if limit is None else min(BATCH, limit - total)
-            sent = invitations_send_batch(
-                event=event, branch=branch, region=region, batch_size=size, mail_connection=mail
-            )
-            if not sent:
-                break
-            total += sent
-            if rate > 0:
-                ahead = total / rate - (time.monotonic() - started)
-                if ahead > 0:
-                    time.sleep(ahead)
-    finally:
-        mail.close()
+    total = paced_send(
+        lambda mail, size: invitations_send_batch(
+            event=event, branch=branch, region=region, batch_size=size, mail_connection=mail
+        ),
+        batch_size=BATCH,
+        rate=rate,
+        limit=limit,
+    )
     if total:
         segment = branch.code if branch is not None else region or "everyone"
         audit_record(

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,14 +30,10 @@ from omov.ballots.public_url import public_url_require
 from omov.contests.models import Contest, ContestStatus
 from omov.core import clock
 from omov.core.errors import ServiceError
+from omov.core.mail import paced_send
 from omov.core.services import audit_record
 
 DEFAULT_BATCH = 500
-
-
-def _rate() -> float:
-    """Return the email rate limit (messages per second) from the settings."""
-    return float(getattr(settings, "OMOV_EMAIL_RATE", 50))
 
 
 def _booth_link(reference: str | None = None) -> str:
@@ -287,26 +282,15 @@ def credentials_send(
     batch did not commit. Returns how many were sent by this run.
     """
     _require_open(contest)
-    rate = rate if rate is not None else _rate()
-    started = time.monotonic()
-    total = 0
-    mail = get_connection(fail_silently=False)
-    mail.open()
-    try:
-        while limit is None or total < limit:
-            size = batch_size if limit is None else min(batch_size, limit - total)
-            sent = credentials_send_batch(contest=contest, batch_size=size, mail_connection=mail)
-            if not sent:
-                break
-            total += sent
-            if progress is not None:
-                progress(sent)
-            if rate > 0:
-                ahead = total / rate - (time.monotonic() - started)
-                if ahead > 0:
-                    time.sleep(ahead)
-    finally:
-        mail.close()
+    total = paced_send(
+        lambda mail, size: credentials_send_batch(
+            contest=contest, batch_size=size, mail_connection=mail
+        ),
+        batch_size=batch_size,
+        rate=rate,
+        limit=limit,
+        progress=progress,
+    )
     if total:
         audit_record(
             action="credentials.send",
@@ -510,11 +494,9 @@ def reminders_send(
     _require_open(contest)
     if round_number < 1:
         raise ServiceError("Reminder rounds are numbered from 1.")
-    rate = rate if rate is not None else _rate()
     renderer = _Renderer(contest, "reminder")
-    started = time.monotonic()
-    total = 0
-    while True:
+
+    def send_batch(mail: Any, size: int) -> int:
         with transaction.atomic():
             batch = _locked_batch(
                 Credential.objects.filter(
@@ -524,21 +506,17 @@ def reminders_send(
                     has_voted=False,
                     reminder_round__lt=round_number,
                 ),
-                batch_size,
+                size,
             )
             if not batch:
-                break
+                return 0
             ids = [c.pk for c in batch]
             Credential.objects.filter(pk__in=ids).update(reminder_round=round_number)
             messages = [renderer.message(c.roll_entry.person.email, {}) for c in batch]
-            get_connection(fail_silently=False).send_messages(messages)
-        total += len(batch)
-        if progress is not None:
-            progress(len(batch))
-        if rate > 0:
-            ahead = total / rate - (time.monotonic() - started)
-            if ahead > 0:
-                time.sleep(ahead)
+            mail.send_messages(messages)
+        return len(batch)
+
+    total = paced_send(send_batch, batch_size=batch_size, rate=rate, progress=progress)
     audit_record(
         action="credentials.remind",
         summary=f"Sent {total} reminders (round {round_number})",
