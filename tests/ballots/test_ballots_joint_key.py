@@ -16,11 +16,10 @@ import pytest
 from ballots_support import CLOSES_AT, issue_known_credential, make_roll
 from django.db import connection, transaction
 from django.test import Client
-from jobs_support import run_jobs
 from test_ballots_secrecy import TIME_TYPES, columns, foreign_keys
-from trustees.trustees_support import sealed_ceremony
 
 from factories import CandidateFactory, ContestFactory, UserFactory, grant
+from jobs_support import run_jobs
 from omov.ballots import services
 from omov.ballots.models import Ballot, BallotBox, Credential, EncryptedBallot
 from omov.ballots.services.encrypted import row_from_stored
@@ -32,10 +31,10 @@ from omov.jobs.models import Job, JobStatus
 from omov.trustees import selectors as record_selectors
 from omov.trustees.models import EntryKind, RecordEntry
 from omov.trustees.options import option_parts
-from omov.trustees.record import record_write
 from omov.verifiable.decryption import combine
 from omov.verifiable.elgamal import Row, decode_table
 from omov.verifiable.record import tracker
+from trustees.trustees_support import sealed_ceremony
 
 pytestmark = pytest.mark.django_db
 
@@ -99,9 +98,7 @@ def decrypt(ballot: TrusteeBallot, row: Row, trustees: tuple[int, int] = (1, 3))
     assert shape is not None
     table = decode_table(len(shape.options))
     return [
-        shape.options[
-            table[combine(c, {j: c.alpha * ballot.shares[j] for j in trustees}).data]
-        ]
+        shape.options[table[combine(c, {j: c.alpha * ballot.shares[j] for j in trustees}).data]]
         for c in row
     ]
 
@@ -168,9 +165,7 @@ def test_the_ciphertext_decrypts_with_two_shares_to_the_ranking_and_category(db:
     ]
 
 
-def test_the_booth_shows_the_tracker_and_anyone_finds_it_by_post(
-    client: Client, db: Any
-) -> None:
+def test_the_booth_shows_the_tracker_and_anyone_finds_it_by_post(client: Client, db: Any) -> None:
     ballot = trustee_contest()
     a, b = (c.pk for c in ballot.candidates)
     issued = issue_known_credential(Credential.objects.get(roll_entry=ballot.entries[0]))
@@ -355,3 +350,29 @@ def test_the_count_key_path_refuses_a_trustee_contest(db: Any) -> None:
     services.ballot_close(contest=ballot.contest, actor=ballot.officer)
     with pytest.raises(ServiceError, match="has trustees"):
         services.ballots_for_count(contest=ballot.contest, private_key_bytes=b"x" * 32)
+
+
+def test_receipts_of_a_trustee_contest_lead_to_the_tracker_page(client: Client, db: Any) -> None:
+    ballot = trustee_contest()
+    services.ballot_close(contest=ballot.contest, actor=ballot.officer)
+    slug = ballot.contest.slug
+    response = client.get(f"/vote/receipts/{slug}/")
+    assert response.status_code == 302 and response["Location"] == f"/vote/trackers/{slug}/"
+    assert client.get(f"/vote/receipts/{slug}.txt").status_code == 404
+
+
+def test_the_command_line_opens_a_trustee_contest_without_a_key_file(db: Any, capsys: Any) -> None:
+    contest = ContestFactory(slug="cli-open", status=ContestStatus.ROLL_FROZEN)
+    for position, name in enumerate(("A", "B"), start=1):
+        CandidateFactory(
+            contest=contest, name=name, status=CandidateStatus.NOMINATED, ballot_position=position
+        )
+    make_roll(contest, 1)
+    sealed_ceremony(contest)
+    assert main(["ballot", "open", "--contest", "cli-open"]) == 0
+    assert "no ballot key exists" in capsys.readouterr().out
+    assert BallotBox.objects.get(contest=contest).has_trustees
+    assert main(["ballot", "close", "--contest", "cli-open", "--reason", "test"]) == 0
+    assert "omov record ballots --contest cli-open" in capsys.readouterr().out
+    assert main(["record", "ballots", "--contest", "cli-open"]) == 0
+    assert "added 0 online ballots" in capsys.readouterr().out

@@ -234,6 +234,8 @@ def receipts(request: HttpRequest, slug: str) -> HttpResponse:
     contest = get_object_or_404(Contest, slug=slug)
     if not contest.has_reached(ContestStatus.CLOSED):
         raise Http404("Receipts are published when the ballot closes.")
+    if selectors.contest_has_trustees(contest):  # its voters were given trackers instead
+        return redirect("ballots:trackers", slug=slug)
     typed = request.POST.get("receipt", "") if request.method == "POST" else ""
     query = "".join(ch for ch in typed.upper() if ch.isalnum())[:16]
     found = selectors.receipt_is_published(contest, query) if query else None
@@ -246,6 +248,8 @@ def receipts_text(request: HttpRequest, slug: str) -> HttpResponse:
     contest = get_object_or_404(Contest, slug=slug)
     if not contest.has_reached(ContestStatus.CLOSED):
         raise Http404("Receipts are published when the ballot closes.")
+    if selectors.contest_has_trustees(contest):
+        raise Http404("This contest's ballots have trackers, in its election record.")
     body = "\n".join(selectors.published_receipts(contest)) + "\n"
     response = HttpResponse(body, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-receipts.txt"'

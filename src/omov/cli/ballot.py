@@ -122,6 +122,14 @@ def _close(args: argparse.Namespace) -> int:
     except _service_error() as error:
         raise step_refused(error) from None
     print(f"The ballot of {contest.title} is closed.")
+    from omov.ballots.selectors import contest_has_trustees
+
+    if contest_has_trustees(contest):
+        print(
+            "A job adds its ballots to the election record: a worker runs it (`omov worker`, or "
+            f"`omov serve --with-worker`); `omov record ballots --contest {contest.slug}` does "
+            "the same by hand."
+        )
     return 0
 
 
