@@ -77,3 +77,46 @@ def test_closing_rewrites_rows_so_no_ballot_keeps_its_casting_transaction() -> N
     services.ballot_close(contest=ballot.contest)
     assert len(xmins(ballot_sql)) == 1
     assert xmins(ballot_sql) == xmins(voted_sql)
+
+
+def test_a_trustee_contest_keeps_one_vote_per_voter_and_the_close_scrubs_its_rows() -> None:
+    """Encrypted ballots (decision 0017) keep both guarantees: one vote per credential under
+    simultaneous casts, and no row keeping its casting transaction after the close."""
+    from test_ballots_joint_key import trustee_contest
+
+    from omov.ballots.models import EncryptedBallot
+
+    ballot = trustee_contest(members=20, affiliated=0, slug="race-trustees")
+    credential_ids = list(
+        Credential.objects.filter(contest=ballot.contest).values_list("pk", flat=True)
+    )
+    first = ballot.candidates[0].pk
+
+    def attempt(index: int) -> str:
+        try:
+            services.ballot_cast(credential_id=credential_ids[index % 20], ranking=[first])
+            return "accepted"
+        except services.AlreadyVoted:
+            return "refused"
+        except ServiceError as error:
+            return f"error: {error.message}"
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        outcomes = Counter(pool.map(attempt, range(200)))
+    assert outcomes == {"accepted": 20, "refused": 180}
+    assert EncryptedBallot.objects.filter(contest=ballot.contest).count() == 20
+    assert Credential.objects.filter(contest=ballot.contest, has_voted=True).count() == 20
+
+    def xmins(sql: str) -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return {str(row[0]) for row in cursor.fetchall()}
+
+    encrypted_sql = "SELECT xmin FROM ballots_encryptedballot"
+    voted_sql = "SELECT xmin FROM ballots_credential WHERE has_voted"
+    assert xmins(encrypted_sql) == xmins(voted_sql) and len(xmins(encrypted_sql)) == 20
+    services.ballot_close(contest=ballot.contest, actor=ballot.officer)
+    assert len(xmins(encrypted_sql)) == 1
+    assert xmins(encrypted_sql) == xmins(voted_sql)

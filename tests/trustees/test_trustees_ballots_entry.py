@@ -33,7 +33,7 @@ def test_ballots_entry_holds_the_rows_as_given_and_the_record_verifies(
     assert shape is not None and shape.public_key is not None and shape.width == 1
     lookup = option_lookup(shape.options)
     rankings = [("A",), ("B", "A"), (), ("A", "B")]
-    rows = [(encrypt(shape.public_key, lookup[(None, r)]),) for r in rankings]
+    rows = [(encrypt(shape.public_key, lookup[("member", r)]),) for r in rankings]
     entry = services.record_ballots_append(
         contest=contest, channel="online", rows=rows, actor=sealed.ceremony.officer
     )

@@ -75,7 +75,13 @@ def test_three_trustees_key_ceremony_through_their_pages_verifies(
     parameters = json.loads(bytes(RecordEntry.objects.get(index=0).content))
     assert parameters["threshold"] == 2
     assert [t["number"] for t in parameters["trustees"]] == [1, 2, 3]
-    assert parameters["options"] == [["A"], ["B"], ["A", "B"], ["B", "A"], []]
+    # Every ranking in each voter category, so the declaration keeps its breakdown by category.
+    rankings = [["A"], ["B"], ["A", "B"], ["B", "A"], []]
+    assert parameters["options"] == [
+        {"category": category, "ranking": ranking}
+        for category in ("member", "registered_supporter", "affiliated_supporter")
+        for ranking in rankings
+    ]
 
     # 3. Each trustee deals from the record they downloaded.
     for j in (1, 2, 3):

@@ -32,7 +32,6 @@ CODE_LENGTH = 8
 # Characters people confuse are read as the ones the alphabet keeps.
 _CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
 KEY_FILE_HEADER = "# omov count key"
-CATEGORIES = ("member", "registered_supporter", "affiliated_supporter")
 CHANNELS = ("online", "paper")
 
 

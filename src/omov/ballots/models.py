@@ -31,6 +31,9 @@ class BallotBox(models.Model):
     )
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
+    #: The contest has trustees (decision 0017): ``public_key`` is then the trustees' joint key
+    #: (32 bytes, edwards25519), no count key exists, and ballots are ``EncryptedBallot`` rows.
+    has_trustees = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         verbose_name_plural = "ballot boxes"
@@ -105,6 +108,38 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return f"Ballot {self.receipt}"
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", "Online"
+    PAPER = "paper", "Paper"
+
+
+class EncryptedBallot(models.Model):
+    """One cast ballot of a contest with trustees: its ciphertext row under the joint key.
+
+    ``ciphertexts`` is the row as cast (``width`` ElGamal pairs of 64 bytes: alpha then beta),
+    ``tracker`` its SHA-256 tracker (``docs/election-record.md``), which the voter is shown and
+    finds in the record. Like ``Ballot`` it shares nothing with the voter: a random key, no
+    time, no link to a credential, WITHOUT ROWID on SQLite (migration 0004). The channel is
+    public anyway: the record holds one ballots entry per channel.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    contest = models.ForeignKey("contests.Contest", on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=6, choices=Channel.choices)
+    ciphertexts = models.BinaryField()
+    tracker = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contest", "tracker"], name="encrypted_ballot_tracker_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Ballot {self.tracker}"
 
 
 class PaperOutcome(models.TextChoices):

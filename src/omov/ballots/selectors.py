@@ -1,4 +1,4 @@
-"""Reads of the ballot: aggregates only while voting, receipts after the close."""
+"""Reads of the ballot: aggregates only while voting, receipts after the close, trackers."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from omov.ballots.models import (
     BatchStage,
     Credential,
     Delivery,
+    EncryptedBallot,
     KeyingStatus,
     PaperKeying,
     PaperOutcome,
@@ -22,6 +23,7 @@ from omov.ballots.models import (
 )
 from omov.contests.models import Contest, ContestStatus
 from omov.electorate.models import Category
+from omov.trustees.selectors import ballots_channels, record_of
 
 #: The words a page shows for a stored paper reason (spoilt and rejected reasons share a column).
 _REASON_LABELS = {**dict(SpoiltReason.choices), **dict(RejectedReason.choices)}
@@ -149,3 +151,21 @@ def batches_to_reconcile(contest: Contest) -> list[PostalBatch]:
 
 def ballot_box(contest: Contest) -> BallotBox | None:
     return BallotBox.objects.filter(contest=contest).first()
+
+
+def contest_has_trustees(contest: Contest) -> bool:
+    """Whether the contest's ballots are encrypted to trustees' joint key (decision 0017)."""
+    return record_of(contest) is not None
+
+
+def tracker_status(contest: Contest, tracker: str) -> str:
+    """Where a ballot with this tracker is: ``record`` (in the election record's ballots entry
+    for its channel), ``stored`` (cast, waiting for the close's job), or ``""`` (not found)."""
+    channel = (
+        EncryptedBallot.objects.filter(contest=contest, tracker=tracker)
+        .values_list("channel", flat=True)
+        .first()
+    )
+    if channel is None:
+        return ""
+    return "record" if channel in ballots_channels(contest) else "stored"

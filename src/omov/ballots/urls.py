@@ -39,5 +39,6 @@ urlpatterns = [
         name="paper_resolve",
     ),
     path("receipts/<slug:slug>/", views.receipts, name="receipts"),
+    path("trackers/<slug:slug>/", views.trackers, name="trackers"),
     path("receipts/<slug:slug>.txt", views.receipts_text, name="receipts_text"),
 ]

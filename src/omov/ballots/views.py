@@ -204,13 +204,12 @@ def booth_confirm(request: HttpRequest) -> HttpResponse:
         )
     except ServiceError as error:
         return _back_to_start(request, messages.ERROR, error.message)
-    response = _booth_render(
-        request,
-        credential,
-        candidates,
-        "ballots/booth_receipt.html",
-        {"contest": credential.contest, "receipt": receipt},
-    )
+    context = {
+        "contest": credential.contest,
+        "receipt": receipt,
+        "is_tracker": credential.contest.ballot_box.has_trustees,
+    }
+    response = _booth_render(request, credential, candidates, "ballots/booth_receipt.html", context)
     booth_pass.pass_end(response)
     return response
 
@@ -235,6 +234,8 @@ def receipts(request: HttpRequest, slug: str) -> HttpResponse:
     contest = get_object_or_404(Contest, slug=slug)
     if not contest.has_reached(ContestStatus.CLOSED):
         raise Http404("Receipts are published when the ballot closes.")
+    if selectors.contest_has_trustees(contest):  # its voters were given trackers instead
+        return redirect("ballots:trackers", slug=slug)
     typed = request.POST.get("receipt", "") if request.method == "POST" else ""
     query = "".join(ch for ch in typed.upper() if ch.isalnum())[:16]
     found = selectors.receipt_is_published(contest, query) if query else None
@@ -247,10 +248,46 @@ def receipts_text(request: HttpRequest, slug: str) -> HttpResponse:
     contest = get_object_or_404(Contest, slug=slug)
     if not contest.has_reached(ContestStatus.CLOSED):
         raise Http404("Receipts are published when the ballot closes.")
+    if selectors.contest_has_trustees(contest):
+        raise Http404("This contest's ballots have trackers, in its election record.")
     body = "\n".join(selectors.published_receipts(contest)) + "\n"
     response = HttpResponse(body, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-receipts.txt"'
     return response
+
+
+@never_cache
+def trackers(request: HttpRequest, slug: str) -> HttpResponse:
+    """Let anyone find a ballot's tracker: stored while the ballot is open, in the record after.
+
+    For a contest with trustees only. The tracker is sent in a POST body, never in the URL, so
+    no access log holds it next to the voter's address and time (as receipts, issue 8 item 4);
+    look-ups are limited per client address like the booth's sign-in.
+    """
+    contest = get_object_or_404(Contest, slug=slug)
+    if not contest.has_reached(ContestStatus.BALLOT_OPEN) or not selectors.contest_has_trustees(
+        contest
+    ):
+        raise Http404("Trackers are for a contest with trustees, once its ballot is open.")
+    query, status, problem = "", "", ""
+    if request.method == "POST":
+        query = "".join(ch for ch in request.POST.get("tracker", "").lower() if not ch.isspace())
+        if not services.tracker_lookup_allowed(client_ip(request)):
+            problem = "Too many look-ups from this connection; try again in a few minutes."
+        elif len(query) != 64 or any(ch not in "0123456789abcdef" for ch in query):
+            problem = (
+                "A tracker is 64 letters and digits (0–9 and a–f), as the page shown after "
+                "voting gave it. Check what you typed."
+            )
+        else:
+            status = selectors.tracker_status(contest, query)
+    context = {
+        "contest": contest,
+        "query": query if not problem else "",
+        "status": status,
+        "problem": problem,
+    }
+    return render(request, "ballots/trackers.html", context)
 
 
 # -- The ballot office -----------------------------------------------------------------------
@@ -275,6 +312,7 @@ def office(request: HttpRequest, slug: str) -> HttpResponse:
         "can_run": can_run,
         "preview": preview,
         "preview_problem": preview_problem,
+        "has_trustees": selectors.contest_has_trustees(contest),
     }
     return render(request, "ballots/office.html", context)
 
@@ -342,6 +380,13 @@ def office_open(request: HttpRequest, slug: str) -> HttpResponse:
         return step_confirm(request, contest, conflict, request.path)
     except ServiceError as error:
         messages.error(request, error.message)
+        return redirect("ballots:office", slug=slug)
+    if opening.private_key is None:  # trustees: ballots go to their joint key, no count key
+        messages.success(
+            request,
+            f"The ballot is open: {opening.credentials_created:,} credentials created. Ballots "
+            "are encrypted to the trustees' joint key; there is no count key to keep.",
+        )
         return redirect("ballots:office", slug=slug)
     download = base64.b64encode(opening.key_text.encode()).decode()
     response = render(

@@ -1,7 +1,8 @@
 """`omov ballot open|close|count|declare --contest SLUG`: the returning officer's ballot steps.
 
 Opening writes the ballot key to ``--key-out FILE`` (created new, readable by its owner only):
-keep it offline until the count, which needs it back with ``--key FILE``.
+keep it offline until the count, which needs it back with ``--key FILE``. A contest with
+trustees has no ballot key (its ballots are encrypted to their joint key): open it without one.
 """
 
 from __future__ import annotations
@@ -31,10 +32,12 @@ def register(subparsers: Any) -> None:
     contest_option(opening)
     opening.add_argument(
         "--key-out",
-        required=True,
         type=Path,
         metavar="FILE",
-        help="where to write the ballot key (a new file; needed again to count)",
+        help=(
+            "where to write the ballot key (a new file; needed again to count); not for a "
+            "contest with trustees, whose ballots are encrypted to their joint key"
+        ),
     )
     reason_option(opening)
     opening.set_defaults(handler=_open)
@@ -83,7 +86,7 @@ def _open(args: argparse.Namespace) -> int:
     from omov.ballots.services import ballot_open
 
     contest = contest_by_slug(args.contest)
-    path: Path = args.key_out
+    path: Path | None = args.key_out
     try:
         opening = ballot_open(
             contest=contest,
@@ -96,10 +99,13 @@ def _open(args: argparse.Namespace) -> int:
         raise step_refused(error) from None
     except OSError as error:
         raise CommandError(f"Cannot write the key file {path}: {error.strerror}.") from None
-    print(
-        f"The ballot of {contest.title} is open: {opening.credentials_created} credentials "
-        f"created. The ballot key is in {path}."
+    opened = (
+        f"The ballot of {contest.title} is open: {opening.credentials_created} credentials created."
     )
+    if opening.key_path is None:
+        print(f"{opened} Ballots are encrypted to the trustees' joint key; no ballot key exists.")
+        return 0
+    print(f"{opened} The ballot key is in {opening.key_path}.")
     print("Keep that file offline and safe: the votes cannot be counted without it.")
     return 0
 
@@ -116,6 +122,14 @@ def _close(args: argparse.Namespace) -> int:
     except _service_error() as error:
         raise step_refused(error) from None
     print(f"The ballot of {contest.title} is closed.")
+    from omov.ballots.selectors import contest_has_trustees
+
+    if contest_has_trustees(contest):
+        print(
+            "A job adds its ballots to the election record: a worker runs it (`omov worker`, or "
+            f"`omov serve --with-worker`); `omov record ballots --contest {contest.slug}` does "
+            "the same by hand."
+        )
     return 0
 
 

@@ -14,6 +14,7 @@ from omov.cli.contest_file import nomination_rules_from_file
 from omov.cli.django_setup import setup_django
 from omov.cli.errors import CommandError
 from omov.cli.output import format_table
+from omov.contests.categories import CATEGORIES
 
 _DATE_FIELDS = frozenset({"freeze_date", "arrears_deadline"})
 _RULE_KEYS = frozenset(
@@ -157,10 +158,7 @@ def create_contest(args: argparse.Namespace) -> int:
                         f"{path}: unknown rule parameter(s) {', '.join(sorted(unknown))}; "
                         f"known: {', '.join(sorted(_RULE_KEYS))}."
                     )
-                categories = rules.get(
-                    "eligible_categories",
-                    ["member", "registered_supporter", "affiliated_supporter"],
-                )
+                categories = rules.get("eligible_categories", list(CATEGORIES))
                 change = RuleChange(
                     freeze_date=_date(
                         rules.get("freeze_date", contest.freeze_date), "freeze_date", path

@@ -7,9 +7,10 @@
     omov record tally DIR                combine the decryption shares into the decoded ballots
     omov record export --contest SLUG --out DIR     a contest's record, from the database
     omov record upload --contest SLUG FILE --trustee N   hand in a trustee's file for them
+    omov record ballots --contest SLUG             a closed contest's ballots into its record
 
-``export`` and ``upload`` work on a contest's record in the database (decision 0017) and start
-Django inside their handlers; the others work on a directory and never do.
+``export``, ``upload`` and ``ballots`` work on a contest's record in the database (decision
+0017) and start Django inside their handlers; the others work on a directory and never do.
 
 Every entry is checked with ``omov verify``'s rules against the whole record before it is
 written; a bad one is refused with the check that failed, and nothing in the record changes.
@@ -121,6 +122,13 @@ def register(subparsers: Any) -> None:
         "--trustee", type=int, required=True, metavar="N", help="the number of the trustee"
     )
     upload.set_defaults(handler=_upload)
+
+    stored = actions.add_parser(
+        "ballots",
+        help="add a closed contest's encrypted ballots to its record (if the close's job failed)",
+    )
+    contest_option(stored)
+    stored.set_defaults(handler=_stored_ballots)
 
     for action in (append, seal, ballots, tally):
         action.add_argument("--quiet", action="store_true", help="print no progress")
@@ -279,4 +287,23 @@ def _upload(args: argparse.Namespace) -> int:
         print(f"Took trustee {trustee.number}'s public key.")
     else:
         print(f"Added {added.file}. Head hash: {added.hash}")
+    return 0
+
+
+def _stored_ballots(args: argparse.Namespace) -> int:
+    """Do the close's ``record.ballots`` job by hand: the same work, skipping what is done."""
+    from omov.cli.ballot import contest_by_slug
+    from omov.cli.django_setup import setup_django
+
+    setup_django()
+    from omov.ballots.jobs import record_ballots_said
+    from omov.ballots.services.encrypted import record_ballots_add
+    from omov.core.errors import ServiceError
+
+    contest = contest_by_slug(args.contest)
+    try:
+        done = record_ballots_add(contest=contest, actor_label=cli_actor_label())
+    except ServiceError as error:
+        raise CommandError(str(error)) from error
+    print(record_ballots_said(done.added, done.already))
     return 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from omov.contests import categories
+
 
 class Branch(models.Model):
     """A local branch (e.g. a constituency Labour party, CLP)."""
@@ -35,9 +37,17 @@ class Affiliate(models.Model):
 
 
 class Category(models.TextChoices):
-    MEMBER = "member", "Member"
-    REGISTERED_SUPPORTER = "registered_supporter", "Registered supporter"
-    AFFILIATED_SUPPORTER = "affiliated_supporter", "Affiliated supporter"
+    """The voter categories as form choices; their names live in ``omov.contests.categories``."""
+
+    MEMBER = categories.MEMBER, categories.LABELS[categories.MEMBER]
+    REGISTERED_SUPPORTER = (
+        categories.REGISTERED_SUPPORTER,
+        categories.LABELS[categories.REGISTERED_SUPPORTER],
+    )
+    AFFILIATED_SUPPORTER = (
+        categories.AFFILIATED_SUPPORTER,
+        categories.LABELS[categories.AFFILIATED_SUPPORTER],
+    )
 
 
 class PersonStatus(models.TextChoices):

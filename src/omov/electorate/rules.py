@@ -22,12 +22,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, NamedTuple
 
+from omov.contests.categories import AFFILIATED_SUPPORTER, CATEGORIES, MEMBER, REGISTERED_SUPPORTER
 from omov.electorate.models import Category, PersonStatus
 
-MEMBER = str(Category.MEMBER)
-REGISTERED_SUPPORTER = str(Category.REGISTERED_SUPPORTER)
-AFFILIATED_SUPPORTER = str(Category.AFFILIATED_SUPPORTER)
-ALL_CATEGORIES = frozenset({MEMBER, REGISTERED_SUPPORTER, AFFILIATED_SUPPORTER})
+ALL_CATEGORIES = frozenset(CATEGORIES)
 
 # The Person columns a rule may read, in the order of ``Facts``.
 FACT_FIELDS = (

@@ -187,3 +187,20 @@ def ballot_shape(contest: Contest) -> BallotShape | None:
     if key is not None:
         public_key = point_from_json(_first_object(bytes(key))["public_key"])
     return BallotShape(public_key=public_key, options=list(value["options"]), width=value["width"])
+
+
+def ballots_channels(contest: Contest) -> set[str]:
+    """The channels (online, paper) whose ``ballots`` entry is in ``contest``'s record already.
+
+    Read from the entries' file names (``entries/NNNN-ballots-CHANNEL.jsonl``, the only name
+    ``services.record_ballots_append`` writes), so a large entry's bytes are never loaded.
+    """
+    files = RecordEntry.objects.filter(record__contest=contest, kind=EntryKind.BALLOTS).values_list(
+        "file", flat=True
+    )
+    return {
+        channel
+        for file in files
+        for channel in ("online", "paper")
+        if file.endswith(f"-ballots-{channel}.jsonl")
+    }

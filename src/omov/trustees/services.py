@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import transaction
 
+from omov.contests import categories
 from omov.contests.models import Contest, ContestStatus
 from omov.contests.selectors import ballot_candidates
 from omov.core import clock
@@ -243,7 +244,12 @@ def record_start(*, contest: Contest, actor: Any, actor_label: str = "") -> Reco
                 + ", ".join(f"trustee {t.number} ({t.name})" for t in missing)
                 + "."
             )
-        options, width = ballot_options([c.name for c in ballot_candidates(contest)])
+        # Every category, whichever the contest's rules admit: the trustees cannot read the
+        # rules (they belong to the electorate), a category nobody votes in is an option nobody
+        # chooses, and the declaration can break every result down by category (decision 0017).
+        options, width = ballot_options(
+            [c.name for c in ballot_candidates(contest)], categories.CATEGORIES
+        )
         lines = parameters_entry(
             election=contest.title,
             threshold=record.threshold,

@@ -4,6 +4,8 @@
 - ``delivery``: credential emails, printed letters, reissue and reminders.
 - ``resend``: preview one email and one letter; replace every unused credential after a mistake.
 - ``paper``: postal ballots in two stages (declarations, then ballot papers keyed twice).
+- ``encrypted``: ballots of a contest with trustees, encrypted to their joint key, and the
+  close's ``ballots`` entries in the election record.
 """
 
 from omov.ballots.services.delivery import (
@@ -14,6 +16,11 @@ from omov.ballots.services.delivery import (
     letter_pdf_for,
     letters_print,
     reminders_send,
+)
+from omov.ballots.services.encrypted import (
+    RecordBallots,
+    record_ballots_add,
+    tracker_lookup_allowed,
 )
 from omov.ballots.services.paper import (
     PaperResult,
@@ -58,6 +65,7 @@ __all__ = [
     "CredentialPreview",
     "DecryptedBallot",
     "PaperResult",
+    "RecordBallots",
     "ResendCounts",
     "Throttled",
     "ballot_cast",
@@ -87,5 +95,7 @@ __all__ = [
     "postal_batch_separate",
     "postal_declaration_accept",
     "ranking_validate",
+    "record_ballots_add",
     "reminders_send",
+    "tracker_lookup_allowed",
 ]

@@ -42,6 +42,7 @@ from omov.ballots.models import (
     RejectedReason,
     SpoiltReason,
 )
+from omov.ballots.services.encrypted import encrypted_ballot_make
 from omov.ballots.services.voting import (
     _ballot_insert,
     _mark_voted,
@@ -392,8 +393,12 @@ def _settle_paper(
     """Store a settled paper as a sealed ballot or a spoilt record; settle the batch if last."""
     if outcome == PaperOutcome.BALLOT:
         box = BallotBox.objects.get(contest=contest)
-        shape = (bytes(box.public_key), tuple(box.candidate_ids), box.payload_length)
-        _ballot_insert(_seal(contest.pk, list(ranking), batch.category, "paper", shape))
+        if box.has_trustees:  # encrypted to the trustees' joint key, like an online ballot
+            checked = ranking_validate(contest.pk, ranking)
+            _ballot_insert(encrypted_ballot_make(box, checked, batch.category, "paper"))
+        else:
+            shape = (bytes(box.public_key), tuple(box.candidate_ids), box.payload_length)
+            _ballot_insert(_seal(contest.pk, list(ranking), batch.category, "paper", shape))
         # On PostgreSQL the insert waits while a close holds the ballot table; re-read the status.
         if not Contest.objects.filter(pk=contest.pk, status=ContestStatus.BALLOT_OPEN).exists():
             raise ServiceError("The ballot has closed; this paper can no longer be counted.")

@@ -30,12 +30,14 @@ from omov.ballots.models import (
     BatchStage,
     Credential,
     Delivery,
+    EncryptedBallot,
     PaperOutcome,
     PaperRecord,
     PostalBatch,
     SpoiltReason,
 )
 from omov.ballots.public_url import public_url_require
+from omov.ballots.services import encrypted
 from omov.contests.models import Candidate, CandidateStatus, Contest, ContestStatus
 from omov.contests.services import contest_transition
 from omov.core import clock
@@ -43,11 +45,15 @@ from omov.core.errors import ServiceError
 from omov.core.services import audit_record, throttle_hit, throttle_key, throttle_retry_at
 from omov.electorate.bulk import insert_rows
 from omov.electorate.models import Person, RollEntry
+from omov.jobs.services import job_start
+from omov.trustees.selectors import ballot_shape, record_of
 
 WRONG_KEY_MESSAGE = (
     "This key does not open this contest's ballots; use the key file given when the ballot opened."
 )
 INSERT_BATCH = 5000
+#: The job that adds a closed contest's encrypted ballots to its record (``ballots.jobs``).
+RECORD_BALLOTS_JOB = "record.ballots"
 #: Sealed ballots opened at a time at the count (their plaintexts are tallied, then dropped).
 OPEN_BATCH = 10_000
 
@@ -69,7 +75,7 @@ class BallotOpening:
     """What opening the ballot hands back: the private count key, shown or written once."""
 
     contest: Contest
-    private_key: bytes
+    private_key: bytes | None  # None: the contest has trustees, and no count key exists
     key_text: str
     credentials_created: int
     key_path: Path | None = None
@@ -167,7 +173,13 @@ def ballot_open(
     The private count key exists only in the returned object (and in ``key_out``, written with
     mode 0600 when given); it is never stored. A caller that cannot hand it over (neither
     ``key_out`` nor ``hand_over_key``) is refused, so the key is never lost by accident.
+
+    A contest with trustees (decision 0017) makes no count key: its ballots are encrypted to
+    the trustees' joint key, sealed before the ballot may open (the trustees' blocker), so
+    nothing is handed over and ``key_out`` is not written.
     """
+    if record_of(contest) is not None:
+        return _ballot_open_for_trustees(contest, actor, actor_label, reason)
     if key_out is None and not hand_over_key:
         raise ServiceError(
             "Opening the ballot creates the count key, which is shown only once. Open the ballot "
@@ -229,6 +241,45 @@ def ballot_open(
     return BallotOpening(contest, private_key, key_text, created, key_path)
 
 
+def _ballot_open_for_trustees(
+    contest: Contest, actor: Any, actor_label: str, reason: str
+) -> BallotOpening:
+    public_url_require()
+    with transaction.atomic():
+        contest_transition(
+            contest=contest, step="open_ballot", actor=actor, actor_label=actor_label, reason=reason
+        )
+        shape = ballot_shape(contest)
+        if shape is None or shape.public_key is None:  # the trustees' blocker said so already
+            raise ServiceError("The trustees' joint key is not sealed: the ballot cannot open.")
+        candidate_ids = list(
+            contest.candidates.filter(status=CandidateStatus.NOMINATED).values_list("pk", flat=True)
+        )
+        box = BallotBox.objects.create(
+            contest=contest,
+            public_key=shape.public_key.data,
+            candidate_ids=candidate_ids,
+            payload_length=0,
+            opened_at=clock.now(),
+            has_trustees=True,
+        )
+        encrypted.joint_key_ballot(box)  # the record's options name every candidate, or refuse
+        created = _credentials_create(contest)
+        audit_record(
+            action="ballot.open",
+            summary=(
+                f"Opened the ballot: {created} credentials created; ballots are encrypted to "
+                "the trustees' joint key"
+            ),
+            actor=actor,
+            actor_label=actor_label,
+            contest=contest,
+            target=contest,
+            data={"credentials": created, "joint_key": shape.public_key.hex()},
+        )
+    return BallotOpening(contest, None, "", created, None)
+
+
 def _box_exists(contest: Contest) -> bool:
     return BallotBox.objects.filter(contest=contest).exists()
 
@@ -272,11 +323,17 @@ def ballot_close(
     contest's ballot and voted-credential rows are rewritten in one transaction (so no row keeps
     the transaction id of its cast) and both tables are clustered on their keys (random for
     ballots), which discards the physical order in which votes arrived.
+
+    A contest with trustees also queues the job that adds its encrypted ballots to the
+    election record (``ballots.jobs``, kind ``record.ballots``), in the close's transaction.
     """
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {Ballot._meta.db_table} IN SHARE MODE")
+                cursor.execute(
+                    f"LOCK TABLE {Ballot._meta.db_table}, {EncryptedBallot._meta.db_table} "
+                    "IN SHARE MODE"
+                )
         contest_transition(
             contest=contest,
             step="close_ballot",
@@ -286,6 +343,7 @@ def ballot_close(
         )
         BallotBox.objects.filter(contest=contest).update(closed_at=clock.now())
         ballots = Ballot.objects.filter(contest=contest).count()
+        ballots += EncryptedBallot.objects.filter(contest=contest).count()
         voted = Credential.objects.filter(contest=contest, has_voted=True).count()
         # A spoilt paper marks its voter as voted but is not a ballot for the count: say so, or
         # "ballots received" and "voters voted" disagree without a reason on the page.
@@ -303,6 +361,14 @@ def ballot_close(
             target=contest,
             data={"ballots": ballots, "voted": voted, "spoilt": spoilt},
         )
+        if BallotBox.objects.filter(contest=contest, has_trustees=True).exists():
+            job_start(
+                kind=RECORD_BALLOTS_JOB,
+                summary=f"Add the ballots of {contest.title} to the election record",
+                contest=contest,
+                actor=actor,
+                actor_label=actor_label,
+            )
     return contest
 
 
@@ -310,10 +376,14 @@ def _scrub_physical_order(contest: Contest) -> None:
     if connection.vendor != "postgresql":
         return  # SQLite: the ballot table has no rowid; pages follow the random key.
     ballot_table = Ballot._meta.db_table
+    encrypted_table = EncryptedBallot._meta.db_table
     credential_table = Credential._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {ballot_table} SET receipt = receipt WHERE contest_id = %s", [contest.pk]
+        )
+        cursor.execute(
+            f"UPDATE {encrypted_table} SET tracker = tracker WHERE contest_id = %s", [contest.pk]
         )
         cursor.execute(
             f"UPDATE {credential_table} SET has_voted = has_voted "
@@ -322,6 +392,7 @@ def _scrub_physical_order(contest: Contest) -> None:
         )
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # CLUSTER refuses pending FK checks
         cursor.execute(f"CLUSTER {ballot_table} USING {ballot_table}_pkey")
+        cursor.execute(f"CLUSTER {encrypted_table} USING {encrypted_table}_pkey")
         cursor.execute(f"CLUSTER {credential_table} USING {credential_table}_pkey")
 
 
@@ -461,25 +532,25 @@ def _random_uuid() -> uuid.UUID:
     return uuid.uuid4()
 
 
-def _ballot_values(ballot: Ballot) -> tuple[Any, ...]:
+def _ballot_values(ballot: Ballot | EncryptedBallot) -> tuple[Any, ...]:
     """Return the values of the ballot's columns (its concrete fields) as the driver takes them."""
     return tuple(
         field.get_db_prep_save(getattr(ballot, field.attname), connection)
-        for field in Ballot._meta.concrete_fields
+        for field in type(ballot)._meta.concrete_fields
     )
 
 
-def _ballot_insert(ballot: Ballot) -> None:
-    """Insert one sealed ballot with a plain INSERT (the hot path skips the ORM's query building).
+def _ballot_insert(ballot: Ballot | EncryptedBallot) -> None:
+    """Insert one ballot with a plain INSERT (the hot path skips the ORM's query building).
 
-    On PostgreSQL the INSERT waits while a close holds the ballot table in SHARE mode.
+    On PostgreSQL the INSERT waits while a close holds the ballot tables in SHARE mode.
     """
-    fields = Ballot._meta.concrete_fields
+    fields = type(ballot)._meta.concrete_fields
     values = _ballot_values(ballot)
     columns = ", ".join(str(f.column) for f in fields)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {Ballot._meta.db_table} ({columns}) "
+            f"INSERT INTO {type(ballot)._meta.db_table} ({columns}) "
             f"VALUES ({', '.join(['%s'] * len(values))})",
             values,
         )
@@ -505,13 +576,16 @@ def ballot_cast(
     channel: str = "online",
     credential: Credential | None = None,
 ) -> str:
-    """Cast one ballot with a signed-in credential; return its receipt.
+    """Cast one ballot with a signed-in credential; return its receipt (or its tracker).
 
-    The ballot is inserted first (on PostgreSQL this waits while a close holds the table), then
-    the credential is flipped; if the flip does not touch exactly one row the whole transaction is
-    rolled back. No audit event is written: a timed record of a cast would link voter and ballot.
-    ``credential`` may be passed (loaded with ``contest__ballot_box``) to save the look-ups; the
-    database still decides, by the conditional update, whether the vote counts.
+    In a contest with trustees the ballot is encrypted to their joint key and the voter gets
+    its tracker, to find in the election record; otherwise it is sealed to the count key and
+    the voter gets its receipt. The ballot is inserted first (on PostgreSQL this waits while a
+    close holds the table), then the credential is flipped; if the flip does not touch exactly
+    one row the whole transaction is rolled back. No audit event is written: a timed record of a
+    cast would link voter and ballot. ``credential`` may be passed (loaded with
+    ``contest__ballot_box``) to save the look-ups; the database still decides, by the
+    conditional update, whether the vote counts.
     """
     if credential is None or credential.pk != credential_id:
         credential = (
@@ -532,7 +606,13 @@ def ballot_cast(
         raise ServiceError("The ballot for this contest has not opened yet.") from error
     shape = (bytes(box.public_key), tuple(box.candidate_ids), box.payload_length)
     ranking = ranking_validate(contest_id, ranking, shape)
-    ballot = _seal(contest_id, ranking, credential.category, channel, shape)
+    ballot: Ballot | EncryptedBallot
+    if box.has_trustees:
+        ballot = encrypted.encrypted_ballot_make(box, ranking, credential.category, channel)
+        token = ballot.tracker
+    else:
+        ballot = _seal(contest_id, ranking, credential.category, channel, shape)
+        token = ballot.receipt
     with transaction.atomic():
         _ballot_insert(ballot)
         if not _mark_voted(credential_id):
@@ -542,7 +622,7 @@ def ballot_cast(
             raise AlreadyVoted(
                 "This ballot reference has already been used to vote. Each voter votes once."
             )
-    return ballot.receipt
+    return token
 
 
 # -- The count ------------------------------------------------------------------------------
@@ -561,6 +641,12 @@ def ballots_for_count(*, contest: Contest, private_key_bytes: bytes | str) -> Co
         raise ServiceError("The ballot of this contest never opened, so there is nothing to count.")
     if not contest.has_reached(ContestStatus.CLOSED):
         raise ServiceError("The ballot is still open; close it before the count.")
+    if box.has_trustees:
+        raise ServiceError(
+            f"{contest.title} has trustees: its ballots are encrypted to their joint key, and "
+            "no count key exists. The count reads the trustees' decryptions in the election "
+            "record."
+        )
     try:
         private_key = crypto.count_key_parse(private_key_bytes)
     except ValueError as error:
@@ -647,10 +733,12 @@ def ballots_seed_demo(
         raise ServiceError("Seed ballots only while the ballot is open.")
     shape = _box_shape(contest.pk)
     candidate_ids = shape[1]
+    box = BallotBox.objects.get(contest=contest)
     by_name = dict(Candidate.objects.filter(pk__in=candidate_ids).values_list("name", "pk"))
     totals = Counter[str]()
     rng = secrets.SystemRandom()
-    ballot_fields = [field.name for field in Ballot._meta.concrete_fields]
+    model: type[Ballot] | type[EncryptedBallot] = EncryptedBallot if box.has_trustees else Ballot
+    ballot_fields = [field.name for field in model._meta.concrete_fields]
 
     def candidate_id(value: Any) -> int:
         if isinstance(value, int) and value in candidate_ids:
@@ -674,7 +762,7 @@ def ballots_seed_demo(
         ).update(has_voted=True)
         if updated != len(set(entry_ids)) or len(set(entry_ids)) != len(entry_ids):
             raise ServiceError("Some of these voters have already voted; each votes once.")
-        ballots = []
+        ballots: list[Ballot | EncryptedBallot] = []
         spoilt = []
         for entry_id, ranking in batch:
             if ranking is None:
@@ -688,9 +776,13 @@ def ballots_seed_demo(
                 )
                 continue
             ids = ranking_validate(contest.pk, [candidate_id(v) for v in ranking], shape)
-            ballots.append(_seal(contest.pk, ids, credentials[entry_id], "online", shape))
+            if box.has_trustees:
+                category = credentials[entry_id]
+                ballots.append(encrypted.encrypted_ballot_make(box, ids, category, "online"))
+            else:
+                ballots.append(_seal(contest.pk, ids, credentials[entry_id], "online", shape))
         rng.shuffle(ballots)
-        insert_rows(Ballot, ballot_fields, [_ballot_values(ballot) for ballot in ballots])
+        insert_rows(model, ballot_fields, [_ballot_values(ballot) for ballot in ballots])
         PaperRecord.objects.bulk_create(spoilt)
         totals["ballots"] += len(ballots)
         totals["spoilt"] += len(spoilt)
