@@ -31,6 +31,15 @@ class SignInForm(forms.Form):
     )
 
 
+class ReminderForm(forms.Form):
+    round = forms.IntegerField(
+        label="Reminder round",
+        min_value=1,
+        max_value=50,
+        help_text="Each voter who has not voted gets one reminder per round.",
+    )
+
+
 def preference_field_name(candidate_id: int) -> str:
     return f"pref_{candidate_id}"
 

@@ -21,8 +21,10 @@ from omov.ballots.models import (
     RejectedReason,
     SpoiltReason,
 )
+from omov.ballots.services.sending import REMIND_JOB, SEND_JOB
 from omov.contests.models import Contest, ContestStatus
 from omov.electorate.models import Category
+from omov.jobs.models import Job
 from omov.trustees.selectors import ballots_channels, record_of
 
 #: The words a page shows for a stored paper reason (spoilt and rejected reasons share a column).
@@ -169,3 +171,9 @@ def tracker_status(contest: Contest, tracker: str) -> str:
     if channel is None:
         return ""
     return "record" if channel in ballots_channels(contest) else "stored"
+
+
+def delivery_jobs(contest: Contest, *, most: int = 5) -> list[Job]:
+    """The contest's latest credential-email and reminder jobs, newest first, for the office."""
+    kinds = (SEND_JOB, REMIND_JOB)
+    return list(Job.objects.filter(contest=contest, kind__in=kinds).order_by("-pk")[:most])

@@ -14,6 +14,8 @@ urlpatterns = [
     path("office/<slug:slug>/open/", views.office_open, name="open"),
     path("office/<slug:slug>/reissue/", views.office_reissue, name="reissue"),
     path("office/<slug:slug>/resend/", views.office_resend, name="resend"),
+    path("office/<slug:slug>/send/", views.office_send, name="send"),
+    path("office/<slug:slug>/remind/", views.office_remind, name="remind"),
     path(
         "office/<slug:slug>/sample-letter.pdf",
         views.office_preview_letter,

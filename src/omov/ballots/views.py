@@ -313,6 +313,9 @@ def office(request: HttpRequest, slug: str) -> HttpResponse:
         "preview": preview,
         "preview_problem": preview_problem,
         "has_trustees": selectors.contest_has_trustees(contest),
+        "emails_waiting": services.credentials_pending(contest) if can_run else 0,
+        "reminder_round": services.reminder_round_next(contest) if can_run else 1,
+        "jobs": selectors.delivery_jobs(contest) if can_run else [],
     }
     return render(request, "ballots/office.html", context)
 
@@ -330,6 +333,40 @@ def office_preview_letter(request: HttpRequest, slug: str) -> HttpResponse:
     response = HttpResponse(preview.letter_pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="sample-letter.pdf"'
     return response
+
+
+@never_cache
+@require_POST
+def office_send(request: HttpRequest, slug: str) -> HttpResponse:
+    """Queue the job that emails every credential not sent yet; show its page."""
+    contest = get_object_or_404(Contest, slug=slug)
+    _require(policies.can_run_ballot(request.user, contest))
+    try:
+        job = services.credentials_send_start(contest=contest, actor=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("ballots:office", slug=slug)
+    return redirect("jobs:detail", pk=job.pk)
+
+
+@never_cache
+@require_POST
+def office_remind(request: HttpRequest, slug: str) -> HttpResponse:
+    """Queue the job that sends a reminder round to the emailed voters who have not voted."""
+    contest = get_object_or_404(Contest, slug=slug)
+    _require(policies.can_run_ballot(request.user, contest))
+    form = forms.ReminderForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Reminder round: " + " ".join(str(e) for e in form.errors["round"]))
+        return redirect("ballots:office", slug=slug)
+    try:
+        job = services.reminders_start(
+            contest=contest, round_number=form.cleaned_data["round"], actor=request.user
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("ballots:office", slug=slug)
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @never_cache

@@ -4,6 +4,7 @@
 - ``delivery``: credential emails, printed letters, reissue and reminders.
 - ``resend``: preview one email and one letter; replace every unused credential after a mistake.
 - ``paper``: postal ballots in two stages (declarations, then ballot papers keyed twice).
+- ``sending``: queue the credential emails and the reminders as background jobs (the office).
 - ``encrypted``: ballots of a contest with trustees, encrypted to their joint key, and the
   close's ``ballots`` entries in the election record.
 """
@@ -40,6 +41,11 @@ from omov.ballots.services.resend import (
     credentials_resend,
     credentials_resend_scope,
     credentials_waiting,
+)
+from omov.ballots.services.sending import (
+    credentials_send_start,
+    reminder_round_next,
+    reminders_start,
 )
 from omov.ballots.services.voting import (
     AlreadyVoted,
@@ -83,6 +89,7 @@ __all__ = [
     "credentials_resend_scope",
     "credentials_send",
     "credentials_send_batch",
+    "credentials_send_start",
     "credentials_waiting",
     "letter_pdf_for",
     "letters_print",
@@ -96,6 +103,8 @@ __all__ = [
     "postal_declaration_accept",
     "ranking_validate",
     "record_ballots_add",
+    "reminder_round_next",
     "reminders_send",
+    "reminders_start",
     "tracker_lookup_allowed",
 ]
