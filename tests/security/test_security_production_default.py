@@ -192,3 +192,33 @@ def test_the_development_mail_log_never_holds_a_usable_credential(
     assert "Security code" in logged  # the message was logged...
     for secret in (issued.reference, issued.code, issued.reference_display, issued.code_display):
         assert secret not in logged  # ...but not the credential
+
+
+def test_the_sqlite_database_logs_ahead_and_its_log_files_are_owner_only(tmp_path: Path) -> None:
+    """Readers keep reading while a long write holds the lock (WAL); nothing of it, the log
+    files included, is readable by other accounts on the machine."""
+    script = (
+        "import os;"
+        "from omov.cli.django_setup import setup_django; setup_django();"
+        "from django.db import connection;"
+        "cursor = connection.cursor();"
+        "cursor.execute('CREATE TABLE probe (n integer)');"
+        "cursor.execute('INSERT INTO probe VALUES (1)');"
+        "print(cursor.execute('PRAGMA journal_mode').fetchone()[0]);"
+        "folder = os.environ['OMOV_DATA_DIR'];"
+        "print(' '.join(f'{name}:{os.stat(os.path.join(folder, name)).st_mode & 0o777:o}'"
+        " for name in sorted(os.listdir(folder)) if name.startswith('omov.sqlite3')))"
+    )
+    env = clean_environment(tmp_path, OMOV_ENV="development", OMOV_DATA_DIR=str(tmp_path / "d"))
+    completed = subprocess.run(
+        [PYTHON, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    assert completed.returncode == 0, completed.stderr
+    mode, files = completed.stdout.splitlines()
+    assert mode == "wal"
+    # Seen while the connection is open: the database and its write-ahead log and index.
+    assert files.split() == [
+        "omov.sqlite3:600",
+        "omov.sqlite3-shm:600",
+        "omov.sqlite3-wal:600",
+    ]

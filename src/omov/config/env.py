@@ -123,6 +123,18 @@ def local_secret(folder: Path, name: str) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
+#: SQLite: wait up to 30 s for the write lock; take it when a transaction starts (no deadlock
+#: between two readers that both turn writer); and write-ahead logging, so pages keep being read
+#: while a long write (a roll import of 654,006 people) holds the lock: with the default rollback
+#: journal every other request waited for it (p99 4.8 s, worst 11.4 s during that import;
+#: bench/bench_roll_upload.py). ``synchronous`` stays FULL: an accepted vote is on disk.
+SQLITE_OPTIONS: dict[str, Any] = {
+    "timeout": 30,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL;",
+}
+
+
 def database_from_url(url: str | None, *, default_sqlite: Path) -> dict[str, Any]:
     """Turn ``DATABASE_URL`` into a Django DATABASES entry; SQLite when it is unset.
 
@@ -132,7 +144,7 @@ def database_from_url(url: str | None, *, default_sqlite: Path) -> dict[str, Any
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(default_sqlite),
-            "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
+            "OPTIONS": dict(SQLITE_OPTIONS),
         }
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -143,7 +155,7 @@ def database_from_url(url: str | None, *, default_sqlite: Path) -> dict[str, Any
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": path or ":memory:",
-            "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
+            "OPTIONS": dict(SQLITE_OPTIONS),
         }
     if scheme in {"postgres", "postgresql", "pgsql"}:
         options = dict(parse_qsl(parts.query))
