@@ -343,12 +343,13 @@ def test_a_contest_without_trustees_still_seals_to_the_count_key(open_ballot: An
     assert sum(counted.ballots.values()) == 1
 
 
-def test_the_count_key_path_refuses_a_trustee_contest(db: Any) -> None:
+def test_a_trustee_contest_is_counted_only_from_its_record_never_with_a_key(db: Any) -> None:
     from omov.core.errors import ServiceError
 
     ballot = trustee_contest()
     services.ballot_close(contest=ballot.contest, actor=ballot.officer)
-    with pytest.raises(ServiceError, match="has trustees"):
+    # Whatever key is offered, the ballots are read from the record's result, not unsealed.
+    with pytest.raises(ServiceError, match="the record has no result yet"):
         services.ballots_for_count(contest=ballot.contest, private_key_bytes=b"x" * 32)
 
 

@@ -117,6 +117,15 @@ def declaration_pdf(declaration: Declaration) -> bytes:
             small,
         )
     )
+    if declaration.record_head:
+        story.append(
+            Paragraph(
+                "Election record (the encrypted ballots, the mixes and the trustees' decryption, "
+                f"with proofs): head hash {declaration.record_head}. Check it with omov verify "
+                "on the record downloaded from the contest's record page.",
+                small,
+            )
+        )
     if declaration.audit_hash:
         story.append(
             Paragraph(

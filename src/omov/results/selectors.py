@@ -15,6 +15,7 @@ from omov.contests.published import DeclaredFigures
 from omov.core.selectors import AuditMark, audit_mark
 from omov.electorate.models import Category
 from omov.results.models import Result
+from omov.trustees.selectors import head_hash, record_of
 
 CATEGORY_LABELS: dict[str, str] = {
     "member": "Members",
@@ -165,6 +166,9 @@ class Declaration:
     # declaring event's place and hash, or the head so far while not yet declared.
     audit_sequence: int = 0
     audit_hash: str = ""
+    # A contest with trustees: the head hash of its election record (every encrypted ballot,
+    # both mixes, the decryption shares and the decoded ballots), for `omov verify`.
+    record_head: str = ""
 
 
 def _chart(
@@ -354,7 +358,14 @@ def declaration_for(result: Result) -> Declaration:
         ballots_sha256=result.ballots_sha256,
         audit_sequence=mark.sequence if mark is not None else 0,
         audit_hash=mark.hash if mark is not None else "",
+        record_head=record_head_of(contest),
     )
+
+
+def record_head_of(contest: Contest) -> str:
+    """The head hash of the contest's election record, or "" for a contest without trustees."""
+    record = record_of(contest)
+    return head_hash(record) if record is not None else ""
 
 
 def reason_label(reason: str) -> str:
@@ -410,6 +421,19 @@ def results_document(result: Result) -> dict[str, Any]:
         },
         "ballots": {"format": "blt", "sha256": result.ballots_sha256},
         "audit": _audit_document(contest),
+        "record": _record_document(contest),
+    }
+
+
+def _record_document(contest: Contest) -> dict[str, Any] | None:
+    """Where the proof of the count is: the election record's head hash (trustees only)."""
+    head = record_head_of(contest)
+    if not head:
+        return None
+    return {
+        "head": head,
+        "download": f"/record/{contest.slug}/record.zip",
+        "verify": "omov verify DIR",
     }
 
 

@@ -63,19 +63,15 @@ def result_count(
 ) -> Result:
     """Decrypt the closed contest's ballots, count them, store the result and mark it counted.
 
-    Needs the ballot key written when the ballot was opened. A wrong key, a contest that is not
-    closed, or ballots the count cannot read raise :class:`ServiceError` and write nothing.
+    Needs the ballot key written when the ballot was opened, unless the contest has trustees:
+    then it counts the ballots the trustees decrypted, with proofs, in the election record (the
+    ``count`` blocker waits for them). A wrong key, a contest that is not closed, or ballots the
+    count cannot read raise :class:`ServiceError` and write nothing.
     """
     if actor is not None and getattr(actor, "is_authenticated", False):
         decision = policies.can_count(actor, contest)
         if not decision:
             raise PermissionRefused(decision.reason)
-    if not private_key_bytes:
-        raise ServiceError(
-            "Counting needs the ballot key file written when the ballot was opened. Upload it on "
-            f"the count page (/results/{contest.slug}/count/) or run `omov ballot count "
-            f"--contest {contest.slug} --key FILE`."
-        )
     from omov.ballots.services import ballots_for_count
 
     with transaction.atomic():

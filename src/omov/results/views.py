@@ -11,12 +11,14 @@ from django.views.decorators.http import require_POST
 
 from omov.contests.models import Contest
 from omov.contests.policies import can_view_contest
+from omov.contests.services import contest_blockers
 from omov.core.csv_safety import csv_text_neutralise
 from omov.core.errors import ServiceError
 from omov.core.policies import Decision
 from omov.results import exports, policies, selectors, services
 from omov.results.forms import CountForm
 from omov.results.models import Result
+from omov.trustees.selectors import record_of
 
 
 def _contest(request: HttpRequest, slug: str) -> Contest:
@@ -105,15 +107,21 @@ def count(request: HttpRequest, slug: str) -> HttpResponse:
     decision = policies.can_count(request.user, contest)
     if not decision:
         return _refused(request, contest, decision)
+    from_record = record_of(contest) is not None
     form = CountForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if from_record:  # the trustees decrypted the ballots in the record: no key to ask for
+        form = CountForm()
+    if request.method == "POST" and (from_record or form.is_valid()):
         try:
             services.result_count(
                 contest=contest,
                 actor=request.user,
-                private_key_bytes=form.cleaned_data["key_file"],
+                private_key_bytes=None if from_record else form.cleaned_data["key_file"],
             )
         except ServiceError as error:
+            if from_record:
+                messages.error(request, error.message)
+                return redirect("results:count", slug=contest.slug)
             form.add_error("key_file", error.message)
         else:
             messages.success(
@@ -121,7 +129,10 @@ def count(request: HttpRequest, slug: str) -> HttpResponse:
                 "The votes are counted. Check the preview, then declare the result.",
             )
             return redirect("results:declaration", slug=contest.slug)
-    return render(request, "results/count.html", {"contest": contest, "form": form})
+    context = {"contest": contest, "form": form, "from_record": from_record}
+    if from_record:
+        context["blockers"] = contest_blockers(contest, "count")
+    return render(request, "results/count.html", context)
 
 
 @require_POST

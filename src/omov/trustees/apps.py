@@ -9,6 +9,8 @@ class TrusteesConfig(AppConfig):
 
     def ready(self) -> None:
         from omov.contests import lifecycle
-        from omov.trustees import services
+        from omov.trustees import jobs, services
 
         lifecycle.register_blocker("open_ballot", services.open_ballot_blockers)
+        lifecycle.register_blocker("count", services.count_blockers)
+        assert jobs.RECORD_FILE_JOB  # registers the record.file job

@@ -12,6 +12,7 @@ from typing import Any
 
 from omov.contests.models import Contest
 from omov.trustees.models import ElectionRecord, EntryKind, RecordEntry, Trustee
+from omov.trustees.options import option_parts
 from omov.verifiable.record import GENESIS, point_from_json
 
 
@@ -204,3 +205,100 @@ def ballots_channels(contest: Contest) -> set[str]:
         for channel in ("online", "paper")
         if file.endswith(f"-ballots-{channel}.jsonl")
     }
+
+
+def _entry_header(record: ElectionRecord, kind: str) -> list[dict[str, Any]]:
+    """The first line of every entry of ``kind``, in chain order (the big files are not read)."""
+    headers = []
+    for entry in record.entries.filter(kind=kind).order_by("index"):
+        headers.append(_first_object(_first_line(entry)))
+    return headers
+
+
+def _first_line(entry: RecordEntry) -> bytes:
+    content = bytes(entry.content)
+    return content.split(b"\n", 1)[0]
+
+
+def ballots_in_record(record: ElectionRecord) -> int:
+    """How many ballots the record's ``ballots`` entries hold together."""
+    return sum(int(header.get("count", 0)) for header in _entry_header(record, EntryKind.BALLOTS))
+
+
+def record_width(record: ElectionRecord) -> int:
+    """Ciphertexts a ballot (the parameters' ``width``; 1 before the record starts)."""
+    parameters = record.entries.filter(kind=EntryKind.PARAMETERS).first()
+    return int(_first_object(bytes(parameters.content))["width"]) if parameters else 1
+
+
+@dataclass(frozen=True)
+class CountProgress:
+    """Where the verified count has got to after the close: mixes, decryptions, the result."""
+
+    ballots: int
+    mixers: list[int]
+    mixes_required: int
+    decrypted_by: list[int]
+    threshold: int
+    qualified: list[int]
+    has_result: bool
+
+    @property
+    def mixes_done(self) -> bool:
+        return len(self.mixers) >= self.mixes_required
+
+    def waiting_for(self) -> list[str]:
+        """What the count still waits for, in words (empty once the result is in)."""
+        if self.has_result:
+            return []
+        if not self.ballots:
+            return ["the ballots are not in the record yet (the close adds them)"]
+        if not self.mixes_done:
+            left = self.mixes_required - len(self.mixers)
+            return [
+                f"{left} more mix{'es' if left > 1 else ''} by trustees who have not mixed "
+                f"(done: {', '.join(map(str, self.mixers)) or 'none'})"
+            ]
+        return [
+            f"decryption shares from {self.threshold - len(self.decrypted_by)} more trustee(s) "
+            f"(in: {', '.join(map(str, self.decrypted_by)) or 'none'}; {self.threshold} needed)"
+        ]
+
+
+def count_progress(record: ElectionRecord) -> CountProgress:
+    """Read the count's progress from the entries' first lines (every entry was checked)."""
+    key = _entry_header(record, EntryKind.KEY)
+    parameters = _entry_header(record, EntryKind.PARAMETERS)
+    return CountProgress(
+        ballots=ballots_in_record(record),
+        mixers=[int(h["mixer"]) for h in _entry_header(record, EntryKind.MIX)],
+        mixes_required=int(parameters[0]["mixes_required"]) if parameters else 0,
+        decrypted_by=[int(h["trustee"]) for h in _entry_header(record, EntryKind.DECRYPTION)],
+        threshold=record.threshold,
+        qualified=[int(n) for n in key[0]["qualified"]] if key else [],
+        has_result=record.entries.filter(kind=EntryKind.RESULT).exists(),
+    )
+
+
+def decoded_ballots(contest: Contest) -> list[tuple[str | None, tuple[str, ...]]] | None:
+    """Every ballot of the record's ``result`` entry: its category (None when the options carry
+    none) and its ranking of candidate names, in the mixed order; None before the result."""
+    record = record_of(contest)
+    if record is None:
+        return None
+    result = record.entries.filter(kind=EntryKind.RESULT).first()
+    parameters = record.entries.filter(kind=EntryKind.PARAMETERS).first()
+    if result is None or parameters is None:
+        return None
+    value = _first_object(bytes(parameters.content))
+    options, width = list(value["options"]), int(value["width"])
+    decoded = _first_object(bytes(result.content))["decoded"]
+    parts = [option_parts(option) for option in options]
+    ballots: list[tuple[str | None, tuple[str, ...]]] = []
+    for row in decoded:
+        if width == 1:
+            category, ranking = parts[row[0]]
+            ballots.append((category, tuple(ranking)))
+        else:  # one option a rank: a candidate, or nobody at that rank
+            ballots.append((None, tuple(name for index in row for name in parts[index][1])))
+    return ballots

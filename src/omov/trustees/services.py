@@ -26,11 +26,18 @@ from omov.core import clock
 from omov.core.errors import PermissionRefused, ServiceError
 from omov.core.models import Role, RoleAssignment
 from omov.core.services import audit_record, role_grant
+from omov.jobs.models import Job, JobStatus
+from omov.jobs.services import job_start
 from omov.trustees import policies, selectors
 from omov.trustees.models import ElectionRecord, EntryKind, RecordEntry, Trustee
 from omov.trustees.options import ballot_options
 from omov.trustees.record import record_checked
-from omov.verifiable.ceremony import entry_check_and_append, key_entry, parameters_entry
+from omov.verifiable.ceremony import (
+    entry_check_and_append,
+    key_entry,
+    parameters_entry,
+    result_entry,
+)
 from omov.verifiable.dkg import qualified_dealers
 from omov.verifiable.elgamal import Row
 from omov.verifiable.record import RecordError, row_to_json, tracker
@@ -38,6 +45,13 @@ from omov.verifiable.verifier import RecordState
 
 #: The largest key-ceremony file a trustee hands in (a dealing for 50 trustees is ~10 kB).
 CEREMONY_FILE_LIMIT = 1 << 20
+#: Bytes a mix or a decryption file may take per ciphertext of the record's ballots, with slack
+#: (docs/election-record.md measures about 454 a ballot in a mix, 216 in a decryption).
+BYTES_PER_CIPHERTEXT = {EntryKind.MIX: 700, EntryKind.DECRYPTION: 400}
+#: The job that adds a closed contest's ballots to its record (run by the ballots app).
+RECORD_BALLOTS_JOB = "record.ballots"
+#: Kinds whose check takes minutes at full size: the trustee page hands them to a job.
+LARGE_KINDS = frozenset(BYTES_PER_CIPHERTEXT)
 #: The entry kinds a trustee hands in, and the field that names the trustee who made each.
 TRUSTEE_KINDS = {
     EntryKind.DEALING: "dealer",
@@ -276,6 +290,74 @@ def record_start(*, contest: Contest, actor: Any, actor_label: str = "") -> Reco
     return entry
 
 
+def file_limit(record: ElectionRecord, kind: str | None = None) -> int:
+    """The largest file a trustee may hand in: of ``kind``, or of any kind when None.
+
+    Key-ceremony files are small (``CEREMONY_FILE_LIMIT``); a mix or a decryption grows with
+    the ballots in the record (``BYTES_PER_CIPHERTEXT`` each, and the ceremony limit on top).
+    """
+    if kind is not None and kind not in BYTES_PER_CIPHERTEXT:
+        return CEREMONY_FILE_LIMIT
+    ciphertexts = selectors.ballots_in_record(record) * selectors.record_width(record)
+    per = (
+        max(BYTES_PER_CIPHERTEXT.values())
+        if kind is None
+        else BYTES_PER_CIPHERTEXT[EntryKind(kind)]
+    )
+    return CEREMONY_FILE_LIMIT + per * ciphertexts
+
+
+@dataclass(frozen=True)
+class HandedIn:
+    """What a trustee's file says it is: a public key file, or an entry of ``kind``."""
+
+    kind: str
+    name: str
+
+
+def file_header_check(*, contest: Contest, trustee: Trustee, content: bytes) -> HandedIn:
+    """Read a trustee's file's first line and check it is theirs, of a kind they hand in.
+
+    Quick (no proof is checked): the page runs it before queueing a large file, so a file of
+    the wrong kind or another trustee's is refused at once. ``record_file_accept`` runs it too.
+    """
+    if trustee.record.contest_id != contest.pk:
+        raise ServiceError(f"Trustee {trustee.number} is not a trustee of {contest.title}.")
+    first = _json_object(content.split(b"\n", 1)[0], "line 1 of the file")
+    if "kind" not in first and "communication_key" in first:
+        kind = "key"
+    else:
+        stated = first.get("kind")
+        if not isinstance(stated, str) or stated not in TRUSTEE_KINDS:
+            raise ServiceError(
+                f"Line 1 of the file: kind {stated!r} is not a file a trustee hands in (a public "
+                "key file, a dealing, a complaint or an answer, a mix or decryption shares from "
+                "`omov trustee`)."
+            )
+        kind = stated
+        author = first.get(TRUSTEE_KINDS[EntryKind(kind)])
+        if type(author) is not int or author != trustee.number:  # JSON true is not trustee 1
+            raise ServiceError(
+                f"This {kind} is trustee {author!r}'s ({TRUSTEE_KINDS[EntryKind(kind)]} field), "
+                f"not trustee {trustee.number}'s: each trustee hands in only their own files."
+            )
+    limit = file_limit(trustee.record, None if kind == "key" else kind)
+    if len(content) > limit:
+        raise ServiceError(
+            f"The file is {len(content):,} bytes; a {kind} file for this record is at most "
+            f"{limit:,}."
+        )
+    if kind == "key":
+        return HandedIn(kind="key", name="")
+    # Named as `omov record append` names it: the dealer (mixer, trustee), then the recipient.
+    makers = [first[f] for f in ("dealer", "mixer", "trustee") if isinstance(first.get(f), int)]
+    extra = first.get("recipient")
+    name = f"{kind}-{makers[0] if makers else trustee.number}" + (
+        f"-{extra}" if isinstance(extra, int) else ""
+    )
+    return HandedIn(kind=kind, name=name)
+
+
 def record_file_accept(
     *,
     contest: Contest,
@@ -289,45 +371,27 @@ def record_file_accept(
     ``actor`` is the trustee themself, or the returning officer handing in a file that came by
     other means. An entry must be the trustee's own (its dealer, recipient, mixer or trustee
     field is their number) and must pass every check of ``omov verify`` against the whole
-    record; otherwise nothing changes.
+    record; otherwise nothing changes. A mix waits for the ballot's close and for every
+    channel's ballots in the record. Once ``t`` trustees' decryption shares are in, the
+    server's ``result`` entry (the shares combined, every ballot decoded) follows in the same
+    transaction.
     """
-    if trustee.record.contest_id != contest.pk:
-        raise ServiceError(f"Trustee {trustee.number} is not a trustee of {contest.title}.")
     as_trustee = policies.can_act_as_trustee(actor, trustee)
     _require(actor, as_trustee or policies.can_upload_for_trustee(actor, contest))
-    if len(content) > CEREMONY_FILE_LIMIT:
-        raise ServiceError(
-            f"The file is {len(content):,} bytes; a key-ceremony file is at most "
-            f"{CEREMONY_FILE_LIMIT:,}."
-        )
-    first = _json_object(content.split(b"\n", 1)[0], "line 1 of the file")
-    if "kind" not in first and "communication_key" in first:
+    handed = file_header_check(contest=contest, trustee=trustee, content=content)
+    if handed.kind == "key":
         return trustee_key_hand_in(
             trustee=trustee, content=content, actor=actor, actor_label=actor_label
         )
-    kind = first.get("kind")
-    if not isinstance(kind, str) or kind not in TRUSTEE_KINDS:
-        raise ServiceError(
-            f"Line 1 of the file: kind {kind!r} is not a file a trustee hands in (a public key "
-            "file, a dealing, a complaint or an answer from `omov trustee`)."
-        )
-    author = first.get(TRUSTEE_KINDS[EntryKind(kind)])
-    if type(author) is not int or author != trustee.number:  # JSON true is not trustee 1
-        raise ServiceError(
-            f"This {kind} is trustee {author!r}'s ({TRUSTEE_KINDS[EntryKind(kind)]} field), not "
-            f"trustee {trustee.number}'s: each trustee hands in only their own files."
-        )
+    kind = EntryKind(handed.kind)
     lines = _lines(content)
-    # Named as `omov record append` names it: the dealer (mixer, trustee), then the recipient.
-    makers = [first[f] for f in ("dealer", "mixer", "trustee") if isinstance(first.get(f), int)]
-    maker = makers[0] if makers else author
-    extra = first.get("recipient")
-    name = f"{kind}-{maker}" + (f"-{extra}" if isinstance(extra, int) else "")
     with transaction.atomic():
         record = _record_lock(contest)
         if not record.entries.exists():
             raise ServiceError("The record has not started yet: wait for the returning officer.")
-        entry = _append(record, trustee, EntryKind(kind), name, lines)
+        if kind == EntryKind.MIX:
+            _mix_may_start(contest)
+        entry = _append(record, trustee, kind, handed.name, lines)
         audit_record(
             action=f"record.{kind}",
             summary=f"Added trustee {trustee.number}'s {kind} to the election record",
@@ -337,7 +401,96 @@ def record_file_accept(
             target=entry,
             data={"file": entry.file, "hash": entry.hash, "trustee": trustee.number},
         )
+        if kind == EntryKind.DECRYPTION:
+            _result_append_when_ready(record, contest, actor_label)
     return entry
+
+
+def trustee_by_number(contest: Contest, number: int) -> Trustee:
+    """The contest's trustee ``number``; a clear error when there is none."""
+    trustee = Trustee.objects.filter(record__contest=contest, number=number).first()
+    if trustee is None:
+        raise ServiceError(f"{contest.title} has no trustee {number}.")
+    return trustee
+
+
+def record_file_queue(
+    *, contest: Contest, trustee: Trustee, content: bytes, actor: Any, actor_label: str = ""
+) -> Job | RecordEntry | Trustee:
+    """Hand in a trustee's file from a page: a mix or decryption shares go to a job (checking
+    them takes minutes at full size), anything else is checked and added at once.
+
+    The file's first line is checked before anything is queued (whose it is, its kind, its
+    size), so a wrong file is refused on the page. The job runs ``record_file_accept``.
+    """
+    as_trustee = policies.can_act_as_trustee(actor, trustee)
+    _require(actor, as_trustee or policies.can_upload_for_trustee(actor, contest))
+    handed = file_header_check(contest=contest, trustee=trustee, content=content)
+    if handed.kind not in {str(kind) for kind in LARGE_KINDS}:
+        return record_file_accept(
+            contest=contest, trustee=trustee, content=content, actor=actor, actor_label=actor_label
+        )
+    if handed.kind == EntryKind.MIX:
+        _mix_may_start(contest)
+    return job_start(
+        kind="record.file",
+        summary=f"Check trustee {trustee.number}'s {handed.kind} for {contest.title}",
+        contest=contest,
+        actor=actor,
+        actor_label=actor_label,
+        arguments={"trustee": trustee.number, "kind": handed.kind},
+        file_name=f"{handed.name}.jsonl",
+        file_content=content,
+    )
+
+
+def _mix_may_start(contest: Contest) -> None:
+    contest.refresh_from_db()
+    if not contest.has_reached(ContestStatus.CLOSED):
+        raise ServiceError(
+            "The ballots are mixed after the ballot closes: it is still open, so more ballots "
+            "may come."
+        )
+    waiting = Job.objects.filter(
+        contest=contest,
+        kind=RECORD_BALLOTS_JOB,
+        status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
+    ).first()
+    if waiting is not None:
+        raise ServiceError(
+            f"The ballots are still being added to the record (job {waiting.pk}); mix once "
+            "it has finished."
+        )
+    if not record_of_contest_has_ballots(contest):
+        raise ServiceError("The record holds no ballots yet: the close adds them.")
+
+
+def record_of_contest_has_ballots(contest: Contest) -> bool:
+    """Whether a ``ballots`` entry is in the contest's record."""
+    return RecordEntry.objects.filter(record__contest=contest, kind=EntryKind.BALLOTS).exists()
+
+
+def _result_append_when_ready(record: ElectionRecord, contest: Contest, actor_label: str) -> None:
+    """Append the server's ``result`` entry once ``t`` trustees' shares are in (and once)."""
+    with record_checked(record) as (_, state):
+        if state is None or state.decoded is not None:
+            return
+        if len(state.decryptions) < state.threshold:
+            return
+        try:
+            lines = result_entry(state)
+        except RecordError as error:
+            raise ServiceError(f"The shares do not combine: {error}.") from error
+    entry = _append(record, None, EntryKind.RESULT, "result", lines)
+    audit_record(
+        action="record.result",
+        summary=f"Combined {record.threshold} trustees' shares: every ballot decoded",
+        actor=None,
+        actor_label=actor_label or "record",
+        contest=contest,
+        target=entry,
+        data={"file": entry.file, "hash": entry.hash},
+    )
 
 
 def record_key_seal(
@@ -516,3 +669,17 @@ def open_ballot_blockers(contest: Contest) -> list[str]:
     if progress.sealed:
         return []
     return ["the trustees' key ceremony is not finished: " + "; ".join(progress.waiting_for())]
+
+
+def count_blockers(contest: Contest) -> list[str]:
+    """A contest with trustees is counted from the record's ``result`` entry: wait for it.
+
+    Names what is missing: the ballots in the record, the mixes, the decryption shares.
+    """
+    record = selectors.record_of(contest)
+    if record is None:
+        return []
+    waits = selectors.count_progress(record).waiting_for()
+    if not waits:
+        return []
+    return ["the verified count is not finished: " + "; ".join(waits)]

@@ -11,6 +11,7 @@ from omov.contests.models import Contest
 from omov.contests.policies import can_view_contest
 from omov.core.errors import ServiceError
 from omov.core.http import policy_require, sign_in_for_refused_pages
+from omov.jobs.models import Job
 from omov.trustees import forms, policies, selectors, services
 from omov.trustees.models import ElectionRecord
 from omov.trustees.record import record_archive
@@ -29,9 +30,17 @@ def _record(contest: Contest) -> ElectionRecord:
     return record
 
 
-def _read(upload: UploadedFile) -> bytes:
+def _read(upload: UploadedFile, record: ElectionRecord) -> bytes:
     # Read one byte past the limit: the service refuses a file that is too big, by its size.
-    return upload.read(services.CEREMONY_FILE_LIMIT + 1)
+    return upload.read(services.file_limit(record) + 1)
+
+
+def _handed_in(request: HttpRequest, done: object, back: HttpResponse) -> HttpResponse:
+    """After a file was handed in: its job's page when it was queued, else back with a word."""
+    if isinstance(done, Job):
+        return redirect("jobs:detail", pk=done.pk)
+    messages.success(request, "The file was checked and added.")
+    return back
 
 
 @sign_in_for_refused_pages
@@ -49,6 +58,7 @@ def record_public(request: HttpRequest, slug: str) -> HttpResponse:
         "entries": selectors.entries_of(record),
         "head": selectors.head_hash(record),
         "progress": selectors.ceremony_progress(record),
+        "count": selectors.count_progress(record),
         "is_trustee": bool(policies.can_act_as_trustee(request.user, trustee)),
     }
     return render(request, "trustees/record.html", context)
@@ -116,14 +126,13 @@ def record_office(request: HttpRequest, slug: str) -> HttpResponse:
                 )
                 if upload.is_valid():
                     trustee = record.trustees.get(number=upload.cleaned_data["trustee"])
-                    services.record_file_accept(
+                    done = services.record_file_queue(
                         contest=contest,
                         trustee=trustee,
-                        content=_read(upload.cleaned_data["file"]),
+                        content=_read(upload.cleaned_data["file"], record),
                         actor=request.user,
                     )
-                    messages.success(request, f"Added trustee {trustee.number}'s file.")
-                    return redirect("trustees:office", slug=contest.slug)
+                    return _handed_in(request, done, redirect("trustees:office", slug=contest.slug))
                 status = 400
             elif action == "seal":
                 seal = forms.SealForm(request.POST)
@@ -159,6 +168,7 @@ def record_office(request: HttpRequest, slug: str) -> HttpResponse:
         "upload": upload,
         "seal": forms.SealForm(),
         "progress": selectors.ceremony_progress(record) if record else None,
+        "count": selectors.count_progress(record) if record else None,
         "head": selectors.head_hash(record) if record else None,
     }
     return render(request, "trustees/office.html", context, status=status)
@@ -177,18 +187,17 @@ def trustee_page(request: HttpRequest, slug: str) -> HttpResponse:
         form = forms.UploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                services.record_file_accept(
+                done = services.record_file_queue(
                     contest=contest,
                     trustee=trustee,
-                    content=_read(form.cleaned_data["file"]),
+                    content=_read(form.cleaned_data["file"], trustee.record),
                     actor=request.user,
                 )
             except ServiceError as error:
                 messages.error(request, error.message)
                 status = 400
             else:
-                messages.success(request, "Your file was checked and added.")
-                return redirect("trustees:trustee", slug=contest.slug)
+                return _handed_in(request, done, redirect("trustees:trustee", slug=contest.slug))
         else:
             status = 400
     trustee.refresh_from_db()
@@ -199,6 +208,7 @@ def trustee_page(request: HttpRequest, slug: str) -> HttpResponse:
         "record": record,
         "form": form,
         "progress": selectors.ceremony_progress(record),
+        "count": selectors.count_progress(record),
         "head": selectors.head_hash(record),
     }
     return render(request, "trustees/trustee.html", context, status=status)

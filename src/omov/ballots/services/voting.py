@@ -46,16 +46,18 @@ from omov.core.services import audit_record, throttle_hit, throttle_key, throttl
 from omov.electorate.bulk import insert_rows
 from omov.electorate.models import Person, RollEntry
 from omov.jobs.services import job_start
-from omov.trustees.selectors import ballot_shape, record_of
+from omov.trustees.selectors import ballot_shape, decoded_ballots, record_of
+from omov.trustees.services import RECORD_BALLOTS_JOB
 
 WRONG_KEY_MESSAGE = (
     "This key does not open this contest's ballots; use the key file given when the ballot opened."
 )
 INSERT_BATCH = 5000
-#: The job that adds a closed contest's encrypted ballots to its record (``ballots.jobs``).
-RECORD_BALLOTS_JOB = "record.ballots"
 #: Sealed ballots opened at a time at the count (their plaintexts are tallied, then dropped).
 OPEN_BATCH = 10_000
+#: The category of a ballot counted from a record whose options carry none (one ciphertext per
+#: rank, beyond the options bound): the declaration then shows no breakdown by category.
+RECORD_WITHOUT_CATEGORY = "all voters"
 
 
 class AlreadyVoted(ServiceError):
@@ -628,13 +630,12 @@ def ballot_cast(
 # -- The count ------------------------------------------------------------------------------
 
 
-def ballots_for_count(*, contest: Contest, private_key_bytes: bytes | str) -> CountInput:
-    """Open every sealed ballot of a closed contest, in random order, and group them for the count.
+def ballots_for_count(*, contest: Contest, private_key_bytes: bytes | str | None) -> CountInput:
+    """The closed contest's ballots, grouped for the count, with the box's other figures.
 
-    ``private_key_bytes`` is the raw 32-byte key or the key file's contents. The sealed ballots
-    are shuffled with the system's random source before any is opened, then opened
-    ``OPEN_BATCH`` at a time and tallied at once, so neither the order of storage nor one object
-    per ballot survives: the result says only how many voters cast each distinct ballot.
+    A contest with trustees is counted from the trustees' proven decryption: the ``result``
+    entry of its election record (no key; ``private_key_bytes`` is ignored). Otherwise every
+    sealed ballot is opened with the count key, in random order (see ``_sealed_ballots``).
     """
     box = BallotBox.objects.filter(contest=contest).first()
     if box is None:
@@ -642,11 +643,69 @@ def ballots_for_count(*, contest: Contest, private_key_bytes: bytes | str) -> Co
     if not contest.has_reached(ContestStatus.CLOSED):
         raise ServiceError("The ballot is still open; close it before the count.")
     if box.has_trustees:
+        ballots = _record_ballots(contest)
+    else:
+        if not private_key_bytes:
+            raise ServiceError(
+                "Counting needs the ballot key file written when the ballot was opened. Upload "
+                f"it on the count page (/results/{contest.slug}/count/) or run `omov ballot "
+                f"count --contest {contest.slug} --key FILE`."
+            )
+        ballots = _sealed_ballots(contest, box, private_key_bytes)
+    records = (
+        PaperRecord.objects.filter(contest=contest)
+        .values_list("outcome", "reason")
+        .annotate(number=Count("id"))
+    )
+    spoilt: dict[str, int] = {}
+    rejected: dict[str, int] = {}
+    for outcome, reason, number in records:
+        (spoilt if outcome == PaperOutcome.SPOILT else rejected)[reason] = number
+    issued = dict(
+        Credential.objects.filter(contest=contest)
+        .values_list("category")
+        .annotate(number=Count("id"))
+        .values_list("category", "number")
+    )
+    return CountInput(
+        ballots=ballots,
+        spoilt=spoilt,
+        rejected=rejected,
+        credentials_issued=sum(issued.values()),
+        issued_by_category=issued,
+    )
+
+
+def _record_ballots(contest: Contest) -> Counter[DecryptedBallot]:
+    """The decoded ballots of the record's ``result`` entry (mixed twice, decrypted by ``t``
+    trustees with proofs), grouped. A ballot whose options carried no category (one
+    ciphertext per rank) is counted under ``RECORD_WITHOUT_CATEGORY``."""
+    decoded = decoded_ballots(contest)
+    if decoded is None:
         raise ServiceError(
-            f"{contest.title} has trustees: its ballots are encrypted to their joint key, and "
-            "no count key exists. The count reads the trustees' decryptions in the election "
-            "record."
+            f"{contest.title} is counted from its election record, and the record has no "
+            "result yet: the trustees mix the ballots, then decrypt them."
         )
+    ballots = Counter[DecryptedBallot]()
+    for category, ranking in decoded:
+        ballots[
+            DecryptedBallot(
+                ranking=ranking, category=category or RECORD_WITHOUT_CATEGORY, channel="record"
+            )
+        ] += 1
+    return ballots
+
+
+def _sealed_ballots(
+    contest: Contest, box: BallotBox, private_key_bytes: bytes | str
+) -> Counter[DecryptedBallot]:
+    """Open every sealed ballot with the count key, in random order, and group them.
+
+    ``private_key_bytes`` is the raw 32-byte key or the key file's contents. The sealed ballots
+    are shuffled with the system's random source before any is opened, then opened
+    ``OPEN_BATCH`` at a time and tallied at once, so neither the order of storage nor one object
+    per ballot survives: the result says only how many voters cast each distinct ballot.
+    """
     try:
         private_key = crypto.count_key_parse(private_key_bytes)
     except ValueError as error:
@@ -672,28 +731,7 @@ def ballots_for_count(*, contest: Contest, private_key_bytes: bytes | str) -> Co
     ballots = Counter[DecryptedBallot]()
     for plaintext, number in plaintexts.items():
         ballots[_decrypted_ballot(plaintext, names)] += number
-    records = (
-        PaperRecord.objects.filter(contest=contest)
-        .values_list("outcome", "reason")
-        .annotate(number=Count("id"))
-    )
-    spoilt: dict[str, int] = {}
-    rejected: dict[str, int] = {}
-    for outcome, reason, number in records:
-        (spoilt if outcome == PaperOutcome.SPOILT else rejected)[reason] = number
-    issued = dict(
-        Credential.objects.filter(contest=contest)
-        .values_list("category")
-        .annotate(number=Count("id"))
-        .values_list("category", "number")
-    )
-    return CountInput(
-        ballots=ballots,
-        spoilt=spoilt,
-        rejected=rejected,
-        credentials_issued=sum(issued.values()),
-        issued_by_category=issued,
-    )
+    return ballots
 
 
 def _decrypted_ballot(plaintext: bytes, names: dict[int, str]) -> DecryptedBallot:
