@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from omov.ballots.models import Ballot, Credential
 from omov.ballots.services import AlreadyVoted, ballot_cast, credential_sign_in
+from omov.cli.main import main
 from omov.contests.models import Contest, ContestStatus
 from omov.core.models import CAMPAIGN_ROLES, AuditEvent, RoleAssignment
 from omov.demo.build import (
@@ -31,11 +32,15 @@ from omov.demo.build import (
     result_problems,
 )
 from omov.demo.figures import demo_figures
+from omov.demo.verified import VERIFIED_SLUG
 from omov.electorate.models import Branch, Person, RollEntry
 from omov.nominations.models import BranchMeeting
 from omov.nominations.selectors import percent_text
 from omov.results.models import Result
 from omov.results.selectors import percent
+from omov.trustees.models import ElectionRecord
+from omov.trustees.record import record_write
+from omov.trustees.selectors import decoded_ballots
 
 #: 1/100 of the published 2016 figures, each rounded half up.
 SCALED_VOTES = {
@@ -185,8 +190,12 @@ def test_each_staff_account_is_granted_its_role_once_and_audited(built: DemoRepo
             f"Granted paper-operator-2 the role Paper ballot operator (contest {DEPUTY_SLUG})",
             f"Granted paper-supervisor the role Paper ballot supervisor (contest {DEPUTY_SLUG})",
         ]
+        + [
+            f"Granted trustee-{number} the role Trustee (contest {VERIFIED_SLUG})"
+            for number in (1, 2, 3)
+        ]
     )
-    assert RoleAssignment.objects.exclude(role__in=CAMPAIGN_ROLES).count() == 7
+    assert RoleAssignment.objects.exclude(role__in=CAMPAIGN_ROLES).count() == 10
     assert [account.username for account in built.accounts] == [
         "returning-officer",
         "scrutineer",
@@ -197,6 +206,9 @@ def test_each_staff_account_is_granted_its_role_once_and_audited(built: DemoRepo
         "paper-supervisor",
         "tom-watson-caller",
         "jeremy-corbyn-organiser",
+        "trustee-1",
+        "trustee-2",
+        "trustee-3",
     ]
 
 
@@ -252,3 +264,24 @@ def test_a_result_that_differs_from_the_figures_is_reported(
     problems = result_problems(contest, figures)
     assert problems == ["valid ballots: the stored result has 5064, the figures say 5065"]
     assert result_problems(contest, demo_figures(labour_2016, divisor=1)) != []
+
+
+def test_the_verified_contest_is_declared_from_a_record_that_verifies(
+    built: DemoReport, tmp_path: Path
+) -> None:
+    verified = Contest.objects.get(slug=VERIFIED_SLUG)
+    assert built.verified == verified and verified.status == ContestStatus.DECLARED
+    record = ElectionRecord.objects.get(contest=verified)
+    kinds = list(record.entries.order_by("index").values_list("kind", flat=True))
+    assert kinds[:1] == ["parameters"] and kinds.count("dealing") == 3
+    assert kinds[-7:] == ["key", "ballots", "mix", "mix", "decryption", "decryption", "result"]
+    result = Result.objects.get(contest=verified)
+    decoded = decoded_ballots(verified)
+    assert decoded is not None and result.valid == len(decoded) > 0
+    # No count key exists for it; the trustees' secret files stay in their own folders.
+    assert not (built.data_dir / "keys" / f"{VERIFIED_SLUG}.key").exists()
+    for number in (1, 2, 3):
+        own = built.data_dir / "trustees" / str(number)
+        assert (own / "trustee.secret").stat().st_mode & 0o777 == 0o600
+    record_write(record, tmp_path / "record")
+    assert main(["verify", str(tmp_path / "record"), "--quiet", "--workers", "1"]) == 0

@@ -41,6 +41,7 @@ from omov.core.services import audit_record
 from omov.demo import accounts as demo_accounts
 from omov.demo import campaigns as demo_campaigns
 from omov.demo import people
+from omov.demo import verified as demo_verified
 from omov.demo.figures import DemoFigures, demo_figures, load_contest, load_published
 from omov.electorate.bulk import SQLITE_BULK_CACHE_KIB
 
@@ -111,6 +112,8 @@ class DemoReport:
     is_reused: bool
     timings: list[tuple[str, float]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # The small contest whose count is verified (three trustees); None in a demo built before it.
+    verified: Contest | None = None
 
 
 class Steps:
@@ -219,6 +222,8 @@ def demo_build(
                 )
         officer = demo_accounts.returning_officer_ensure()
         deputy, printed = _build_deputy(steps, data_dir, officer, deputy_roll_size, deputy_2015)
+        with steps.step(f"The verified count: “{demo_verified.VERIFIED_TITLE}”"):
+            demo_verified.verified_build(data_dir=data_dir, officer=officer, say=steps.say)
         leadership, roll_kinds = _build_leadership(steps, data_dir, officer, figures, published)
     else:
         is_reused = True
@@ -238,6 +243,9 @@ def demo_build(
         )
         accounts += demo_campaigns.deputy_campaigns_ensure(deputy=deputy, officer=officer)
         accounts += demo_campaigns.rally_organiser_ensure(leadership=leadership)
+        verified = Contest.objects.filter(slug=demo_verified.VERIFIED_SLUG).first()
+        if verified is not None:
+            accounts += demo_verified.trustee_accounts(verified)
     report = DemoReport(
         data_dir=data_dir,
         figures=figures,
@@ -251,6 +259,7 @@ def demo_build(
         roll_kinds=roll_kinds,
         is_reused=is_reused,
         timings=steps.timings,
+        verified=verified,
     )
     report.problems = result_problems(leadership, figures)
     return report

@@ -338,7 +338,7 @@ def leadership_rows(
 
 
 def deputy_rows(
-    *, size: int, freeze_date: dt.date, age_on: dt.date, seed: str
+    *, size: int, freeze_date: dt.date, age_on: dt.date, seed: str, prefix: str = "DEP-"
 ) -> tuple[Iterator[dict[str, object]], Counter[str]]:
     """Return the deputy contest's small roll: members who joined after 2016, a few ineligible.
 
@@ -349,7 +349,7 @@ def deputy_rows(
 
     def rows() -> Iterator[dict[str, object]]:
         rng = random.Random(seed)
-        people = _People(rng, "DEP-")
+        people = _People(rng, prefix)
         latest_join = min(freeze_date, dt.date(2025, 12, 31))
         adult_latest = age_on.replace(year=age_on.year - 18)
         order = [kind for kind, number in sorted(kinds.items()) for _ in range(number)]

@@ -127,6 +127,34 @@ def print_report(report: DemoReport, *, bind: str, serving: bool, out: TextIO) -
     else:
         print("   The ballot is no longer open, so there are no credentials to print.", file=out)
 
+    verified = report.verified
+    if verified is not None:
+        from omov.trustees.selectors import head_hash, record_of
+
+        record = record_of(verified)
+        counted = Result.objects.filter(contest=verified).first()
+        print("", file=out)
+        print(f"3. {verified.title}: {verified.get_status_display().lower()}", file=out)
+        print(
+            "   Three trustees (two needed) held the key; ballots were encrypted to it, mixed "
+            "twice and decrypted with proofs, each trustee's step run by `omov trustee` in a "
+            "process of its own.",
+            file=out,
+        )
+        if counted is not None:
+            print(f"   Elected: {', '.join(counted.elected)} ({counted.valid:,} valid).", file=out)
+        print(
+            f"   Election record: {base}{reverse('trustees:record', args=[verified.slug])} "
+            f"(head hash {head_hash(record) if record else '-'})",
+            file=out,
+        )
+        print(
+            "   Check it yourself: download record.zip there, unzip it, run "
+            "`omov verify record` (it re-checks every proof).",
+            file=out,
+        )
+        print(f"   The trustees' own files: {report.data_dir / 'trustees'}", file=out)
+
     print("", file=out)
     print(
         f"Staff logins at {base}{reverse('login')} (new passwords each time `omov demo` runs):",
