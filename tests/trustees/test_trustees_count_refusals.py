@@ -177,3 +177,66 @@ def test_a_queued_file_that_fails_its_check_says_why_on_its_job(db: Any) -> None
     assert job.status == JobStatus.FAILED
     assert "may not mix" in job.outcome or "Refused" in job.outcome
     assert "Refused" in client.get(f"/jobs/{job.pk}/").content.decode()
+
+
+def test_the_checked_state_is_kept_between_appends_and_dropped_when_a_row_changes(
+    db: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any, tmp_path: Any
+) -> None:
+    from omov.cli.main import main
+    from omov.trustees.models import RecordEntry
+    from omov.trustees.record import record_write
+    from omov.verifiable.verifier import RecordState
+
+    election = _election()
+    record = election.ceremony.record
+    mix_1, loads = election.mix(1), []
+    original = RecordState.load.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        RecordState,
+        "load",
+        classmethod(lambda cls, *a, **k: loads.append(1) or original(cls, *a, **k)),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        election.accept(1, mix_1)
+    assert services._CHECKED[record.pk][0] == record.entries.order_by("-index").first().hash
+    loads.clear()
+    mix_3 = election.mix(3)  # the trustee's own copy: a full check on their side (1 load)
+    with django_capture_on_commit_callbacks(execute=True):  # each its own transaction
+        election.accept(3, mix_3)
+    decryption_2 = election.decryption(2)
+    with django_capture_on_commit_callbacks(execute=True):
+        election.accept(2, decryption_2)
+    decryption_3 = election.decryption(3)
+    with django_capture_on_commit_callbacks(execute=True):
+        election.accept(3, decryption_3)
+    # Three appends and the result, checked from the kept state: only the trustees' own copies
+    # (the mix and the two decryptions made above) loaded the whole record.
+    assert len(loads) == 3
+    assert record.entries.filter(kind="result").exists()
+    record_write(record, tmp_path / "record")
+    assert main(["verify", str(tmp_path / "record"), "--quiet", "--workers", "1"]) == 0
+    # A row changed behind the app's back: the kept state is not trusted, the full check refuses.
+    RecordEntry.objects.filter(record=record, kind="mix").update(hash="0" * 64)
+    services._CHECKED[record.pk] = (
+        record.entries.order_by("-index").first().hash,
+        services._CHECKED[record.pk][1],
+    )
+    with pytest.raises(ServiceError, match="Refused"):
+        election.accept(1, b'{"kind":"decryption","trustee":1}\n')
+    assert record.pk not in services._CHECKED
+
+
+def test_a_refused_entry_leaves_no_kept_state(
+    db: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    election = _election()
+    record = election.ceremony.record
+    with django_capture_on_commit_callbacks(execute=True):
+        election.accept(1, election.mix(1))
+    assert record.pk in services._CHECKED
+    with pytest.raises(ServiceError, match="decryption before 2 mixes"):
+        election.accept(2, election.decryption(2))
+    assert record.pk not in services._CHECKED  # taken out, possibly half-applied: dropped
+    with django_capture_on_commit_callbacks(execute=True):
+        election.accept(3, election.mix(3))
+    assert record.pk in services._CHECKED

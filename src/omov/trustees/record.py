@@ -2,9 +2,9 @@
 
 The checks are ``omov.verifiable``'s own (``RecordState``, ``entry_check_and_append``), which read
 a directory: the rows are written to a temporary one, checked there, and the new entry's file and
-chain line read back into a row (decision 0017). At the key ceremony's size (a few kilobytes) this
-costs a few milliseconds; the ballots and mixes of phase 2 will want the checked state kept
-between appends instead.
+chain line read back into a row (decision 0017). The services keep the checked state between
+appends (``services._CHECKED``), so the ballots, mixes and decryptions of a large record are
+checked once each, not again at every append.
 """
 
 from __future__ import annotations
@@ -53,6 +53,19 @@ def record_write(record: ElectionRecord, directory: Path) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
     (directory / "entries").mkdir(parents=True, exist_ok=True)
+    return len(entries)
+
+
+def record_chain_write(record: ElectionRecord, directory: Path) -> int:
+    """Write only ``chain.jsonl`` and ``HEAD`` (no entry file) into ``directory``; return the
+    entries. Enough to append after a state checked and kept before (decision 0017)."""
+    entries = list(record.entries.defer("content").order_by("index"))
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "entries").mkdir(exist_ok=True)
+    lines = "".join(json.dumps(link_to_json(_link(e)), sort_keys=True) + "\n" for e in entries)
+    (directory / "chain.jsonl").write_text(lines, encoding="utf-8")
+    if entries:
+        (directory / "HEAD").write_text(entries[-1].hash + "\n", encoding="utf-8")
     return len(entries)
 
 

@@ -12,9 +12,12 @@ their own computers and hand in public files only.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -31,7 +34,7 @@ from omov.jobs.services import job_start
 from omov.trustees import policies, selectors
 from omov.trustees.models import ElectionRecord, EntryKind, RecordEntry, Trustee
 from omov.trustees.options import ballot_options
-from omov.trustees.record import record_checked
+from omov.trustees.record import record_chain_write, record_checked
 from omov.verifiable.ceremony import (
     entry_check_and_append,
     key_entry,
@@ -40,7 +43,7 @@ from omov.verifiable.ceremony import (
 )
 from omov.verifiable.dkg import qualified_dealers
 from omov.verifiable.elgamal import Row
-from omov.verifiable.record import RecordError, row_to_json, tracker
+from omov.verifiable.record import GENESIS, RecordError, link_hash, row_to_json, tracker
 from omov.verifiable.verifier import RecordState
 
 #: The largest key-ceremony file a trustee hands in (a dealing for 50 trustees is ~10 kB).
@@ -391,7 +394,7 @@ def record_file_accept(
             raise ServiceError("The record has not started yet: wait for the returning officer.")
         if kind == EntryKind.MIX:
             _mix_may_start(contest)
-        entry = _append(record, trustee, kind, handed.name, lines)
+        entry, state = _append_checked(record, trustee, kind, handed.name, lines)
         audit_record(
             action=f"record.{kind}",
             summary=f"Added trustee {trustee.number}'s {kind} to the election record",
@@ -402,7 +405,7 @@ def record_file_accept(
             data={"file": entry.file, "hash": entry.hash, "trustee": trustee.number},
         )
         if kind == EntryKind.DECRYPTION:
-            _result_append_when_ready(record, contest, actor_label)
+            _result_append_when_ready(record, contest, actor_label, state)
     return entry
 
 
@@ -470,18 +473,25 @@ def record_of_contest_has_ballots(contest: Contest) -> bool:
     return RecordEntry.objects.filter(record__contest=contest, kind=EntryKind.BALLOTS).exists()
 
 
-def _result_append_when_ready(record: ElectionRecord, contest: Contest, actor_label: str) -> None:
-    """Append the server's ``result`` entry once ``t`` trustees' shares are in (and once)."""
-    with record_checked(record) as (_, state):
-        if state is None or state.decoded is not None:
-            return
-        if len(state.decryptions) < state.threshold:
-            return
-        try:
-            lines = result_entry(state)
-        except RecordError as error:
-            raise ServiceError(f"The shares do not combine: {error}.") from error
-    entry = _append(record, None, EntryKind.RESULT, "result", lines)
+def _result_append_when_ready(
+    record: ElectionRecord, contest: Contest, actor_label: str, state: RecordState | None
+) -> None:
+    """Append the server's ``result`` entry once ``t`` trustees' shares are in (and once).
+
+    ``state`` is the checked state after the decryption just added (None: check everything).
+    """
+    if state is None:
+        with record_checked(record) as (_, state):
+            pass
+    if state is None or state.decoded is not None:
+        return
+    if len(state.decryptions) < state.threshold:
+        return
+    try:
+        lines = result_entry(state)
+    except RecordError as error:
+        raise ServiceError(f"The shares do not combine: {error}.") from error
+    entry = _append_checked(record, None, EntryKind.RESULT, "result", lines, state)[0]
     audit_record(
         action="record.result",
         summary=f"Combined {record.threshold} trustees' shares: every ballot decoded",
@@ -599,6 +609,29 @@ def _seal_waits(state: RecordState) -> list[str]:
     return waits
 
 
+#: Per process: the checked state after each record's last entry, under that entry's hash, so
+#: the next append checks only the new entry (decision 0017). A state is stored only once its
+#: entry's transaction commits, and taken out before it is used, so a refused entry (which may
+#: leave a state half-applied) never leaves one behind.
+_CHECKED: dict[int, tuple[str, RecordState]] = {}
+
+
+def _state_kept(record: ElectionRecord) -> RecordState | None:
+    """The kept state when it is for the record's current last entry and the chain still holds."""
+    kept = _CHECKED.pop(record.pk, None)
+    if kept is None:
+        return None
+    head, state = kept
+    previous = GENESIS
+    for index, kind, file, digest, before, line_hash in record.entries.order_by(
+        "index"
+    ).values_list("index", "kind", "file", "file_sha256", "previous", "hash"):
+        if before != previous or link_hash(index, kind, file, digest, before) != line_hash:
+            return None  # a row changed behind the app's back: check everything again
+        previous = line_hash
+    return state if previous == head else None
+
+
 def _append(
     record: ElectionRecord,
     trustee: Trustee | None,
@@ -607,13 +640,43 @@ def _append(
     lines: list[str],
 ) -> RecordEntry:
     """Check one entry against the whole record (locked by the caller) and add its row."""
-    with record_checked(record) as (directory, state):
+    return _append_checked(record, trustee, kind, name, lines)[0]
+
+
+def _append_checked(
+    record: ElectionRecord,
+    trustee: Trustee | None,
+    kind: EntryKind,
+    name: str,
+    lines: list[str],
+    state: RecordState | None = None,
+) -> tuple[RecordEntry, RecordState | None]:
+    """``_append``, returning the checked state after the new entry too.
+
+    The record so far is checked from the state kept after its last entry when there is one (or
+    ``state``, the caller's, in the same transaction), else from all its rows; the new entry is
+    then checked against that state with the verifier's rules.
+    """
+    state = state or _state_kept(record)
+    with contextlib.ExitStack() as stack:
+        if state is None:
+            try:
+                directory, state = stack.enter_context(record_checked(record))
+            except RecordError as error:
+                raise ServiceError(
+                    f"Refused, nothing was added: the record in the database no longer holds "
+                    f"({error}). Its rows were changed outside omov; compare them with an export "
+                    "taken before, and tell the trustees and scrutineers."
+                ) from error
+        else:  # only the chain's lines: the kept state stands for the entries' contents
+            directory = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "record"
+            record_chain_write(record, directory)
         try:
             link = entry_check_and_append(directory, state, str(kind), name, lines)
         except RecordError as error:
             raise ServiceError(f"Refused, nothing was added to the record: {error}.") from error
         content = (directory / link.file).read_bytes()
-    return RecordEntry.objects.create(
+    row = RecordEntry.objects.create(
         record=record,
         index=link.index,
         kind=kind,
@@ -625,6 +688,10 @@ def _append(
         trustee=trustee,
         added_at=clock.now(),
     )
+    if state is not None:
+        kept = (row.hash, state)
+        transaction.on_commit(lambda: _CHECKED.__setitem__(record.pk, kept))
+    return row, state
 
 
 def _json_line(value: dict[str, Any]) -> str:
