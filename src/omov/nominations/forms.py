@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -173,6 +174,28 @@ class AffiliateNominationForm(AccessibleForm):
         super().__init__(*args, **kwargs)
         self._set_choices("affiliate", Affiliate.objects.exclude(nominations__contest=contest))
         self._set_choices("candidate", candidates)
+
+
+class SignaturesForm(AccessibleForm):
+    """Members' signatures on one candidate's nomination paper, as membership numbers."""
+
+    candidate = forms.ModelChoiceField(queryset=Candidate.objects.none(), label="Signed for")
+    membership_numbers = forms.CharField(
+        label="Membership numbers of the members who signed",
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "autocomplete": "off"}),
+        max_length=200_000,
+        help_text="One per line, or separated by commas or spaces, as printed on the roll. "
+        "Every one must be an eligible member; a member signs for one candidate only. "
+        "Numbers already recorded for this candidate are kept as they are.",
+    )
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._set_choices("candidate", candidates)
+
+    def numbers(self) -> list[str]:
+        text = self.cleaned_data["membership_numbers"]
+        return [part for part in re.split(r"[\s,;]+", text) if part]
 
 
 class ReasonForm(AccessibleForm):

@@ -30,6 +30,7 @@ urlpatterns = [
         name="parliamentary_withdraw",
     ),
     path("<slug:slug>/affiliates/", views.affiliates, name="affiliates"),
+    path("<slug:slug>/signatures/", views.signatures, name="signatures"),
     path(
         "<slug:slug>/affiliates/<int:nomination_id>/withdraw/",
         views.affiliate_withdraw,

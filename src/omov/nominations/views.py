@@ -432,6 +432,49 @@ def affiliates(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "nominations/affiliates.html", context, status=status)
 
 
+@sign_in_for_refused_pages
+def signatures(request: HttpRequest, slug: str) -> HttpResponse:
+    """Members' signatures on the candidates' nomination papers; the returning officer records
+    them from the papers, by membership number (the same service as `omov nominations
+    signatures`)."""
+    contest = _contest(request, slug)
+    policy_require(request, policies.can_view_office_pages(request.user, contest))
+    candidates = selectors.nominating_candidates(contest)
+    form = forms.SignaturesForm(request.POST or None, candidates=candidates)
+    status = 200
+    if request.method == "POST":
+        policy_require(request, policies.can_manage_nominations(request.user, contest))
+        if form.is_valid():
+            candidate = form.cleaned_data["candidate"]
+            try:
+                added = services.member_signatures_record(
+                    contest=contest,
+                    candidate=candidate,
+                    external_ids=form.numbers(),
+                    actor=request.user,
+                    source="the numbers entered",
+                )
+            except ServiceError as error:
+                form.add_error("membership_numbers", error.message)
+                status = 400
+            else:
+                messages.success(
+                    request, f"Recorded {added} new signature(s) for {candidate.name}."
+                )
+                return redirect("nominations:signatures", slug=contest.slug)
+        else:
+            status = 400
+    summary = selectors.nominations_summary(contest)
+    context = {
+        "contest": contest,
+        "form": form,
+        "counts": summary.standings,
+        "required": summary.gate.signature_count,
+        "can_manage": bool(policies.can_manage_nominations(request.user, contest)),
+    }
+    return render(request, "nominations/signatures.html", context, status=status)
+
+
 @require_POST
 @sign_in_for_refused_pages
 def affiliate_withdraw(request: HttpRequest, slug: str, nomination_id: int) -> HttpResponse:
