@@ -16,3 +16,8 @@ class BallotsConfig(AppConfig):
         lifecycle.register_step_service("open_ballot", services.ballot_open)
         lifecycle.register_step_service("close_ballot", services.ballot_close)
         assert jobs.RECORD_BALLOTS_JOB  # registers the record.ballots job
+        from omov.ballots import links
+        from omov.contests import dashboard
+
+        dashboard.register_links(links.links)
+        dashboard.register_public_links(links.public_links)

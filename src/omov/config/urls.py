@@ -4,13 +4,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from omov.contests import views as contest_views
 from omov.core import forms as core_forms
-from omov.core import views as core_views
 
 admin.site.login_form = core_forms.AdminLoginForm
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", contest_views.home, name="home"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=core_forms.LoginForm),

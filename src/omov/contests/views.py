@@ -10,11 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from omov.contests import lifecycle, policies, services
+from omov.contests.dashboard import contest_links, dashboard
 from omov.contests.models import Contest
 from omov.contests.selectors import contests_visible_to
 from omov.contests.timetable import TimetableConflict, timetable_conflicts
 from omov.core import clock
-from omov.core.dashboard import contest_links
 from omov.core.errors import ServiceError
 from omov.core.selectors import audit_chain_verify, audit_mark
 
@@ -101,3 +101,16 @@ def contest_audit(request: HttpRequest, slug: str) -> HttpResponse:
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"contest": contest, "page": page, "chain": audit_chain_verify(contest)}
     return render(request, "contests/audit.html", context)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Show the contests a visitor may see, the way to the voting booth, and one's own work.
+
+    A signed-in person sees, per contest and per role they hold, the pages that role lets them
+    use (``omov.contests.dashboard``): nobody has to read a page's address from the code.
+    """
+    context = {
+        "contests": contests_visible_to(request.user),
+        "work": dashboard(request.user),
+    }
+    return render(request, "home.html", context)

@@ -185,39 +185,72 @@ def _ceremony(
         own = folder / str(number)
         own.mkdir(mode=0o700)
         _omov(
-            "trustee", "init", "--number", number, "--name", trustee.name,
-            "--secret", own / "trustee.secret", "--public", own / "public.json",
+            "trustee",
+            "init",
+            "--number",
+            number,
+            "--name",
+            trustee.name,
+            "--secret",
+            own / "trustee.secret",
+            "--public",
+            own / "public.json",
             passphrase=passphrase,
-        )  # fmt: skip
+        )
         _hand_in(contest, trustee, own / "public.json")
     record_services.record_start(contest=contest, actor=officer, actor_label=ACTOR_LABEL)
     for number, trustee in trustees.items():
         own = folder / str(number)
         copy = _download(contest, own / "for-dealing")
         _omov(
-            "trustee", "deal", copy, "--quiet", "--workers", "1",
-            "--secret", own / "trustee.secret", "--keep", own / "dealing.keep",
-            "--out", own / "dealing.json",
+            "trustee",
+            "deal",
+            copy,
+            "--quiet",
+            "--workers",
+            "1",
+            "--secret",
+            own / "trustee.secret",
+            "--keep",
+            own / "dealing.keep",
+            "--out",
+            own / "dealing.json",
             passphrase=passphrase,
-        )  # fmt: skip
+        )
         _hand_in(contest, trustee, own / "dealing.json")
     for number in trustees:
         own = folder / str(number)
         copy = _download(contest, own / "for-checking")
         _omov(
-            "trustee", "check-shares", copy, "--quiet", "--workers", "1",
-            "--secret", own / "trustee.secret", "--out-dir", own / "complaints",
+            "trustee",
+            "check-shares",
+            copy,
+            "--quiet",
+            "--workers",
+            "1",
+            "--secret",
+            own / "trustee.secret",
+            "--out-dir",
+            own / "complaints",
             passphrase=passphrase,
-        )  # fmt: skip
+        )
     record_services.record_key_seal(contest=contest, actor=officer, actor_label=ACTOR_LABEL)
     for number in trustees:
         own = folder / str(number)
         copy = _download(contest, own / "for-share")
         _omov(
-            "trustee", "save-share", copy, "--quiet", "--workers", "1",
-            "--secret", own / "trustee.secret", "--share", own / "trustee.share",
+            "trustee",
+            "save-share",
+            copy,
+            "--quiet",
+            "--workers",
+            "1",
+            "--secret",
+            own / "trustee.secret",
+            "--share",
+            own / "trustee.share",
             passphrase=passphrase,
-        )  # fmt: skip
+        )
 
 
 def _vote_and_close(contest: Contest, officer: Any) -> None:
@@ -256,19 +289,35 @@ def _mix_and_decrypt(
         own = folder / str(number)
         copy = _download(contest, own / "for-mixing")
         _omov(
-            "trustee", "mix", copy, "--quiet", "--workers", "1", "--number", number,
-            "--out", own / "mix.jsonl",
+            "trustee",
+            "mix",
+            copy,
+            "--quiet",
+            "--workers",
+            "1",
+            "--number",
+            number,
+            "--out",
+            own / "mix.jsonl",
             passphrase=passphrase,
-        )  # fmt: skip
+        )
         _hand_in(contest, trustees[number], own / "mix.jsonl")
     for number in DECRYPTERS:
         own = folder / str(number)
         copy = _download(contest, own / "for-decrypting")
         _omov(
-            "trustee", "decrypt", copy, "--quiet", "--workers", "1",
-            "--share", own / "trustee.share", "--out", own / "decryption.jsonl",
+            "trustee",
+            "decrypt",
+            copy,
+            "--quiet",
+            "--workers",
+            "1",
+            "--share",
+            own / "trustee.share",
+            "--out",
+            own / "decryption.jsonl",
             passphrase=passphrase,
-        )  # fmt: skip
+        )
         _hand_in(contest, trustees[number], own / "decryption.jsonl")
     if contest.status != ContestStatus.CLOSED:
         raise VerifiedDemoError(f"{contest.title} should be closed, not {contest.status}.")

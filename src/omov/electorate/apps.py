@@ -14,3 +14,7 @@ class ElectorateConfig(AppConfig):
         lifecycle.register_blocker("freeze_roll", services.roll_freeze_blockers)
         lifecycle.register_step_service("freeze_roll", services.roll_freeze)
         assert jobs.ROLL_IMPORT  # registers the roll import job
+        from omov.contests import dashboard
+        from omov.electorate import links
+
+        dashboard.register_links(links.links)

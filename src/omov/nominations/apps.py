@@ -12,3 +12,8 @@ class NominationsConfig(AppConfig):
         from omov.nominations.services import freeze_roll_blockers
 
         lifecycle.register_blocker("freeze_roll", freeze_roll_blockers)
+        from omov.contests import dashboard
+        from omov.nominations import links
+
+        dashboard.register_links(links.links)
+        dashboard.register_public_links(links.public_links)

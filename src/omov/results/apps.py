@@ -13,3 +13,8 @@ class ResultsConfig(AppConfig):
         lifecycle.register_step_service("count", services.result_count)
         lifecycle.register_step_service("declare", services.result_declare)
         published.register_declared_figures(selectors.published_figures)
+        from omov.contests import dashboard
+        from omov.results import links
+
+        dashboard.register_links(links.links)
+        dashboard.register_public_links(links.public_links)

@@ -14,3 +14,8 @@ class TrusteesConfig(AppConfig):
         lifecycle.register_blocker("open_ballot", services.open_ballot_blockers)
         lifecycle.register_blocker("count", services.count_blockers)
         assert jobs.RECORD_FILE_JOB  # registers the record.file job
+        from omov.contests import dashboard
+        from omov.trustees import links
+
+        dashboard.register_links(links.links)
+        dashboard.register_public_links(links.public_links)
