@@ -35,11 +35,11 @@ def _read(upload: UploadedFile, record: ElectionRecord) -> bytes:
     return upload.read(services.file_limit(record) + 1)
 
 
-def _handed_in(request: HttpRequest, done: object, back: HttpResponse) -> HttpResponse:
+def _handed_in(request: HttpRequest, done: object, back: HttpResponse, said: str) -> HttpResponse:
     """After a file was handed in: its job's page when it was queued, else back with a word."""
     if isinstance(done, Job):
         return redirect("jobs:detail", pk=done.pk)
-    messages.success(request, "The file was checked and added.")
+    messages.success(request, said)
     return back
 
 
