@@ -132,7 +132,9 @@ def record_office(request: HttpRequest, slug: str) -> HttpResponse:
                         content=_read(upload.cleaned_data["file"], record),
                         actor=request.user,
                     )
-                    return _handed_in(request, done, redirect("trustees:office", slug=contest.slug))
+                    said = f"Added trustee {trustee.number}'s file."
+                    back = redirect("trustees:office", slug=contest.slug)
+                    return _handed_in(request, done, back, said)
                 status = 400
             elif action == "seal":
                 seal = forms.SealForm(request.POST)
@@ -197,7 +199,8 @@ def trustee_page(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.error(request, error.message)
                 status = 400
             else:
-                return _handed_in(request, done, redirect("trustees:trustee", slug=contest.slug))
+                back = redirect("trustees:trustee", slug=contest.slug)
+                return _handed_in(request, done, back, "Your file was checked and added.")
         else:
             status = 400
     trustee.refresh_from_db()
