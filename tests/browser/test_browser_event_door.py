@@ -52,7 +52,7 @@ def test_an_organiser_checks_in_rsvps_at_the_door(
         setup = build_campaigns(contest, voters=4)
         event = events.event_create(campaign=setup.corbyn, details=event_details(capacity=10))
         for name, email in (("Bob Brown", "bob@example.org"), ("Cat Clarke", "cat@example.org")):
-            events.rsvp_create(event=event, name=name, email=email, client_address="192.0.2.9")
+            events.rsvp_create(event=event, name=name, email=email, client_ip="192.0.2.9")
         cat_code = code_of(mail.outbox[-1])
 
         # A supporter replies on their phone.

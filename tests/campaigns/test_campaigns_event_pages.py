@@ -63,7 +63,7 @@ def test_a_private_event_has_no_public_page(campaigns: Campaigns) -> None:
 
 def test_the_cancel_link_asks_first_and_cancels_on_the_button(campaigns: Campaigns) -> None:
     event = rally(campaigns)
-    events.rsvp_create(event=event, name="Ann", email="ann@example.org", client_address="192.0.2.1")
+    events.rsvp_create(event=event, name="Ann", email="ann@example.org", client_ip="192.0.2.1")
     link = next(line for line in mail.outbox[0].body.splitlines() if "/rsvp/cancel/" in line)
     path = link.split("8000", 1)[1]
     asked = Client().get(path)
@@ -79,7 +79,7 @@ def test_an_organiser_checks_people_in_by_code_and_by_name(campaigns: Campaigns)
     event = rally(campaigns)
     for name in ("Ann Andrews", "Bob Brown"):
         events.rsvp_create(
-            event=event, name=name, email=f"{name[:3].lower()}@example.org", client_address="x"
+            event=event, name=name, email=f"{name[:3].lower()}@example.org", client_ip="x"
         )
     code = next(
         line for line in mail.outbox[0].body.splitlines() if line.startswith("Your RSVP code")

@@ -28,7 +28,7 @@ def rally(campaigns: Campaigns, **kw: Any) -> Event:
 
 def reply(event: Event, name: str, email: str | None = None, ip: str = "192.0.2.1") -> Rsvp:
     email = email or f"{name.split()[0].lower()}@example.org"
-    return events.rsvp_create(event=event, name=name, email=email, client_address=ip).rsvp
+    return events.rsvp_create(event=event, name=name, email=email, client_ip=ip).rsvp
 
 
 def code_in(message: Any) -> str:
@@ -112,10 +112,10 @@ def test_a_second_reply_from_one_address_changes_nothing_and_resends_the_email(
 ) -> None:
     event = rally(campaigns, capacity=1)
     first = events.rsvp_create(
-        event=event, name="Ann", email="Ann@Example.org", client_address="192.0.2.1"
+        event=event, name="Ann", email="Ann@Example.org", client_ip="192.0.2.1"
     )
     again = events.rsvp_create(
-        event=event, name="Ann", email="ann@example.org ", client_address="192.0.2.1"
+        event=event, name="Ann", email="ann@example.org ", client_ip="192.0.2.1"
     )
     assert (first.is_new, again.is_new) == (True, False)
     assert again.rsvp.pk == first.rsvp.pk
@@ -132,7 +132,7 @@ def test_a_bad_rsvp_is_refused_naming_the_field(
 ) -> None:
     event = rally(campaigns)
     with pytest.raises(ServiceError, match=problem):
-        events.rsvp_create(event=event, name=name, email=email, client_address="192.0.2.1")
+        events.rsvp_create(event=event, name=name, email=email, client_ip="192.0.2.1")
     assert not event.rsvps.exists()
 
 

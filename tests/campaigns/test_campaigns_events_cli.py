@@ -113,10 +113,8 @@ def test_events_list_attendance_and_remind(capsys: Any, campaigns: Campaigns, ev
         main_event=main_event,
     )
     for name in ("Ann", "Bob", "Cat"):
-        events.rsvp_create(
-            event=main_event, name=name, email=f"{name}@example.org", client_address="a"
-        )
-    events.rsvp_create(event=leeds, name="Dan", email="dan@example.org", client_address="a")
+        events.rsvp_create(event=main_event, name=name, email=f"{name}@example.org", client_ip="a")
+    events.rsvp_create(event=leeds, name="Dan", email="dan@example.org", client_ip="a")
     campaign = str(campaigns.corbyn.pk)
     code, out, _err = run(capsys, "events", "list", "--campaign", campaign)
     assert code == 0

@@ -53,7 +53,7 @@ def test_replies_at_once_fill_the_places_exactly_and_queue_the_rest(contest: Any
                     event=event,
                     name=f"Person {i}",
                     email=f"p{i}@example.org",
-                    client_address=f"192.0.2.{i}",
+                    client_ip=f"192.0.2.{i}",
                 ).rsvp.status
             ),
         )
@@ -76,7 +76,7 @@ def test_two_doors_checking_one_person_record_one_arrival(contest: Any) -> None:
         setup = build_campaigns(contest, voters=2)
         event = events.event_create(campaign=setup.corbyn, details=event_details())
         rsvp = events.rsvp_create(
-            event=event, name="Ann", email="ann@example.org", client_address="192.0.2.1"
+            event=event, name="Ann", email="ann@example.org", client_ip="192.0.2.1"
         ).rsvp
         doors = [setup.people["corbyn_organiser"], setup.people["corbyn_manager"]] * 4
         results = in_threads(

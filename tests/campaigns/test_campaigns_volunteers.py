@@ -28,7 +28,7 @@ GOOD = {
 def sign_up(campaigns: Campaigns, **changes: str) -> Any:
     details = volunteers.VolunteerDetails(**{**GOOD, **changes})
     return volunteers.volunteer_sign_up(
-        campaign=campaigns.corbyn, details=details, client_address="192.0.2.1"
+        campaign=campaigns.corbyn, details=details, client_ip="192.0.2.1"
     )
 
 

@@ -33,7 +33,7 @@ ALICE = SupporterDetails(
 
 def submit(contest: Any, **change: Any) -> Any:
     return supporter_application_submit(
-        contest=contest, details=dataclasses.replace(ALICE, **change), client_address="192.0.2.3"
+        contest=contest, details=dataclasses.replace(ALICE, **change), client_ip="192.0.2.3"
     )
 
 

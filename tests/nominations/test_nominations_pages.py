@@ -79,7 +79,7 @@ def application(open_contest: Any) -> Any:
             supports_no_other_party=True,
             is_adult_declared=True,
         ),
-        client_address="192.0.2.9",
+        client_ip="192.0.2.9",
     )
 
 

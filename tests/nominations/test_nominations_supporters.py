@@ -40,7 +40,7 @@ ALICE = SupporterDetails(
 
 
 def submit(contest: Contest, details: SupporterDetails = ALICE, address: str = "192.0.2.1") -> Any:
-    return supporter_application_submit(contest=contest, details=details, client_address=address)
+    return supporter_application_submit(contest=contest, details=details, client_ip=address)
 
 
 def kinds(application: SupporterApplication) -> set[str]:

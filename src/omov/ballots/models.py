@@ -12,6 +12,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from omov.electorate.models import Category
+
 
 class BallotBox(models.Model):
     """The public half of a contest's count key and the fixed shape of its sealed ballots.
@@ -242,7 +244,6 @@ class PostalBatch(models.Model):
     @property
     def category_label(self) -> str:
         """Return the batch's voter category in words."""
-        from omov.electorate.models import Category
 
         return str(dict(Category.choices).get(self.category, self.category))
 

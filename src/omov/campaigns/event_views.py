@@ -262,7 +262,7 @@ def rsvp(request: HttpRequest, campaign_id: int, event_id: int) -> HttpResponse:
                     event=event,
                     name=form.cleaned_data["name"],
                     email=form.cleaned_data["email"],
-                    client_address=client_ip(request),
+                    client_ip=client_ip(request),
                 )
             except ServiceError as error:
                 form.add_error(None, error.message)

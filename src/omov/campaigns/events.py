@@ -242,7 +242,7 @@ def _rsvp_open(event: Event) -> None:
 
 
 def rsvp_create(
-    *, event: Event, name: str, email: str, client_address: str, mail_connection: Any = None
+    *, event: Event, name: str, email: str, client_ip: str, mail_connection: Any = None
 ) -> RsvpTaken:
     """Take an RSVP: a place while there is one, else the waiting list; email a confirmation.
 
@@ -250,7 +250,7 @@ def rsvp_create(
     the public page says the same thing either way.
     """
     # A keyed hash of the address, so the throttle table names nobody's address.
-    key = throttle_key("event-rsvp", client_address)
+    key = throttle_key("event-rsvp", client_ip)
     if not throttle_hit(key=key, limit=RSVP_LIMIT, window=RSVP_WINDOW):
         raise ServiceError(
             "Too many replies have come from your connection in the last hour. Please try again "

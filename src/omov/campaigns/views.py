@@ -238,7 +238,7 @@ def volunteer_sign_up(request: HttpRequest, campaign_id: int) -> HttpResponse:
                 volunteers.volunteer_sign_up(
                     campaign=campaign,
                     details=volunteers.VolunteerDetails(**form.cleaned_data),
-                    client_address=client_ip(request),
+                    client_ip=client_ip(request),
                 )
             except ServiceError as error:
                 form.add_error(None, error.message)

@@ -74,11 +74,11 @@ def volunteer_details_clean(details: VolunteerDetails) -> tuple[VolunteerDetails
 
 
 def volunteer_sign_up(
-    *, campaign: Campaign, details: VolunteerDetails, client_address: str
+    *, campaign: Campaign, details: VolunteerDetails, client_ip: str
 ) -> Volunteer:
     """Take a sign-up: throttle, validate every field (naming each problem), queue it, audit."""
     if not throttle_hit(
-        key=throttle_key("volunteer-signup", client_address),
+        key=throttle_key("volunteer-signup", client_ip),
         limit=SIGNUP_LIMIT,
         window=SIGNUP_WINDOW,
     ):

@@ -4,7 +4,7 @@ Each step moves a contest from one status to the next and stamps one ``<step>_at
 their own blockers (e.g. the roll must be evaluated before it is frozen) and their own service for a
 step (e.g. opening the ballot issues credentials) from their ``AppConfig.ready()``:
 
-    lifecycle.register_blocker("freeze_roll", roll_freeze_blockers)
+    lifecycle.register_blocker("freeze_roll", freeze_roll_blockers)
     lifecycle.register_step_service("freeze_roll", roll_freeze)
 
 A step service must call ``contests.services.contest_transition`` inside its transaction.

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from omov.contests.models import Candidate, CandidateStatus, Contest, ContestStatus
-from omov.core.models import OUTSIDE_ROLES
+from omov.core.models import OUTSIDE_ROLES, RoleAssignment
 from omov.core.policies import roles_of
 
 
@@ -21,8 +21,6 @@ def contests_visible_to(user: Any) -> QuerySet[Contest]:
     from django.db.models import Q
 
     if getattr(user, "is_authenticated", False):
-        from omov.core.models import RoleAssignment
-
         own = RoleAssignment.objects.filter(user=user).values("contest_id")
         return contests.filter(~Q(status=ContestStatus.DRAFT) | Q(pk__in=own))
     return contests.exclude(status=ContestStatus.DRAFT)

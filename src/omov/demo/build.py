@@ -35,7 +35,16 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.urls import reverse
 
+from omov.ballots.models import Credential
+from omov.ballots.services import (
+    ballot_close,
+    ballot_open,
+    ballots_seed_demo,
+    credential_reissue,
+    credentials_send_batch,
+)
 from omov.contests.models import Contest, ContestKind, ContestStatus
+from omov.contests.services import contest_create, contest_take_step
 from omov.core import clock
 from omov.core.services import audit_record
 from omov.demo import accounts as demo_accounts
@@ -44,6 +53,20 @@ from omov.demo import people
 from omov.demo import verified as demo_verified
 from omov.demo.figures import DemoFigures, demo_figures, load_contest, load_published
 from omov.electorate.bulk import SQLITE_BULK_CACHE_KIB
+from omov.electorate.models import Branch, Person
+from omov.electorate.services import roll_evaluate, roll_import
+from omov.nominations.models import ParliamentaryMember
+from omov.nominations.services import (
+    candidate_consent_record,
+    nomination_rules_set,
+    nominations_load_published,
+    nominations_validate,
+    parliamentary_members_import,
+    parliamentary_nomination_record,
+)
+from omov.results.demo import rankings_for_totals, shuffled_ballots
+from omov.results.models import Result
+from omov.results.services import result_count, result_declare
 
 DEPUTY_2015_ID = "labour-deputy-2015"
 LEADERSHIP_SLUG = "labour-leader-2016-replay"
@@ -296,7 +319,6 @@ def _check_complete(
             f"{_status(leadership)}, the deputy contest {_status(deputy)}). Run `omov demo "
             "--reset` to build it again from the start."
         )
-    from omov.results.models import Result
 
     result = Result.objects.filter(contest=leadership).first()
     issued = result.credentials_issued if result is not None else 0
@@ -313,7 +335,6 @@ def _status(contest: Contest | None) -> str:
 
 
 def _branch_named(name: str) -> Any:
-    from omov.electorate.models import Branch
 
     return Branch.objects.get(name=name)
 
@@ -338,17 +359,6 @@ def _start_urls(leadership: Contest, deputy: Contest, branch: Any) -> dict[str, 
 def _build_deputy(
     steps: Steps, data_dir: Path, officer: Any, roll_size: int, deputy_2015: dict[str, Any]
 ) -> tuple[Contest, list[VoterCredential]]:
-    from omov.ballots.services import ballot_open, credentials_send_batch
-    from omov.contests.services import contest_create, contest_take_step
-    from omov.electorate.services import roll_evaluate, roll_import
-    from omov.nominations.models import ParliamentaryMember
-    from omov.nominations.services import (
-        candidate_consent_record,
-        nomination_rules_set,
-        nominations_validate,
-        parliamentary_members_import,
-        parliamentary_nomination_record,
-    )
 
     now = clock.now()
     today = timezone_today(now)
@@ -433,7 +443,6 @@ def _printed_from_outbox(
     deputy: Contest, outbox: DemoOutbox
 ) -> tuple[list[VoterCredential], set[str]]:
     """Read the first few credentials out of the emailed messages (sorted by address)."""
-    from omov.electorate.models import Person
 
     printed = []
     emails = set()
@@ -463,7 +472,6 @@ def _seed_deputy_votes(
     deputy: Contest, keep_for_newcomers: set[str], deputy_2015: dict[str, Any]
 ) -> int:
     """Cast ballots for some of the deputy voters (never the printed ones), 2015-like shares."""
-    from omov.ballots.services import ballots_seed_demo
 
     rounds = {name: int(votes) for name, votes in deputy_2015["rounds"][0].items()}
     names = list(rounds)
@@ -488,8 +496,6 @@ def _seed_deputy_votes(
 
 def _reissue_printed(deputy: Contest, officer: Any) -> list[VoterCredential]:
     """Reissue a few unused deputy credentials (by letter: returned, not sent) to print them."""
-    from omov.ballots.models import Credential
-    from omov.ballots.services import credential_reissue
 
     if deputy.status != ContestStatus.BALLOT_OPEN:
         return []
@@ -541,12 +547,6 @@ def _at_london(text: str) -> dt.datetime:
 def _build_leadership(
     steps: Steps, data_dir: Path, officer: Any, figures: DemoFigures, published: dict[str, Any]
 ) -> tuple[Contest, dict[str, int]]:
-    from omov.ballots.services import ballot_close, ballot_open, ballots_seed_demo
-    from omov.contests.services import contest_create, contest_take_step
-    from omov.electorate.models import Person
-    from omov.electorate.services import roll_evaluate, roll_import
-    from omov.nominations.services import nomination_rules_set, nominations_load_published
-    from omov.results.services import result_count, result_declare
 
     window = published.get("registered_supporter_window") or [None, None]
     freeze_date = dt.date.fromisoformat(published["freeze_date"])
@@ -648,7 +648,6 @@ def _leadership_votes(
     contest: Contest, figures: DemoFigures
 ) -> Iterator[tuple[int, tuple[str, ...] | None]]:
     """Yield (roll entry, ranking or None for a spoilt paper) for every voter who voted."""
-    from omov.results.demo import rankings_for_totals, shuffled_ballots
 
     rng = random.Random(f"omov-demo-voters-{figures.divisor}")
     entries: dict[str, list[int]] = {}
@@ -673,7 +672,6 @@ def _leadership_votes(
 
 def result_problems(contest: Contest, figures: DemoFigures) -> list[str]:
     """List every way the stored result differs from the figures it must reproduce."""
-    from omov.results.models import Result
 
     result = Result.objects.filter(contest=contest).first()
     if result is None:

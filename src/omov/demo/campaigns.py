@@ -204,7 +204,7 @@ def _rally_build(campaign: Campaign, entries: Any) -> None:
                 event=event,
                 name=entry.person.full_name if entry else f"Demo supporter {number}",
                 email=f"rsvp-{number}@example.org",
-                client_address=f"demo-{number}",
+                client_ip=f"demo-{number}",
                 mail_connection=_Discard(),
             )
     # Two people cannot come after all: the first two on the waiting list get their places.

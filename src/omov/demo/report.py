@@ -13,6 +13,10 @@ from django.urls import reverse
 
 from omov.demo.build import DemoReport
 from omov.demo.people import KIND_LABELS
+from omov.nominations.selectors import nominations_summary
+from omov.results.models import Result
+from omov.results.selectors import percent
+from omov.trustees.selectors import head_hash, record_of
 
 CATEGORY_LABELS = {
     "member": "Members",
@@ -32,9 +36,6 @@ def _table(rows: list[list[str]], out: TextIO, indent: str = "  ") -> None:
 
 def print_report(report: DemoReport, *, bind: str, serving: bool, out: TextIO) -> None:
     """Print the demo's summary for the person at the terminal."""
-    from omov.nominations.selectors import nominations_summary
-    from omov.results.models import Result
-    from omov.results.selectors import percent
 
     base = str(settings.OMOV_PUBLIC_URL).rstrip("/") or f"http://{bind}"
     leadership, deputy = report.leadership, report.deputy
@@ -129,8 +130,6 @@ def print_report(report: DemoReport, *, bind: str, serving: bool, out: TextIO) -
 
     verified = report.verified
     if verified is not None:
-        from omov.trustees.selectors import head_hash, record_of
-
         record = record_of(verified)
         counted = Result.objects.filter(contest=verified).first()
         print("", file=out)

@@ -11,7 +11,7 @@ class ElectorateConfig(AppConfig):
         from omov.contests import lifecycle
         from omov.electorate import jobs, services
 
-        lifecycle.register_blocker("freeze_roll", services.roll_freeze_blockers)
+        lifecycle.register_blocker("freeze_roll", services.freeze_roll_blockers)
         lifecycle.register_step_service("freeze_roll", services.roll_freeze)
         assert jobs.ROLL_IMPORT  # registers the roll import job
         from omov.contests import dashboard

@@ -79,7 +79,7 @@ def supporter_signup(request: HttpRequest, slug: str) -> HttpResponse:
             details = services.SupporterDetails(**form.cleaned_data)
             try:
                 services.supporter_application_submit(
-                    contest=contest, details=details, client_address=client_ip(request)
+                    contest=contest, details=details, client_ip=client_ip(request)
                 )
             except ServiceError as error:
                 form.add_error(None, error.message)

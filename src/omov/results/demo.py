@@ -13,6 +13,8 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from omov.electorate.models import RollEntry
+
 #: Category names of the published 2016 figures, as the roll names them.
 PUBLISHED_CATEGORY_NAMES: dict[str, str] = {
     "members": "member",
@@ -81,7 +83,6 @@ def votes_for_roll(
     ``votes_by_category`` or exact ``rankings``. Raises ValueError when a category has fewer
     eligible voters than ballots.
     """
-    from omov.electorate.models import RollEntry
 
     spoilt_by_category = {
         PUBLISHED_CATEGORY_NAMES.get(key, key): number

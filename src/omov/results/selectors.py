@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from omov.ballots.models import RejectedReason, SpoiltReason
+from omov.ballots.selectors import turnout_summary
 from omov.contests.models import Contest, ContestStatus
 from omov.contests.published import DeclaredFigures
 from omov.core.selectors import AuditMark, audit_mark
 from omov.electorate.models import Category
 from omov.results.models import Result
+from omov.results.services import ordered_categories
 from omov.trustees.selectors import head_hash, record_of
 
 CATEGORY_LABELS: dict[str, str] = {
@@ -370,7 +373,6 @@ def record_head_of(contest: Contest) -> str:
 
 def reason_label(reason: str) -> str:
     """Return the words for a spoilt or rejected reason code (the code itself if unknown)."""
-    from omov.ballots.models import RejectedReason, SpoiltReason
 
     for choices in (SpoiltReason, RejectedReason):
         if reason in choices.values:
@@ -463,7 +465,6 @@ class Turnout:
 
 def turnout_for(contest: Contest) -> Turnout:
     """Return turnout so far (aggregates only: nothing about any one voter or ballot)."""
-    from omov.ballots.selectors import turnout_summary
 
     summary = turnout_summary(contest)
 
@@ -471,7 +472,6 @@ def turnout_for(contest: Contest) -> Turnout:
         return TurnoutLine(label, votes_text(issued), votes_text(voted), percent(voted, issued))
 
     by_category = summary.get("by_category", {})
-    from omov.results.services import ordered_categories
 
     return Turnout(
         total=line("All voters", int(summary["issued"]), int(summary["voted"])),

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 
+from omov.ballots.services import ballots_for_count
 from omov.contests.models import Candidate, CandidateStatus, Contest
 from omov.contests.services import contest_blockers, contest_transition
 from omov.core import clock
@@ -72,7 +73,6 @@ def result_count(
         decision = policies.can_count(actor, contest)
         if not decision:
             raise PermissionRefused(decision.reason)
-    from omov.ballots.services import ballots_for_count
 
     with transaction.atomic():
         locked = Contest.objects.select_for_update().get(pk=contest.pk)

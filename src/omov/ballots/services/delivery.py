@@ -27,11 +27,13 @@ from django.utils import timezone
 from omov.ballots import crypto, letters
 from omov.ballots.models import Credential, Delivery
 from omov.ballots.public_url import public_url_require
+from omov.ballots.services.voting import ballot_candidates
 from omov.contests.models import Contest, ContestStatus
 from omov.core import clock
 from omov.core.errors import ServiceError
 from omov.core.mail import paced_send
 from omov.core.services import audit_record
+from omov.electorate.models import Category
 
 DEFAULT_BATCH = 500
 
@@ -359,7 +361,6 @@ def letter_content(
     person: Any, category: str, issued: crypto.IssuedCredential
 ) -> letters.LetterContent:
     """Return what one voter's letter says: address block, category and credential."""
-    from omov.electorate.models import Category
 
     return letters.LetterContent(
         address=letters.address_lines(person),
@@ -379,8 +380,6 @@ def _write_letters_pdf(
     """Write the letters to ``target`` atomically (temporary file, then rename), mode 0600."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
-
-    from omov.ballots.services.voting import ballot_candidates
 
     candidates = ballot_candidates(contest)
     descriptor, temporary = tempfile.mkstemp(dir=target.parent, suffix=".pdf.part")

@@ -9,7 +9,7 @@ from omov.electorate.services.appeals import decision_override
 from omov.electorate.services.common import rules_for
 from omov.electorate.services.consent import person_phone_consent_withdraw
 from omov.electorate.services.evaluation import EvaluationSummary, roll_evaluate
-from omov.electorate.services.freeze import roll_freeze, roll_freeze_blockers
+from omov.electorate.services.freeze import freeze_roll_blockers, roll_freeze
 from omov.electorate.services.roll_import import ImportResult, roll_import, roll_import_allowed
 from omov.electorate.services.rules import (
     ChangedPerson,
@@ -27,10 +27,10 @@ __all__ = [
     "ImportResult",
     "RuleChange",
     "decision_override",
+    "freeze_roll_blockers",
     "person_phone_consent_withdraw",
     "roll_evaluate",
     "roll_freeze",
-    "roll_freeze_blockers",
     "roll_import",
     "roll_import_allowed",
     "rules_change",

@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 
 from omov.contests.models import Contest
+from omov.contests.services import contest_blockers, contest_transition
 from omov.core.errors import Blocked
 from omov.core.services import audit_record
 from omov.electorate import bulk
@@ -58,7 +59,7 @@ def _snapshot(contest: Contest, combinations: list[tuple[int, bool | None]]) -> 
         cursor.execute(sql, params)
 
 
-def roll_freeze_blockers(contest: Contest) -> list[str]:
+def freeze_roll_blockers(contest: Contest) -> list[str]:
     """List the reasons the roll cannot be frozen yet (a lifecycle blocker)."""
     return roll_staleness(contest)
 
@@ -76,7 +77,6 @@ def roll_freeze(
     The step service of ``freeze_roll``. Refused while the decisions are missing or stale, and,
     without a ``reason``, while it goes against the timetable (``contest_transition``).
     """
-    from omov.contests.services import contest_blockers, contest_transition
 
     blockers = contest_blockers(contest, "freeze_roll")
     if blockers:

@@ -114,11 +114,11 @@ def supporter_window_message(contest: Contest) -> str:
 
 
 def supporter_application_submit(
-    *, contest: Contest, details: SupporterDetails, client_address: str
+    *, contest: Contest, details: SupporterDetails, client_ip: str
 ) -> SupporterApplication:
     """Take a sign-up: check the window and the throttle, validate, vet, and queue it."""
     if not throttle_hit(
-        key=throttle_key("supporter-signup", client_address),
+        key=throttle_key("supporter-signup", client_ip),
         limit=SIGNUP_LIMIT,
         window=SIGNUP_WINDOW,
     ):
