@@ -1,4 +1,5 @@
-"""`omov contest create FILE` and `omov contest list`: create contests and see which exist."""
+"""`omov contest create FILE`, `omov contest list` and `omov contest set`: create contests, see
+which exist, change their fields."""
 
 from __future__ import annotations
 
@@ -45,6 +46,56 @@ def register(subparsers: Any) -> None:
         "list", help="List the contests in this database: slug, status, method and title."
     )
     listing.set_defaults(handler=list_contests)
+    change = commands.add_parser(
+        "set",
+        help="Change a contest's fields (refused, with the reason, once a step has fixed them).",
+    )
+    change.add_argument("--contest", required=True, metavar="SLUG", help="The contest's slug.")
+    change.add_argument(
+        "values",
+        nargs="+",
+        metavar="FIELD=VALUE",
+        help="e.g. ballot_closes_at=2027-04-12T12:00:00+01:00 title='Deputy leader 2027'; dates "
+        "as YYYY-MM-DD, times as ISO 8601 with their offset.",
+    )
+    change.add_argument("--reason", default="", help="Kept in the audit trail with the change.")
+    change.set_defaults(handler=set_contest)
+
+
+def set_contest(args: argparse.Namespace) -> int:
+    """Change fields of a contest through ``contests.services.contest_update``."""
+    setup_django()
+    from django.core.exceptions import ValidationError
+    from django.db import models
+
+    from omov.contests.models import Contest
+    from omov.contests.services import CONTEST_FIELDS, contest_update
+    from omov.core.errors import ServiceError
+
+    contest = Contest.objects.filter(slug=args.contest).first()
+    if contest is None:
+        raise CommandError(f"There is no contest {args.contest!r}; `omov contest list` shows them.")
+    changes: dict[str, Any] = {}
+    for item in args.values:
+        name, sep, text = item.partition("=")
+        if not sep or name not in CONTEST_FIELDS:
+            raise CommandError(
+                f"{item!r}: write FIELD=VALUE with one of {', '.join(CONTEST_FIELDS)}."
+            )
+        field = Contest._meta.get_field(name)
+        assert isinstance(field, models.Field)  # CONTEST_FIELDS are the contest's own columns
+        try:
+            changes[name] = field.to_python(text) if text != "" or not field.null else None
+        except ValidationError as error:
+            raise CommandError(f"{name}: {' '.join(error.messages)} (got {text!r}).") from error
+    try:
+        changed = contest_update(
+            contest=contest, changes=changes, actor_label=cli_actor_label(), reason=args.reason
+        )
+    except ServiceError as error:
+        raise CommandError(error.message) from error
+    print(f"Changed {', '.join(changes)} of {changed.title}.")
+    return 0
 
 
 def list_contests(args: argparse.Namespace) -> int:

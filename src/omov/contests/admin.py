@@ -15,141 +15,29 @@ Once a step is taken, the admin can no longer change what that step and the late
 - the ballot closed: the advertised close, the last field; the contest is then view-only.
 
 The advertised close stays editable while the ballot is open: it is what voters are told (in
-their emails), and voting stops only when the returning officer closes the ballot. Other apps add
-locks and checks of their own from their admin module (``register_field_locks``,
+their emails), and voting stops only when the returning officer closes the ballot. The locks live in
+``contests.locks``, shared with ``contests.services.contest_update``; other apps add locks and
+checks of their own from their ``AppConfig.ready()`` (``register_field_locks``,
 ``register_change_check``): the electorate locks the freeze date and the arrears deadline as soon
 as the eligibility rules hold their own copy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from omov.contests.locks import candidate_locked_fields, change_problems, contest_locked_fields
 from omov.contests.models import Candidate, Contest, ContestStatus
 from omov.core.admin_audit import AuditedAdmin
-
-# field -> (the status from which it is locked, why: shown as its help text)
-_STAGE_LOCKS: dict[str, tuple[str, str]] = {
-    "slug": (
-        ContestStatus.NOMINATIONS,
-        "Fixed since nominations opened: the contest's pages are published at this address.",
-    ),
-    "kind": (
-        ContestStatus.NOMINATIONS,
-        "Fixed since nominations opened: candidates were nominated for this office.",
-    ),
-    "seats": (
-        ContestStatus.NOMINATIONS,
-        "Fixed since nominations opened: candidates stand for these seats and the count fills "
-        "them.",
-    ),
-    "method": (
-        ContestStatus.NOMINATIONS,
-        "Fixed since nominations opened: the count uses the method announced.",
-    ),
-    "is_vacancy": (
-        ContestStatus.NOMINATIONS,
-        "Fixed since nominations opened: it decides the nomination threshold.",
-    ),
-    "tie_break_seed": (
-        ContestStatus.NOMINATIONS,
-        "Fixed since nominations opened, so nobody can choose it knowing which ties it would "
-        "break.",
-    ),
-    **{
-        name: (
-            ContestStatus.ROLL_FROZEN,
-            "Fixed since the roll was frozen: the nominations are over.",
-        )
-        for name in (
-            "parliamentary_nominations_open_at",
-            "parliamentary_nominations_close_at",
-            "branch_nominations_open_at",
-            "branch_nominations_close_at",
-        )
-    },
-    **{
-        name: (
-            ContestStatus.ROLL_FROZEN,
-            "Fixed since the roll was frozen: registered-supporter sign-up is over.",
-        )
-        for name in (
-            "supporter_window_opens_at",
-            "supporter_window_closes_at",
-            "supporter_fee_pence",
-        )
-    },
-    **{
-        name: (
-            ContestStatus.ROLL_FROZEN,
-            "Fixed since the roll was frozen: the roll was decided with it.",
-        )
-        for name in ("freeze_date", "arrears_deadline")
-    },
-    "title": (
-        ContestStatus.BALLOT_OPEN,
-        "Fixed since the ballot opened: voters were sent the ballot under this title.",
-    ),
-    "ballot_opens_at": (ContestStatus.BALLOT_OPEN, "Fixed since the ballot opened."),
-    "ballot_closes_at": (ContestStatus.CLOSED, "Fixed since the ballot closed."),
-}
 
 _BALLOT_CLOSES_OPEN_HELP = (
     "The close announced to voters (in their credential and reminder emails). Voting stops only "
     "when the returning officer closes the ballot on the contest page."
 )
-
-# Candidate field -> the status from which it is locked.
-_CANDIDATE_LOCKS: dict[str, str] = {
-    "is_incumbent": ContestStatus.NOMINATIONS,
-    "status": ContestStatus.NOMINATIONS,
-    "consented_at": ContestStatus.NOMINATIONS,
-    "name": ContestStatus.BALLOT_OPEN,
-    "ballot_position": ContestStatus.BALLOT_OPEN,
-}
-
-FieldLocks = Callable[[Contest], dict[str, str]]
-"""Return the contest fields another app locks now, each with the reason shown as help text."""
-
-ChangeCheck = Callable[[Contest, dict[str, tuple[Any, Any]]], list[tuple[str | None, str]]]
-"""Given a saved contest and its changes ``{field: (old, new)}``, return ``(field, error)``s."""
-
-_field_locks: list[FieldLocks] = []
-_change_checks: list[ChangeCheck] = []
-
-
-def register_field_locks(provider: FieldLocks) -> None:
-    """Let another app lock contest fields in the admin (called from its admin module)."""
-    if provider not in _field_locks:
-        _field_locks.append(provider)
-
-
-def register_change_check(check: ChangeCheck) -> None:
-    """Let another app refuse a change made to a contest in the admin, as a form error."""
-    if check not in _change_checks:
-        _change_checks.append(check)
-
-
-def contest_locked_fields(contest: Contest) -> dict[str, str]:
-    """Return the contest's fields the admin must show read-only now, each with the reason."""
-    locked = {
-        name: reason
-        for name, (status, reason) in _STAGE_LOCKS.items()
-        if contest.has_reached(status)
-    }
-    for provider in _field_locks:
-        locked.update(provider(contest))
-    return locked
-
-
-def candidate_locked_fields(contest: Contest) -> list[str]:
-    """Return the candidate fields the admin must show read-only for this contest now."""
-    return [name for name, status in _CANDIDATE_LOCKS.items() if contest.has_reached(status)]
 
 
 class ContestAdminForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -164,9 +52,8 @@ class ContestAdminForm(forms.ModelForm):  # type: ignore[type-arg]
             name: (self.get_initial_for_field(self.fields[name], name), cleaned.get(name))
             for name in self.changed_data
         }
-        for check in _change_checks:
-            for field, message in check(self.instance, changes):
-                self.add_error(field if field in self.fields else None, message)
+        for field, message in change_problems(self.instance, changes):
+            self.add_error(field if field in self.fields else None, message)
         return cleaned
 
 

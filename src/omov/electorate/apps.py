@@ -18,3 +18,8 @@ class ElectorateConfig(AppConfig):
         from omov.electorate import links
 
         dashboard.register_links(links.links)
+        from omov.contests import locks as contest_locks
+        from omov.electorate import locks
+
+        contest_locks.register_field_locks(locks.rules_locks)
+        contest_locks.register_change_check(locks.age_reckoning_check)
