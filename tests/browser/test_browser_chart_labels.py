@@ -1,6 +1,6 @@
 """The declaration's charts never clip a label or figure, at the 2016 contest's full size.
 
-The chart is laid out by `results.selectors._chart` and drawn by `results/_chart.html`; here the
+The chart is laid out by `results.charts.chart` and drawn by `results/_chart.html`; here the
 real template is rendered with the published 2016 figures (313,209 and 193,229 votes; the longest
 category and candidate names) and Chromium measures every text box against the SVG's view box.
 """
@@ -12,7 +12,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from omov.results.selectors import _chart
+from omov.results.charts import chart as _chart
 
 FULL_SIZE = [
     ("Jeremy Corbyn", Decimal(313209), "61.8"),

@@ -16,6 +16,7 @@ from omov.contests.models import Contest, ContestStatus
 from omov.contests.published import DeclaredFigures
 from omov.core.selectors import AuditMark, audit_mark
 from omov.electorate.models import Category
+from omov.results.charts import Chart, chart, votes_text
 from omov.results.models import Result
 from omov.results.services import ordered_categories
 from omov.trustees.selectors import head_hash, record_of
@@ -25,16 +26,6 @@ CATEGORY_LABELS: dict[str, str] = {
     "registered_supporter": "Registered supporters",
     "affiliated_supporter": "Affiliated supporters",
 }
-
-#: Geometry of the server-rendered bar charts (SVG user units).
-CHART_WIDTH = 640
-CHART_LABEL_WIDTH = 190
-CHART_BAR_AREA = 330
-CHART_ROW_HEIGHT = 34
-CHART_BAR_HEIGHT = 22
-#: Room allowed per character of chart text (font-size 15): wider than any digit or most letters
-#: of a sans-serif font, so estimated text boxes are never smaller than drawn ones.
-CHART_CHARACTER = 9
 
 
 def result_for(contest: Contest) -> Result | None:
@@ -50,15 +41,6 @@ def percent(part: Decimal | int, whole: Decimal | int) -> str:
     return str(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def votes_text(value: Decimal | int) -> str:
-    """Return a vote total with thousands separators, keeping any decimal places exactly."""
-    number = Decimal(value)
-    if number == number.to_integral_value():
-        return f"{int(number):,}"
-    whole, _, fraction = f"{number:f}".partition(".")
-    return f"{int(whole):,}.{fraction}"
-
-
 def category_label(name: str) -> str:
     """Return the plural label of a voter category (its own name for unknown categories)."""
     if name in CATEGORY_LABELS:
@@ -67,33 +49,6 @@ def category_label(name: str) -> str:
         return f"{Category(name).label}s"
     except ValueError:
         return name.replace("_", " ").capitalize()
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One bar of a chart: its label, value text and geometry."""
-
-    label: str
-    value: str
-    percent: str
-    y: int
-    width: int
-    text_y: int
-    value_x: int
-    is_loss: bool = False
-    x: int = CHART_LABEL_WIDTH
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A horizontal bar chart, drawn as SVG by the template, with its accessible title."""
-
-    chart_id: str
-    title: str
-    description: str
-    bars: tuple[Bar, ...]
-    height: int
-    width: int = CHART_WIDTH
 
 
 @dataclass(frozen=True)
@@ -174,59 +129,6 @@ class Declaration:
     record_head: str = ""
 
 
-def _chart(
-    chart_id: str, title: str, description: str, items: list[tuple[str, Decimal, str]]
-) -> Chart:
-    """Lay out bars for (label, value, percent) items; negative values are drawn as losses.
-
-    The label column and the room right of the longest bar are sized from the longest texts
-    (at a generous width per character), so no label or figure is clipped by the view box at
-    any scale ("313,209 (61.8%)" at full size); the view box grows rather than the text.
-    """
-    largest = max((abs(value) for _, value, _ in items), default=Decimal(0)) or Decimal(1)
-    texts = []
-    for label, value, share in items:
-        sign = "+" if value > 0 and share == "" else ""
-        value_text = f"{sign}{votes_text(value)}" + (f" ({share}%)" if share else "")
-        texts.append((chart_label(label), f"{sign}{votes_text(value)}", value_text))
-    label_width = max(
-        [CHART_LABEL_WIDTH, *(len(label) * CHART_CHARACTER + 16 for label, _, _ in texts)]
-    )
-    value_width = max([0, *(len(text) * CHART_CHARACTER for _, _, text in texts)])
-    bars = []
-    for row, ((_label, value, share), (shown, value_shown, _)) in enumerate(
-        zip(items, texts, strict=True)
-    ):
-        width = int((abs(value) * CHART_BAR_AREA / largest).to_integral_value(ROUND_HALF_UP))
-        y = 8 + row * CHART_ROW_HEIGHT
-        bars.append(
-            Bar(
-                label=shown,
-                value=value_shown,
-                percent=share,
-                y=y,
-                width=max(width, 1) if value else 0,
-                text_y=y + CHART_BAR_HEIGHT - 6,
-                value_x=label_width + width + 8,
-                is_loss=value < 0,
-                x=label_width,
-            )
-        )
-    return Chart(
-        chart_id=chart_id,
-        title=title,
-        description=description,
-        bars=tuple(bars),
-        height=16 + len(items) * CHART_ROW_HEIGHT,
-        width=max(CHART_WIDTH, label_width + CHART_BAR_AREA + 8 + value_width + 8),
-    )
-
-
-def chart_label(label: str) -> str:
-    """Return a bar's label as the chart shows it: at most 24 characters, with an ellipsis."""
-    return label if len(label) <= 24 else label[:23] + "…"
-
-
 def declaration_for(result: Result) -> Declaration:
     """Build the declaration of a stored result (a read: nothing is recounted)."""
     contest = result.contest
@@ -256,7 +158,7 @@ def declaration_for(result: Result) -> Declaration:
             )
             for name in shown
         )
-        votes_chart = _chart(
+        votes_chart = chart(
             f"round-{number}-votes",
             f"Votes in round {number}",
             "; ".join(f"{line.name} {line.votes} votes ({line.percent}%)" for line in lines),
@@ -266,7 +168,7 @@ def declaration_for(result: Result) -> Declaration:
         if number > 1 and transfers:
             moved = [name for name in shown if transfers.get(name)]
             if moved:
-                transfers_chart = _chart(
+                transfers_chart = chart(
                     f"round-{number}-transfers",
                     f"Votes transferred into round {number}",
                     "; ".join(f"{name} {_signed(transfers[name])}" for name in moved),
@@ -316,7 +218,7 @@ def declaration_for(result: Result) -> Declaration:
                 valid=votes_text(int(data["valid"])),
                 exhausted=votes_text(int(data["exhausted"])),
                 issued=None if issued is None else votes_text(int(issued)),
-                chart=_chart(
+                chart=chart(
                     f"category-{key}",
                     f"{label}: votes by candidate ({result.category_basis})",
                     "; ".join(f"{row.name} {row.votes} ({row.percent}%)" for row in rows),
