@@ -12,8 +12,8 @@ from factories import CandidateFactory, ContestFactory, UserFactory, grant
 from omov.contests.models import CandidateStatus, ContestStatus
 from omov.core import clock
 from omov.core.models import Role
+from omov.demo.ballots import rankings_for_totals, shuffled_ballots, votes_for_roll
 from omov.electorate.models import Person, RollEntry
-from omov.results.demo import rankings_for_totals, shuffled_ballots, votes_for_roll
 
 
 @dataclass
@@ -74,7 +74,7 @@ def closed_contest(
     """Build a contest, open its ballot, cast the given votes through the ballot box, close it.
 
     ``votes_by_category`` gives each category's votes per candidate (first preferences; see
-    ``omov.results.demo.rankings_for_totals``); ``rankings`` instead gives exact rankings.
+    ``omov.demo.ballots.rankings_for_totals``); ``rankings`` instead gives exact rankings.
     """
     from omov.ballots.services import ballot_close, ballot_open, ballots_seed_demo
 

@@ -20,7 +20,7 @@ from results_fixtures import closed_contest
 
 from factories import CandidateFactory, ContestFactory
 from omov.count import count
-from omov.results.demo import PUBLISHED_CATEGORY_NAMES, rankings_for_totals
+from omov.demo.ballots import PUBLISHED_CATEGORY_NAMES, rankings_for_totals
 from omov.results.selectors import declaration_for, percent
 from omov.results.services import (
     category_breakdown,

@@ -7,8 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from results_fixtures import ClosedContest, closed_contest
 
+from factories import ContestFactory
 from omov.contests.models import ContestStatus
 from omov.contests.services import contest_take_step
 from omov.core.errors import Blocked, PermissionRefused, ServiceError
@@ -222,7 +224,7 @@ def test_demo_votes_need_enough_voters_on_the_roll(db: Any) -> None:
     from results_fixtures import roll_create
 
     from factories import CandidateFactory, ContestFactory
-    from omov.results.demo import votes_for_roll
+    from omov.demo.ballots import votes_for_roll
 
     contest = ContestFactory(slug="tiny")
     CandidateFactory(contest=contest, name="Ada", ballot_position=1)
@@ -235,3 +237,11 @@ def test_demo_votes_need_enough_voters_on_the_roll(db: Any) -> None:
     assert len({entry for entry, _ in votes}) == 3
     with pytest.raises(ValueError, match="3 eligible member voters but 4 ballots"):
         votes_for_roll(contest, {"members": {"Ada": 3}}, spoilt_by_category={"members": 1})
+
+
+def test_an_anonymous_actor_may_neither_count_nor_declare(db: Any) -> None:
+    contest = ContestFactory(slug="anonymous-count", status=ContestStatus.CLOSED)
+    with pytest.raises(PermissionRefused):
+        result_count(contest=contest, actor=AnonymousUser(), private_key_bytes=b"x")
+    with pytest.raises(PermissionRefused):
+        result_declare(contest=contest, actor=AnonymousUser())

@@ -51,6 +51,7 @@ from omov.demo import accounts as demo_accounts
 from omov.demo import campaigns as demo_campaigns
 from omov.demo import people
 from omov.demo import verified as demo_verified
+from omov.demo.ballots import rankings_for_totals, shuffled_ballots
 from omov.demo.figures import DemoFigures, demo_figures, load_contest, load_published
 from omov.electorate.bulk import SQLITE_BULK_CACHE_KIB
 from omov.electorate.models import Branch, Person
@@ -64,7 +65,6 @@ from omov.nominations.services import (
     parliamentary_members_import,
     parliamentary_nomination_record,
 )
-from omov.results.demo import rankings_for_totals, shuffled_ballots
 from omov.results.models import Result
 from omov.results.services import result_count, result_declare
 
