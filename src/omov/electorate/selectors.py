@@ -280,3 +280,20 @@ def rules_summary(rules: ContestRules | None) -> list[tuple[str, Any]]:
         ),
         ("Rules version", rules.version),
     ]
+
+
+def rules_of(contest: Contest) -> ContestRules:
+    """The contest's eligibility rules as stored, or (unsaved) the ones its timetable gives.
+
+    A read: nothing is written. ``services.rules_for`` makes and stores them, audited, when a
+    service first needs them.
+    """
+    stored = contest_rules(contest)
+    if stored is not None:
+        return stored
+    return ContestRules(
+        contest=contest,
+        freeze_date=contest.freeze_date,
+        arrears_deadline=contest.arrears_deadline,
+        eligible_categories=list(Category.values),
+    )

@@ -205,7 +205,7 @@ def rules_edit(request: HttpRequest, slug: str) -> HttpResponse:
     """Show the rules form; submitting it previews the change."""
     contest = _contest(slug)
     _check(policies.can_preview_rules(request.user, contest))
-    rules = services.rules_for(contest)
+    rules = selectors.rules_of(contest)
     form = RulesForm(initial=RulesForm.initial_from(rules))
     return render(request, "electorate/rules.html", {"contest": contest, "form": form})
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from omov.contests.models import Contest
 from omov.core import clock
+from omov.core.services import audit_record
 from omov.electorate import rules as eligibility
 from omov.electorate.bulk import chunked, insert_rows
 from omov.electorate.models import (
@@ -22,8 +23,12 @@ SUPPORTER_CATEGORIES = frozenset({Category.REGISTERED_SUPPORTER, Category.AFFILI
 
 
 def rules_for(contest: Contest) -> ContestRules:
-    """Return the contest's rules, creating them from its timetable the first time."""
-    rules, _created = ContestRules.objects.get_or_create(
+    """Return the contest's rules, making them from its timetable the first time (audited).
+
+    For the write services only; a page or a report reads ``selectors.rules_of``, which
+    writes nothing.
+    """
+    rules, created = ContestRules.objects.get_or_create(
         contest=contest,
         defaults={
             "freeze_date": contest.freeze_date,
@@ -32,6 +37,17 @@ def rules_for(contest: Contest) -> ContestRules:
             "updated_at": clock.now(),
         },
     )
+    if created:
+        audit_record(
+            action="roll.rules_create",
+            summary=f"Made the eligibility rules of {contest.title} from its timetable",
+            contest=contest,
+            target=rules,
+            data={
+                "freeze_date": str(rules.freeze_date),
+                "arrears_deadline": str(rules.arrears_deadline),
+            },
+        )
     return rules
 
 
