@@ -6,6 +6,7 @@ rounded (half up, one decimal place).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -14,8 +15,10 @@ from fractions import Fraction
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
 
-from omov.contests.models import Candidate, CandidateStatus, Contest
+from omov.contests.models import Candidate, CandidateStatus, Contest, ContestStatus
+from omov.core import clock
 from omov.electorate.models import Branch
 from omov.nominations.models import (
     AffiliateNomination,
@@ -413,3 +416,37 @@ def clean_pending_applications(contest: Contest) -> QuerySet[SupporterApplicatio
     return SupporterApplication.objects.filter(
         contest=contest, status=ApplicationStatus.PENDING, flags__isnull=True
     ).order_by("submitted_at", "id")
+
+
+def supporter_window_state(contest: Contest) -> str:
+    """Return 'unset', 'not_yet', 'open' or 'closed' for the sign-up window now."""
+    opens, closes = contest.supporter_window_opens_at, contest.supporter_window_closes_at
+    if opens is None or closes is None:
+        return "unset"
+    if contest.has_reached(ContestStatus.ROLL_FROZEN):
+        return "closed"
+    at = clock.now()
+    if at < opens:
+        return "not_yet"
+    if at >= closes:
+        return "closed"
+    return "open"
+
+
+def _when(at: dt.datetime) -> str:
+    return timezone.localtime(at).strftime("%-d %B %Y at %H:%M")
+
+
+def supporter_window_message(contest: Contest) -> str:
+    """Return the sentence telling a visitor when sign-up opens or closed, or is open until."""
+    opens, closes = contest.supporter_window_opens_at, contest.supporter_window_closes_at
+    if opens is None or closes is None:
+        return "Registration as a supporter is not available for this contest."
+    state = supporter_window_state(contest)
+    if state == "not_yet":
+        return f"Registration as a supporter opens on {_when(opens)}. Come back then."
+    if state == "closed" and clock.now() < closes:
+        return "Registration as a supporter has closed: the roll of voters is frozen."
+    if state == "closed":
+        return f"Registration as a supporter closed on {_when(closes)}."
+    return f"Registration is open until {_when(closes)}."

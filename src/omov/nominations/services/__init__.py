@@ -1,5 +1,7 @@
 """Every write of the nominations app (split by topic; import from here)."""
 
+# Reads, kept importable from here until nominations/views.py asks the selectors itself.
+from omov.nominations.selectors import supporter_window_message, supporter_window_state
 from omov.nominations.services.nominations import (
     ImportReport,
     MeetingFigures,
@@ -25,8 +27,6 @@ from omov.nominations.services.supporters import (
     supporter_application_submit,
     supporter_applications_bulk_approve,
     supporter_payment_confirm,
-    supporter_window_message,
-    supporter_window_state,
 )
 
 __all__ = [

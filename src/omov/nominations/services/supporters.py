@@ -18,7 +18,6 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Replace
-from django.utils import timezone
 
 from omov.contests.models import Contest, ContestStatus
 from omov.core import clock
@@ -32,7 +31,11 @@ from omov.nominations.models import (
     SupporterApplication,
     SupporterFlag,
 )
-from omov.nominations.selectors import clean_pending_applications
+from omov.nominations.selectors import (
+    clean_pending_applications,
+    supporter_window_message,
+    supporter_window_state,
+)
 from omov.nominations.services.nominations import ensure
 
 SIGNUP_LIMIT = 10
@@ -77,40 +80,6 @@ def normalise_postcode(postcode: str) -> str:
 
 def normalise_name(name: str) -> str:
     return " ".join(name.split())
-
-
-def supporter_window_state(contest: Contest) -> str:
-    """Return 'unset', 'not_yet', 'open' or 'closed' for the sign-up window now."""
-    opens, closes = contest.supporter_window_opens_at, contest.supporter_window_closes_at
-    if opens is None or closes is None:
-        return "unset"
-    if contest.has_reached(ContestStatus.ROLL_FROZEN):
-        return "closed"
-    at = clock.now()
-    if at < opens:
-        return "not_yet"
-    if at >= closes:
-        return "closed"
-    return "open"
-
-
-def _when(at: dt.datetime) -> str:
-    return timezone.localtime(at).strftime("%-d %B %Y at %H:%M")
-
-
-def supporter_window_message(contest: Contest) -> str:
-    """Return the sentence telling a visitor when sign-up opens or closed, or is open until."""
-    opens, closes = contest.supporter_window_opens_at, contest.supporter_window_closes_at
-    if opens is None or closes is None:
-        return "Registration as a supporter is not available for this contest."
-    state = supporter_window_state(contest)
-    if state == "not_yet":
-        return f"Registration as a supporter opens on {_when(opens)}. Come back then."
-    if state == "closed" and clock.now() < closes:
-        return "Registration as a supporter has closed: the roll of voters is frozen."
-    if state == "closed":
-        return f"Registration as a supporter closed on {_when(closes)}."
-    return f"Registration is open until {_when(closes)}."
 
 
 def supporter_application_submit(
