@@ -58,7 +58,7 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
         "can_manage": bool(policies.can_manage_nominations(user, contest)),
         "visible_candidate_ids": agent_ids,
         "secretary_branches": Branch.objects.filter(pk__in=secretary_branch_ids(user, contest)),
-        "signup_open": services.supporter_window_state(contest) == "open",
+        "signup_open": selectors.supporter_window_state(contest) == "open",
     }
     return render(request, "nominations/overview.html", context)
 
@@ -66,13 +66,13 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
 def supporter_signup(request: HttpRequest, slug: str) -> HttpResponse:
     """The public registered-supporter form, open only within the contest's window."""
     contest = _contest(request, slug)
-    is_open = services.supporter_window_state(contest) == "open"
+    is_open = selectors.supporter_window_state(contest) == "open"
     form = forms.SupporterSignupForm(request.POST or None)
     status = 200
     refusal = ""
     if request.method == "POST" and not is_open:
         form = forms.SupporterSignupForm()
-        refusal = services.supporter_window_message(contest) + " Your application was not taken."
+        refusal = selectors.supporter_window_message(contest) + " Your application was not taken."
         status = 403
     elif request.method == "POST":
         if form.is_valid():
@@ -92,7 +92,7 @@ def supporter_signup(request: HttpRequest, slug: str) -> HttpResponse:
         "contest": contest,
         "form": form,
         "is_open": is_open,
-        "window_message": services.supporter_window_message(contest),
+        "window_message": selectors.supporter_window_message(contest),
         "refusal": refusal,
         "fee": f"£{contest.supporter_fee_pence / 100:.2f}",
     }

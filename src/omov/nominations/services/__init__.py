@@ -1,7 +1,5 @@
 """Every write of the nominations app (split by topic; import from here)."""
 
-# Reads, kept importable from here until nominations/views.py asks the selectors itself.
-from omov.nominations.selectors import supporter_window_message, supporter_window_state
 from omov.nominations.services.nominations import (
     ImportReport,
     MeetingFigures,
@@ -53,6 +51,4 @@ __all__ = [
     "supporter_application_submit",
     "supporter_applications_bulk_approve",
     "supporter_payment_confirm",
-    "supporter_window_message",
-    "supporter_window_state",
 ]
