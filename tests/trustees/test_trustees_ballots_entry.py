@@ -68,3 +68,23 @@ def test_categorised_options_carry_every_ranking_in_each_category() -> None:
         "ranking": ["B", "A"],
     }
     assert ("member", ()) in lookup and (None, ("A",)) not in lookup
+
+
+def test_entry_headers_are_read_from_a_prefix_and_whole_when_the_line_is_longer(
+    db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sealed = sealed_ceremony()
+    contest = sealed.ceremony.contest
+    shape = selectors.ballot_shape(contest)
+    assert shape is not None
+    rows = [(encrypt(shape.public_key, 0),) for _ in range(3)]
+    services.record_ballots_append(
+        contest=contest, channel="online", rows=rows, actor=sealed.ceremony.officer
+    )
+    record = sealed.ceremony.record
+    expected = selectors.count_progress(record)
+    assert expected.ballots == 3 and expected.qualified == [1, 2, 3]
+    # A prefix shorter than every first line: each header is then read whole, with the same result.
+    monkeypatch.setattr(selectors, "_HEADER_BYTES", 8)
+    assert selectors.count_progress(record) == expected
+    assert selectors.record_width(record) == 1

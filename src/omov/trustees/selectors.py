@@ -10,6 +10,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import BinaryField
+from django.db.models.functions import Substr
+
 from omov.contests.models import Contest
 from omov.trustees.models import ElectionRecord, EntryKind, RecordEntry, Trustee
 from omov.trustees.options import option_parts
@@ -207,17 +210,28 @@ def ballots_channels(contest: Contest) -> set[str]:
     }
 
 
+#: Bytes of an entry read to find its first line: every header fits (the largest, a mix's, holds
+#: one scalar per ciphertext of a row); the lines after it (one per ballot) are never loaded.
+_HEADER_BYTES = 64 * 1024
+
+
 def _entry_header(record: ElectionRecord, kind: str) -> list[dict[str, Any]]:
-    """The first line of every entry of ``kind``, in chain order (the big files are not read)."""
+    """The first line of every entry of ``kind``, in chain order, read from the entry's first
+    ``_HEADER_BYTES`` in the database: a mix of 500,000 ballots is not loaded to learn its mixer.
+    """
+    prefixes = (
+        record.entries.filter(kind=kind)
+        .order_by("index")
+        .annotate(head=Substr("content", 1, _HEADER_BYTES, output_field=BinaryField()))
+        .values_list("pk", "head")
+    )
     headers = []
-    for entry in record.entries.filter(kind=kind).order_by("index"):
-        headers.append(_first_object(_first_line(entry)))
+    for pk, head in prefixes:
+        prefix = bytes(head)
+        if b"\n" not in prefix and len(prefix) == _HEADER_BYTES:  # a longer first line: read it
+            prefix = bytes(RecordEntry.objects.values_list("content", flat=True).get(pk=pk))
+        headers.append(_first_object(prefix))
     return headers
-
-
-def _first_line(entry: RecordEntry) -> bytes:
-    content = bytes(entry.content)
-    return content.split(b"\n", 1)[0]
 
 
 def ballots_in_record(record: ElectionRecord) -> int:
@@ -227,8 +241,8 @@ def ballots_in_record(record: ElectionRecord) -> int:
 
 def record_width(record: ElectionRecord) -> int:
     """Ciphertexts a ballot (the parameters' ``width``; 1 before the record starts)."""
-    parameters = record.entries.filter(kind=EntryKind.PARAMETERS).first()
-    return int(_first_object(bytes(parameters.content))["width"]) if parameters else 1
+    parameters = _entry_header(record, EntryKind.PARAMETERS)
+    return int(parameters[0]["width"]) if parameters else 1
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,6 @@ from omov.trustees.services.entries import (
     record_ballots_append,
     record_file_accept,
     record_file_queue,
-    record_of_contest_has_ballots,
     trustee_by_number,
 )
 
@@ -83,7 +82,6 @@ __all__ = [
     "record_file_accept",
     "record_file_queue",
     "record_key_seal",
-    "record_of_contest_has_ballots",
     "record_start",
     "trustee_by_number",
     "trustee_key_hand_in",

@@ -17,7 +17,6 @@ from omov.jobs.models import Job, JobStatus
 from omov.jobs.services import job_start
 from omov.trustees import policies, selectors
 from omov.trustees.models import ElectionRecord, EntryKind, RecordEntry, Trustee
-from omov.trustees.record import record_checked
 from omov.trustees.services.ceremony import trustee_key_hand_in
 from omov.trustees.services.common import (
     BYTES_PER_CIPHERTEXT,
@@ -153,6 +152,7 @@ def record_file_accept(
             data={"file": entry.file, "hash": entry.hash, "trustee": trustee.number},
         )
         if kind == EntryKind.DECRYPTION:
+            assert state is not None  # an entry was just checked against it
             _result_append_when_ready(record, contest, actor_label, state)
     return entry
 
@@ -212,28 +212,18 @@ def _mix_may_start(contest: Contest) -> None:
             f"The ballots are still being added to the record (job {waiting.pk}); mix once "
             "it has finished."
         )
-    if not record_of_contest_has_ballots(contest):
+    if not selectors.ballots_channels(contest):
         raise ServiceError("The record holds no ballots yet: the close adds them.")
 
 
-def record_of_contest_has_ballots(contest: Contest) -> bool:
-    """Whether a ``ballots`` entry is in the contest's record."""
-    return RecordEntry.objects.filter(record__contest=contest, kind=EntryKind.BALLOTS).exists()
-
-
 def _result_append_when_ready(
-    record: ElectionRecord, contest: Contest, actor_label: str, state: RecordState | None
+    record: ElectionRecord, contest: Contest, actor_label: str, state: RecordState
 ) -> None:
     """Append the server's ``result`` entry once ``t`` trustees' shares are in (and once).
 
-    ``state`` is the checked state after the decryption just added (None: check everything).
+    ``state`` is the checked state after the decryption just added.
     """
-    if state is None:
-        with record_checked(record) as (_, state):
-            pass
-    if state is None or state.decoded is not None:
-        return
-    if len(state.decryptions) < state.threshold:
+    if state.decoded is not None or len(state.decryptions) < state.threshold:
         return
     try:
         lines = result_entry(state)
