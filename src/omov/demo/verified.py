@@ -30,7 +30,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from omov.ballots.services import ballot_open, ballots_seed_demo
-from omov.contests.models import Contest, ContestStatus
+from omov.contests.models import Contest
 from omov.contests.services import contest_create, contest_take_step
 from omov.core import clock
 from omov.core.models import Role
@@ -201,14 +201,10 @@ def _ceremony(
     record_services.record_start(contest=contest, actor=officer, actor_label=ACTOR_LABEL)
     for number, trustee in trustees.items():
         own = folder / str(number)
-        copy = _download(contest, own / "for-dealing")
-        _omov(
-            "trustee",
+        _on_record(
+            contest,
+            own,
             "deal",
-            copy,
-            "--quiet",
-            "--workers",
-            "1",
             "--secret",
             own / "trustee.secret",
             "--keep",
@@ -220,14 +216,10 @@ def _ceremony(
         _hand_in(contest, trustee, own / "dealing.json")
     for number in trustees:
         own = folder / str(number)
-        copy = _download(contest, own / "for-checking")
-        _omov(
-            "trustee",
+        _on_record(
+            contest,
+            own,
             "check-shares",
-            copy,
-            "--quiet",
-            "--workers",
-            "1",
             "--secret",
             own / "trustee.secret",
             "--out-dir",
@@ -237,14 +229,10 @@ def _ceremony(
     record_services.record_key_seal(contest=contest, actor=officer, actor_label=ACTOR_LABEL)
     for number in trustees:
         own = folder / str(number)
-        copy = _download(contest, own / "for-share")
-        _omov(
-            "trustee",
+        _on_record(
+            contest,
+            own,
             "save-share",
-            copy,
-            "--quiet",
-            "--workers",
-            "1",
             "--secret",
             own / "trustee.secret",
             "--share",
@@ -287,14 +275,10 @@ def _mix_and_decrypt(
 ) -> None:
     for number in MIXERS:
         own = folder / str(number)
-        copy = _download(contest, own / "for-mixing")
-        _omov(
-            "trustee",
+        _on_record(
+            contest,
+            own,
             "mix",
-            copy,
-            "--quiet",
-            "--workers",
-            "1",
             "--number",
             number,
             "--out",
@@ -304,14 +288,10 @@ def _mix_and_decrypt(
         _hand_in(contest, trustees[number], own / "mix.jsonl")
     for number in DECRYPTERS:
         own = folder / str(number)
-        copy = _download(contest, own / "for-decrypting")
-        _omov(
-            "trustee",
+        _on_record(
+            contest,
+            own,
             "decrypt",
-            copy,
-            "--quiet",
-            "--workers",
-            "1",
             "--share",
             own / "trustee.share",
             "--out",
@@ -319,8 +299,12 @@ def _mix_and_decrypt(
             passphrase=passphrase,
         )
         _hand_in(contest, trustees[number], own / "decryption.jsonl")
-    if contest.status != ContestStatus.CLOSED:
-        raise VerifiedDemoError(f"{contest.title} should be closed, not {contest.status}.")
+
+
+def _on_record(contest: Contest, own: Path, step: str, *arguments: object, passphrase: str) -> None:
+    """Run `omov trustee STEP` on a fresh copy of the record, as the trustee downloads it."""
+    copy = _download(contest, own / f"for-{step}")
+    _omov("trustee", step, copy, "--quiet", "--workers", "1", *arguments, passphrase=passphrase)
 
 
 def _download(contest: Contest, into: Path) -> Path:
