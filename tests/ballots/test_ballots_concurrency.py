@@ -120,3 +120,27 @@ def test_a_trustee_contest_keeps_one_vote_per_voter_and_the_close_scrubs_its_row
     services.ballot_close(contest=ballot.contest, actor=ballot.officer)
     assert len(xmins(encrypted_sql)) == 1
     assert xmins(encrypted_sql) == xmins(voted_sql)
+
+
+def test_twenty_presses_of_send_at_once_queue_one_job() -> None:
+    from factories import UserFactory, grant
+    from omov.core.models import Role
+    from omov.jobs.models import Job
+
+    ballot = open_contest(voters=3, slug="send-race")
+    officer = UserFactory(username="send-race-ro")
+    grant(officer, Role.RETURNING_OFFICER, ballot.contest)
+
+    def press(_: int) -> str:
+        try:
+            services.credentials_send_start(contest=ballot.contest, actor=officer)
+            return "queued"
+        except ServiceError as error:
+            return "refused" if "being sent already" in error.message else error.message
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        outcomes = Counter(pool.map(press, range(20)))
+    assert outcomes == {"queued": 1, "refused": 19}
+    assert Job.objects.filter(contest=ballot.contest, kind="credentials.send").count() == 1

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection as db_connection
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import get_template
 from django.utils import timezone
 
@@ -474,6 +475,17 @@ def letters_pdf_bytes(contest: Contest, contents: list[letters.LetterContent]) -
 # -- Reminders -------------------------------------------------------------------------------
 
 
+def reminders_due(contest: Contest, round_number: int) -> QuerySet[Credential]:
+    """The emailed voters who have not voted and have not had reminder ``round_number`` yet."""
+    return Credential.objects.filter(
+        contest=contest,
+        delivery=Delivery.EMAIL,
+        issued_at__isnull=False,
+        has_voted=False,
+        reminder_round__lt=round_number,
+    )
+
+
 def reminders_send(
     *,
     contest: Contest,
@@ -497,16 +509,7 @@ def reminders_send(
 
     def send_batch(mail: Any, size: int) -> int:
         with transaction.atomic():
-            batch = _locked_batch(
-                Credential.objects.filter(
-                    contest=contest,
-                    delivery=Delivery.EMAIL,
-                    issued_at__isnull=False,
-                    has_voted=False,
-                    reminder_round__lt=round_number,
-                ),
-                size,
-            )
+            batch = _locked_batch(reminders_due(contest, round_number), size)
             if not batch:
                 return 0
             ids = [c.pk for c in batch]

@@ -16,8 +16,8 @@ from django.db import transaction
 from django.db.models import Max
 
 from omov.ballots import policies
-from omov.ballots.models import Credential, Delivery
-from omov.ballots.services.delivery import credentials_pending
+from omov.ballots.models import Credential
+from omov.ballots.services.delivery import credentials_pending, reminders_due
 from omov.ballots.services.resend import credentials_preview
 from omov.contests.models import Contest, ContestStatus
 from omov.core.errors import PermissionRefused, ServiceError
@@ -41,11 +41,12 @@ def _check(contest: Contest, actor: Any) -> None:
 
 
 def _under_way(contest: Contest, kind: str) -> Job | None:
-    return (
-        Job.objects.select_for_update()
-        .filter(contest=contest, kind=kind, status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
-        .first()
-    )
+    """The contest's job of ``kind`` still waiting or running, read under the contest's row lock,
+    so two presses at once queue one job (the second waits, then sees the first)."""
+    Contest.objects.select_for_update().filter(pk=contest.pk).first()
+    return Job.objects.filter(
+        contest=contest, kind=kind, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+    ).first()
 
 
 def credentials_send_start(*, contest: Contest, actor: Any, actor_label: str = "") -> Job:
@@ -88,13 +89,7 @@ def reminders_start(
         running = _under_way(contest, REMIND_JOB)
         if running is not None:
             raise ServiceError(f"Reminders are being sent already (job {running.pk}).")
-        waiting = Credential.objects.filter(
-            contest=contest,
-            delivery=Delivery.EMAIL,
-            issued_at__isnull=False,
-            has_voted=False,
-            reminder_round__lt=round_number,
-        ).count()
+        waiting = reminders_due(contest, round_number).count()
         if not waiting:
             raise ServiceError(
                 f"Nobody is waiting for reminder round {round_number}: every emailed voter "
