@@ -240,3 +240,24 @@ def test_a_refused_entry_leaves_no_kept_state(
     with django_capture_on_commit_callbacks(execute=True):
         election.accept(3, election.mix(3))
     assert record.pk in services._CHECKED
+
+
+def test_a_queued_file_whose_entry_committed_before_its_worker_died_finishes_on_rerun(
+    db: Any,
+) -> None:
+    """A worker killed after the entry committed leaves the job to be run again: the rerun says
+    the file is in, rather than failing as a second mix."""
+    election = _election()
+    mix = election.mix(1)
+    upload = io.BytesIO(mix)
+    upload.name = "mix.jsonl"
+    client = election.ceremony.client_for(1)
+    client.post(f"/record/{election.ceremony.contest.slug}/trustee/", {"file": upload})
+    job = Job.objects.get(kind="record.file")
+    election.accept(1, mix)  # what the dead worker had committed
+    Job.objects.filter(pk=job.pk).update(attempts=1)  # its first attempt, taken by that worker
+    before = record_snapshot(election.ceremony.record)
+    run_jobs()
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.outcome
+    assert record_snapshot(election.ceremony.record) == before

@@ -27,16 +27,23 @@ def record_file_job(job: Job, report: Reporter) -> JobOutcome:
         raise ServiceError("This job names no contest.")
     number = int(job.arguments.get("trustee", 0))
     trustee = services.trustee_by_number(contest, number)
-    upload = JobFile.objects.get(job=job)
+    content = bytes(JobFile.objects.get(job=job).content)
     report(0, None, f"Checking trustee {number}'s {job.arguments.get('kind', 'file')}")
-    entry = services.record_file_accept(
-        contest=contest,
-        trustee=trustee,
-        content=bytes(upload.content),
-        actor=job.actor,
-        actor_label=job.actor_label,
-    )
-    assert isinstance(entry, RecordEntry)
+    # Run again after its worker died once the entry had committed: it is in, say so. (On a
+    # first attempt the same file is refused like any file handed in twice.)
+    entry = None
+    if job.attempts > 1:
+        entry = services.entry_already_added(trustee=trustee, content=content)
+    if entry is None:
+        added = services.record_file_accept(
+            contest=contest,
+            trustee=trustee,
+            content=content,
+            actor=job.actor,
+            actor_label=job.actor_label,
+        )
+        assert isinstance(added, RecordEntry)
+        entry = added
     return JobOutcome(
         message=f"Checked and added to the election record as {entry.file}.",
         result={"file": entry.file, "hash": entry.hash},

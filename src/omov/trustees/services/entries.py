@@ -4,6 +4,7 @@ appended by the server, and the count blocker that waits for the result."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -155,6 +156,19 @@ def record_file_accept(
             assert state is not None  # an entry was just checked against it
             _result_append_when_ready(record, contest, actor_label, state)
     return entry
+
+
+def entry_already_added(*, trustee: Trustee, content: bytes) -> RecordEntry | None:
+    """The record's entry made from exactly this file of ``trustee``, if it was added already.
+
+    An entry file holds the handed-in file's non-blank lines, each ending in a line break (as
+    ``record_file_accept`` appends them), so its hash says whether this file is in.
+    """
+    stored = "".join(line + "\n" for line in _lines(content)).encode("utf-8")
+    digest = hashlib.sha256(stored).hexdigest()
+    return RecordEntry.objects.filter(
+        record=trustee.record, trustee=trustee, file_sha256=digest
+    ).first()
 
 
 def trustee_by_number(contest: Contest, number: int) -> Trustee:
