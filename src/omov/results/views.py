@@ -108,9 +108,8 @@ def count(request: HttpRequest, slug: str) -> HttpResponse:
     if not decision:
         return _refused(request, contest, decision)
     from_record = record_of(contest) is not None
-    form = CountForm(request.POST or None, request.FILES or None)
-    if from_record:  # the trustees decrypted the ballots in the record: no key to ask for
-        form = CountForm()
+    # With trustees the ballots were decrypted in the record: there is no key file to ask for.
+    form = CountForm() if from_record else CountForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and (from_record or form.is_valid()):
         try:
             services.result_count(
